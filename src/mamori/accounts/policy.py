@@ -1,0 +1,204 @@
+"""Who may see and do what — the one place that decides (権限の判断はここだけ).
+
+Views, API endpoints, CLI commands and background jobs all ask this module. Each resource lists the
+actions each role may take, and how records are scoped for users who see only part of them:
+contractor users (委託先担当者) see the records of their own contractor, outside investigators
+(外部調査員) the incident cases they are invited to, until their access expires.
+
+A user who may not know a record exists gets 404 (``NotVisible``); a user who can see it but may not
+act on it gets 403 (``PermissionDenied``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from mamori.accounts.roles import Role
+
+if TYPE_CHECKING:
+    from mamori.accounts.models import User
+
+M = TypeVar("M", bound=Model)
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"
+    ADD = "add"
+    CHANGE = "change"
+    DELETE = "delete"
+    EXPORT = "export"
+
+
+class NotVisible(Http404):
+    """The record does not exist for this user (shown as 404)."""
+
+
+class SystemActor:
+    """The operator at the console or a background job started by the system. Trusted: it has shell access."""
+
+    is_authenticated = True
+    is_active = True
+    pk = None
+    id = None
+    username = "system"
+    role = "system"
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
+Actor = Any  # User, SystemActor or AnonymousUser; typed loosely because request.user is a union
+
+V, A, C, D, E = Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT
+ALL = frozenset(Action)
+READ = frozenset({V})
+READ_EXPORT = frozenset({V, E})
+NONE: frozenset[Action] = frozenset()
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A kind of record and the actions each role may take on it.
+
+    ``contractor_path``: ORM path from the record to its contractor's id; records without one are
+    internal and invisible to contractor users. ``case_path``: ORM path to the incident case's id, for
+    investigators. A role missing from ``grants`` may do nothing.
+    """
+
+    name: str
+    grants: Mapping[str, frozenset[Action]]
+    contractor_path: str | None = None
+    case_path: str | None = None
+
+
+_R = Role
+RESOURCES: dict[str, Resource] = {
+    r.name: r
+    for r in [
+        Resource(
+            "organisation",
+            {_R.PROTECTION_MANAGER: frozenset({V, C}), _R.TOP_MANAGEMENT: READ, _R.AUDIT_MANAGER: READ,
+             _R.STAFF: READ},
+        ),
+        Resource(
+            "user",
+            {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT},
+        ),
+        Resource(
+            "audit_entry",
+            {_R.PROTECTION_MANAGER: READ_EXPORT, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT},
+        ),
+        Resource(
+            "contractor",
+            {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT,
+             _R.STAFF: READ, _R.CONTRACTOR: READ},
+            contractor_path="id",
+        ),
+        Resource(
+            "incident_case",
+            {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: frozenset({V, C, E}), _R.AUDIT_MANAGER: READ_EXPORT,
+             _R.STAFF: frozenset({V, A}), _R.CONTRACTOR: frozenset({V, A}), _R.INVESTIGATOR: READ},
+            contractor_path="contractor_id",
+            case_path="id",
+        ),
+        Resource(
+            "case_access",
+            {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ, _R.AUDIT_MANAGER: READ},
+        ),
+        Resource("job", {_R.PROTECTION_MANAGER: READ, _R.AUDIT_MANAGER: READ}),
+    ]
+}
+
+
+def resource(name: str) -> Resource:
+    try:
+        return RESOURCES[name]
+    except KeyError:
+        raise LookupError(f"policy: unknown resource {name!r}; add it to RESOURCES") from None
+
+
+def is_system(actor: Actor) -> bool:
+    return isinstance(actor, SystemActor)
+
+
+def is_active_user(actor: Actor) -> bool:
+    """Signed in, active, and (for investigators and others with an end date) not expired."""
+    if is_system(actor):
+        return True
+    if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
+        return False
+    return not actor.access_expired()
+
+
+def allowed(actor: Actor, resource_name: str) -> frozenset[Action]:
+    """The actions the actor's role may take on this kind of record (before record scoping)."""
+    res = resource(resource_name)
+    if is_system(actor):
+        return ALL
+    if not is_active_user(actor):
+        return NONE
+    return res.grants.get(actor.role, NONE)
+
+
+def can(actor: Actor, action: Action, resource_name: str, obj: Model | None = None) -> bool:
+    if action not in allowed(actor, resource_name):
+        return False
+    return obj is None or is_visible(actor, resource_name, obj)
+
+
+def scope(actor: Actor, resource_name: str, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The records of ``queryset`` the actor may see."""
+    res = resource(resource_name)
+    if Action.VIEW not in allowed(actor, resource_name):
+        return queryset.none()
+    if is_system(actor):
+        return queryset
+    return queryset.filter(_row_filter(actor, res))
+
+
+def _row_filter(actor: User, res: Resource) -> Q:
+    if actor.role == Role.CONTRACTOR:
+        if res.contractor_path is None or actor.contractor_id is None:
+            return Q(pk__in=[])
+        return Q(**{res.contractor_path: actor.contractor_id})
+    if actor.role == Role.INVESTIGATOR:
+        if res.case_path is None:
+            return Q(pk__in=[])
+        return Q(**{f"{res.case_path}__in": invited_case_ids(actor)})
+    return Q()
+
+
+def invited_case_ids(actor: User) -> QuerySet[Any]:
+    from mamori.incidents.models import CaseAccess
+
+    return CaseAccess.objects.filter(user=actor, expires_at__gt=timezone.now()).values("case_id")
+
+
+def is_visible(actor: Actor, resource_name: str, obj: Model) -> bool:
+    model = type(obj)
+    return scope(actor, resource_name, model._default_manager.filter(pk=obj.pk)).exists()
+
+
+def check(actor: Actor, action: Action, resource_name: str, obj: Model | None = None) -> None:
+    """Raise unless the actor may take ``action``: 404 for records it may not see, 403 otherwise."""
+    if obj is not None and not is_visible(actor, resource_name, obj):
+        raise NotVisible(f"No {resource_name} matches the given query.")
+    if action not in allowed(actor, resource_name):
+        raise PermissionDenied(f"Your role may not {action} {resource_name} records.")
+
+
+def get_visible(actor: Actor, resource_name: str, queryset: QuerySet[M], **lookup: Any) -> M:
+    """Fetch one record the actor may see, or raise ``NotVisible`` (404)."""
+    try:
+        return scope(actor, resource_name, queryset).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise NotVisible(f"No {resource_name} matches the given query.") from None

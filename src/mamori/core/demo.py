@@ -1,0 +1,126 @@
+"""The demo organisation: an invented Osaka hobby retailer whose online shop runs on a contractor's server,
+as in the 2018 card breach Mamori is built around. Loading is idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from mamori.accounts.models import User
+from mamori.accounts.policy import SYSTEM
+from mamori.accounts.roles import Role
+from mamori.audit import services as audit
+from mamori.contractors.models import Contractor
+from mamori.core.models import Organisation
+from mamori.incidents.models import CaseAccess, IncidentCase
+
+DEMO_PASSWORD = "mamori-demo-2018"  # noqa: S105 - published demo credential, printed by `mamori demo`
+# Published demo TOTP secret for the roles that must use two-factor; never use in production.
+DEMO_TOTP_SECRET = "MAMORIDEMO2018SHOPXXXXXXXXXXXXXX"
+JST = dt.timezone(dt.timedelta(hours=9))
+
+ORGANISATION = {
+    "name": "有限会社トイボックス浪速",
+    "name_en": "Toybox Naniwa Ltd.",
+    "representative": "代表取締役 浪速 太郎",
+    "address": "大阪府大阪市浪速区日本橋西1-2-3",
+}
+CONTRACTORS = [
+    {
+        "name": "株式会社なにわシステムサービス",
+        "services": "オンラインショップ(EC-CUBE)のサーバー運用・保守",
+        "contact_name": "堺 一郎",
+        "contact_email": "support@naniwa-sys.example.jp",
+        "contact_phone": "06-6000-1234",
+    },
+    {
+        "name": "株式会社関西ロジスティクス",
+        "services": "通販商品の配送(氏名・住所・電話番号を預託)",
+        "contact_name": "守口 花子",
+        "contact_email": "info@kansai-logi.example.jp",
+        "contact_phone": "06-6000-5678",
+    },
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    role: Role
+    department: str
+    contractor: int | None = None  # index into CONTRACTORS
+    investigator: bool = False
+
+
+USERS = [
+    DemoUser("president", "浪速 太郎 (代表取締役)", Role.TOP_MANAGEMENT, "経営"),
+    DemoUser("manager", "天満 恵子 (個人情報保護管理者)", Role.PROTECTION_MANAGER, "管理部"),
+    DemoUser("auditor", "中之島 健 (監査責任者)", Role.AUDIT_MANAGER, "内部監査室"),
+    DemoUser("staff", "難波 翔 (通販担当)", Role.STAFF, "通販事業部"),
+    DemoUser("contractor", "堺 一郎 (なにわシステムサービス)", Role.CONTRACTOR, "", contractor=0),
+    DemoUser("logistics", "守口 花子 (関西ロジスティクス)", Role.CONTRACTOR, "", contractor=1),
+    DemoUser("investigator", "北浜 誠 (フォレンジック調査会社)", Role.INVESTIGATOR, "", investigator=True),
+]
+CASE = {
+    "title": "カード会社からの漏えい懸念の連絡 (オンラインショップ)",
+    "summary": "カード会社の不正検知により、オンラインショップからカード情報が漏えいしている可能性があると連絡を受けた。"
+    "サイトを停止し、第三者調査機関による調査を依頼する。委託先には全データの保全を指示すること(削除禁止)。",
+    "discovered_at": dt.datetime(2018, 11, 6, 10, 0, tzinfo=JST),
+}
+
+
+def load_demo() -> list[tuple[DemoUser, User]]:
+    """Create (or bring back to the demo state) the demo organisation, its contractors, users and case."""
+    with transaction.atomic():
+        if Organisation.current() is None:
+            audit.record_create(SYSTEM, Organisation.objects.create(**ORGANISATION))
+        contractors = [_contractor(data) for data in CONTRACTORS]
+        case = IncidentCase.objects.filter(title=CASE["title"]).first()
+        if case is None:
+            case = IncidentCase.objects.create(**CASE, contractor=contractors[0])
+            audit.record_create(SYSTEM, case)
+        users = [(spec, _user(spec, contractors)) for spec in USERS]
+        for spec, user in users:
+            if spec.investigator:
+                _invite(case, user)
+    return users
+
+
+def _contractor(data: dict[str, str]) -> Contractor:
+    contractor = Contractor.objects.filter(name=data["name"]).first()
+    if contractor is None:
+        contractor = Contractor.objects.create(**data)
+        audit.record_create(SYSTEM, contractor)
+    return contractor
+
+
+def _user(spec: DemoUser, contractors: list[Contractor]) -> User:
+    user = User.objects.filter(username=spec.username).first()
+    if user is not None:
+        return user
+    user = User(
+        username=spec.username,
+        display_name=spec.display_name,
+        role=spec.role,
+        department=spec.department,
+        email=f"{spec.username}@demo.example.jp",
+        contractor=contractors[spec.contractor] if spec.contractor is not None else None,
+        access_expires_at=timezone.now() + dt.timedelta(days=365) if spec.investigator else None,
+    )
+    user.set_password(DEMO_PASSWORD)
+    if spec.role in (Role.TOP_MANAGEMENT, Role.PROTECTION_MANAGER, Role.AUDIT_MANAGER):
+        user.totp_secret = DEMO_TOTP_SECRET
+        user.totp_confirmed_at = timezone.now()
+    user.save()
+    audit.record_create(SYSTEM, user, message="demo user")
+    return user
+
+
+def _invite(case: IncidentCase, user: User) -> None:
+    if not CaseAccess.objects.filter(case=case, user=user).exists():
+        access = CaseAccess.objects.create(case=case, user=user, expires_at=timezone.now() + dt.timedelta(days=90))
+        audit.record_create(SYSTEM, access)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from mamori.accounts import policy
+from mamori.accounts.policy import Action
+from mamori.core.navigation import AREAS_BY_KEY
+from mamori.incidents.models import IncidentCase
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    open_cases = policy.scope(user, "incident_case", IncidentCase.objects.exclude(status="closed"))
+    context = {
+        "open_cases": open_cases[:5] if Action.VIEW in policy.allowed(user, "incident_case") else None,
+        "open_case_count": open_cases.count(),
+    }
+    return render(request, "core/dashboard.html", context)
+
+
+@login_required
+def area(request: HttpRequest, key: str) -> HttpResponse:
+    area = AREAS_BY_KEY.get(key)
+    if area is None or area.available:
+        raise Http404
+    if request.user.role in ("contractor", "investigator"):
+        raise Http404
+    return render(request, "core/area_planned.html", {"area": area})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitoring: 200 when the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,119 @@
+"""Detecting the character encoding of a text file from a sample of its first bytes.
+
+Order: byte-order mark, then UTF-16 without a BOM (NUL-byte pattern), then strict decode trials
+of the Japanese encodings in common use, then charset-normalizer as a last resort. The result is a
+Python codec name, or None when the sample looks binary.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+import charset_normalizer
+
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# Tried in this order when the sample is not ASCII. CP932 is a superset of Shift_JIS (it adds the
+# NEC and IBM extensions such as ① and ㈱ that Windows software writes), so it stands for both.
+JAPANESE_TRIALS: tuple[str, ...] = ("cp932", "euc_jp")
+
+# Share of control characters (other than tab, CR, LF, FF, ESC) above which decoded text is binary.
+MAX_CONTROL_SHARE = 0.05
+
+
+def detect_encoding(sample: bytes) -> str | None:
+    """Return a codec name for ``sample``, or None if it is binary data."""
+    for bom, codec in BOMS:
+        if sample.startswith(bom):
+            return codec
+    if not sample:
+        return "utf-8"
+    if b"\x00" in sample:
+        return _utf16_without_bom(sample)
+    if _decodes(sample, "ascii") or _decodes(sample, "utf-8"):
+        return "utf-8" if _plausible(sample, "utf-8") else None
+    japanese = [c for c in JAPANESE_TRIALS if _decodes(sample, c)]
+    if len(japanese) > 1:
+        japanese.sort(key=lambda c: _japanese_score(sample, c), reverse=True)
+    for codec in japanese:
+        if _plausible(sample, codec):
+            return codec
+    return _charset_normalizer(sample)
+
+
+def _decodes(sample: bytes, codec: str) -> bool:
+    # final=False: the sample may end in the middle of a multi-byte character.
+    try:
+        codecs.getincrementaldecoder(codec)(errors="strict").decode(sample, final=False)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _decode(sample: bytes, codec: str) -> str:
+    return codecs.getincrementaldecoder(codec)(errors="replace").decode(sample, final=False)
+
+
+def _plausible(sample: bytes, codec: str) -> bool:
+    text = _decode(sample, codec)
+    if not text:
+        return True
+    control = sum(1 for ch in text if _is_control(ch))
+    return control / len(text) <= MAX_CONTROL_SHARE
+
+
+def _is_control(ch: str) -> bool:
+    return ch not in "\t\r\n\f\x1b" and unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")
+
+
+def _japanese_score(sample: bytes, codec: str) -> float:
+    """Share of kana among the decoded characters: wrong decodings give kanji and half-width noise."""
+    text = _decode(sample, codec)
+    kana = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff" or "\u3000" <= ch <= "\u303f")
+    halfwidth = sum(1 for ch in text if "\uff61" <= ch <= "\uff9f")
+    return (kana - halfwidth) / max(len(text), 1)
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """UTF-16 text without a BOM has its NUL bytes (in ASCII, digits, newlines) on one parity only."""
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    trimmed = sample[: len(sample) - len(sample) % 2]
+    for codec, zeros, others in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros and others <= zeros / 10 and _decodes(trimmed, codec):
+            text = _decode(trimmed, codec)
+            if _usual_share(text) >= 0.9:
+                return codec
+    return None
+
+
+def _usual_share(text: str) -> float:
+    """Share of characters that ordinary (Japanese or Western) text is made of."""
+    usual = sum(1 for ch in text if _usual(ch))
+    return usual / max(len(text), 1)
+
+
+def _usual(ch: str) -> bool:
+    return (
+        " " <= ch <= "~"
+        or ch in "\t\r\n"
+        or "\u00a0" <= ch <= "\u024f"
+        or "\u3000" <= ch <= "\u30ff"
+        or "\u4e00" <= ch <= "\u9fff"
+        or "\uff00" <= ch <= "\uffef"
+    )
+
+
+def _charset_normalizer(sample: bytes) -> str | None:
+    best = charset_normalizer.from_bytes(sample).best()
+    if best is None:
+        return None
+    codec = str(best.encoding)
+    return codec if _plausible(sample, codec) else None

@@ -1,0 +1,135 @@
+"""Result and input types shared by the scanner engine's readers, detectors and scan loop.
+
+The engine is a plain library: nothing here (or anywhere under ``mamori.discovery.engine``)
+imports Django. The web app and the CLI convert these types to their own storage and output.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    """How urgent a finding is. Ordered, so ``--fail-on`` can compare."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            names = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r} (expected one of: {names})") from None
+
+
+class DataClass(enum.StrEnum):
+    """What kind of data a finding is.
+
+    PROHIBITED: data that must never be stored after authorisation (full card number,
+    security code, track data) — 保存してはならないカード情報.
+    PERSONAL: personal information (個人情報) that may be held if declared and protected.
+    """
+
+    PROHIBITED = "prohibited"
+    PERSONAL = "personal"
+
+
+@dataclass(frozen=True, slots=True)
+class TextUnit:
+    """A piece of text a reader hands to the detectors, with where it came from.
+
+    ``text`` may be a large chunk of a log file (``line`` is then the 1-based line number of the
+    chunk's first character) or a single field of a structured record (``key`` then names the CSV
+    column, JSON key, SQL column or ``key=value`` name the value sits under, which detectors use as
+    context). ``path`` is the display path; members of archives are written ``outer.zip!inner/file``.
+    ``record`` groups units that belong to one record (a CSV row, a JSON object, an SQL INSERT row,
+    a serialized payment array) so that detectors can use neighbouring fields as context: a field
+    named ``cvv`` next to a card number in the same record.
+
+    ``offset`` is the character offset of ``text[0]`` within the decoded file when the file is
+    streamed in overlapping chunks; the engine uses it to drop a value found twice in an overlap.
+    Nested keys are dotted paths (``card.number``, ``memo02.card_no``): the last part is the leaf.
+    """
+
+    text: str
+    path: str
+    line: int | None = None
+    key: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    record: int | None = None
+    offset: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One detected value. Never holds the full value of a card number or security code.
+
+    ``masked`` is safe to print and store (cards: first six and last four, e.g.
+    ``411111******1111``). ``fingerprint`` is a keyed hash (HMAC-SHA256, hex) of the normalised
+    value, so the same value can be recognised across scans without being stored.
+    """
+
+    type: str
+    path: str
+    masked: str
+    detector: str
+    confidence: float
+    severity: Severity
+    data_class: DataClass
+    fingerprint: str
+    line: int | None = None
+    column: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "type": self.type,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "masked": self.masked,
+            "detector": self.detector,
+            "confidence": round(self.confidence, 3),
+            "severity": self.severity.label,
+            "data_class": str(self.data_class),
+            "fingerprint": self.fingerprint,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """A file (or archive member) that could not be read; the scan goes on without it."""
+
+    path: str
+    message: str
+
+
+@dataclass(slots=True)
+class ReadLimits:
+    """Bounds that keep a scan safe on hostile or huge input."""
+
+    max_file_size: int = 2 * 1024**3  # bytes; larger files are skipped and reported
+    chunk_size: int = 4 * 1024**2  # bytes of text per TextUnit when streaming
+    chunk_overlap: int = 256  # characters carried into the next chunk so values across a boundary are found
+    max_archive_depth: int = 3
+    max_archive_members: int = 10_000
+    max_archive_total: int = 4 * 1024**3  # uncompressed bytes read from one archive
+    max_compression_ratio: int = 200  # a member inflating beyond this is treated as a bomb
+    follow_symlinks: bool = False
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    extra: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,239 @@
+"""Django settings, read from the environment. Development needs no configuration.
+
+See docs/configuration.md for every variable. With DEBUG off, start-up refuses an insecure
+configuration (the development secret key, no ALLOWED_HOSTS) and says which variable to set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from mamori.env import ConfigError, default_data_dir, env_bool, env_int, env_list, env_secret, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEVELOPMENT_SECRET_KEY = "mamori-development-only-not-secret"  # noqa: S105 - refused when DEBUG is off
+
+DEBUG = env_bool("DEBUG", True)
+DATA_DIR = Path(env_str("MAMORI_DATA_DIR") or default_data_dir()).expanduser().resolve()
+MEDIA_ROOT = DATA_DIR / "files"
+SECRET_KEY = env_secret("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+
+def _refuse_insecure_production() -> None:
+    if DEBUG:
+        return
+    if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+        raise ConfigError(
+            "DEBUG is off but SECRET_KEY is the development default. Set SECRET_KEY (or SECRET_KEY_FILE) "
+            "to a long random value, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if len(SECRET_KEY) < 32:
+        raise ConfigError("DEBUG is off and SECRET_KEY is shorter than 32 characters; use a long random value.")
+    if not ALLOWED_HOSTS:
+        raise ConfigError(
+            "DEBUG is off but ALLOWED_HOSTS is empty. Set ALLOWED_HOSTS to the host names that serve Mamori, "
+            "comma-separated, e.g. ALLOWED_HOSTS=mamori.example.co.jp"
+        )
+
+
+_refuse_insecure_production()
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "mamori.core",
+    "mamori.accounts",
+    "mamori.audit",
+    "mamori.jobs",
+    "mamori.contractors",
+    "mamori.incidents",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "mamori.core.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mamori.audit.middleware.AuditContextMiddleware",
+    "mamori.accounts.middleware.TwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "mamori.urls"
+WSGI_APPLICATION = "mamori.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "mamori.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+if not env_str("DATABASE_URL"):
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite needs its folder; zero set-up in development
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'mamori.sqlite3'}",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the worker and the web server write without "database is locked" errors.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("MAMORI_PASSWORD_MIN_LENGTH", 12)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["mamori.accounts.backends.LockoutBackend"]
+
+# Lockout: this many failures in a row lock the account for MAMORI_LOCKOUT_MINUTES.
+MAMORI_LOCKOUT_ATTEMPTS = env_int("MAMORI_LOCKOUT_ATTEMPTS", 5)
+MAMORI_LOCKOUT_MINUTES = env_int("MAMORI_LOCKOUT_MINUTES", 15)
+# Roles that must use two-factor authentication (comma-separated role codes, empty for none).
+MAMORI_2FA_REQUIRED_ROLES = env_list(
+    "MAMORI_2FA_REQUIRED_ROLES", ["top_management", "protection_manager", "audit_manager"]
+)
+
+SESSION_COOKIE_AGE = env_int("MAMORI_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True  # the age above is then an idle timeout
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+HTTPS = env_bool("MAMORI_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_SSL_REDIRECT = env_bool("MAMORI_SSL_REDIRECT", False)
+if env_bool("MAMORI_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", "日本語"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Tokyo"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/files/"  # never served directly: downloads go through a view that checks permission
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mamori@localhost")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG and not env_str("EMAIL_HOST") else
+    "django.core.mail.backends.smtp.EmailBackend",
+)
+
+# Background jobs: "embedded" (a table in the main database, no extra server) or "redis".
+REDIS_URL = env_str("REDIS_URL")
+MAMORI_JOBS_BACKEND = env_str("MAMORI_JOBS_BACKEND", "redis" if REDIS_URL else "embedded")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "mamori.api.authentication.SessionAuthentication",
+        "mamori.api.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["mamori.api.permissions.PolicyPermission"],
+    "DEFAULT_PAGINATION_CLASS": "mamori.api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+        "rest_framework.filters.SearchFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "mamori.api.errors.exception_handler",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mamori API",
+    "DESCRIPTION": "Personal-information protection, discovery and incident response.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}

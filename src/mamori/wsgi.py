@@ -1,0 +1,15 @@
+"""WSGI entry point: ``gunicorn mamori.wsgi`` or ``mamori serve``."""
+
+import os
+import sys
+
+from mamori.env import ConfigError
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
+try:
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+except ConfigError as exc:
+    sys.stderr.write(f"mamori: configuration error: {exc}\n")
+    raise SystemExit(2) from None

@@ -1,0 +1,113 @@
+"""Shared fixtures: a small organisation with one named user per role and two contractors.
+
+Named users make permission tests read like the policy: ``manager`` may, ``alice_contractor`` may not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from mamori.accounts.middleware import SESSION_KEY
+from mamori.accounts.models import User
+from mamori.accounts.roles import Role
+from mamori.contractors.models import Contractor
+from mamori.incidents.models import CaseAccess, IncidentCase
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, settings) -> None:
+    settings.DATA_DIR = tmp_path / "data"
+    settings.MEDIA_ROOT = tmp_path / "data" / "files"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests
+
+
+@pytest.fixture
+def server_co(db) -> Contractor:
+    return Contractor.objects.create(name="なにわシステムサービス")
+
+
+@pytest.fixture
+def logistics_co(db) -> Contractor:
+    return Contractor.objects.create(name="関西ロジスティクス")
+
+
+def _make(username: str, role: Role, **extra: object) -> User:
+    user = User(username=username, role=role, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def president(db) -> User:
+    return _make("president", Role.TOP_MANAGEMENT)
+
+
+@pytest.fixture
+def manager(db) -> User:
+    return _make("manager", Role.PROTECTION_MANAGER)
+
+
+@pytest.fixture
+def auditor(db) -> User:
+    return _make("auditor", Role.AUDIT_MANAGER)
+
+
+@pytest.fixture
+def staff(db) -> User:
+    return _make("staff", Role.STAFF)
+
+
+@pytest.fixture
+def alice_contractor(server_co) -> User:
+    """A contractor user of the server contractor."""
+    return _make("alice", Role.CONTRACTOR, contractor=server_co)
+
+
+@pytest.fixture
+def bob_logistics(logistics_co) -> User:
+    """A contractor user of another contractor."""
+    return _make("bob", Role.CONTRACTOR, contractor=logistics_co)
+
+
+@pytest.fixture
+def investigator(db) -> User:
+    return _make("ivy", Role.INVESTIGATOR, access_expires_at=timezone.now() + dt.timedelta(days=30))
+
+
+@pytest.fixture
+def server_case(server_co) -> IncidentCase:
+    return IncidentCase.objects.create(title="カード情報漏えいの疑い", discovered_at=timezone.now(), contractor=server_co)
+
+
+@pytest.fixture
+def internal_case(db) -> IncidentCase:
+    return IncidentCase.objects.create(title="社内PCの紛失", discovered_at=timezone.now())
+
+
+@pytest.fixture
+def invited(investigator, server_case) -> CaseAccess:
+    return CaseAccess.objects.create(case=server_case, user=investigator,
+                                     expires_at=timezone.now() + dt.timedelta(days=7))
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    """A browser session signed in as the user, with two-factor already passed."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user, backend="mamori.accounts.backends.LockoutBackend")
+        session = client.session
+        session[SESSION_KEY] = True
+        session.save()
+        return client
+
+    return make
