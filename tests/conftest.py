@@ -84,7 +84,9 @@ def investigator(db) -> User:
 
 @pytest.fixture
 def server_case(server_co) -> IncidentCase:
-    return IncidentCase.objects.create(title="カード情報漏えいの疑い", discovered_at=timezone.now(), contractor=server_co)
+    return IncidentCase.objects.create(
+        title="カード情報漏えいの疑い", discovered_at=timezone.now(), contractor=server_co
+    )
 
 
 @pytest.fixture
@@ -94,8 +96,9 @@ def internal_case(db) -> IncidentCase:
 
 @pytest.fixture
 def invited(investigator, server_case) -> CaseAccess:
-    return CaseAccess.objects.create(case=server_case, user=investigator,
-                                     expires_at=timezone.now() + dt.timedelta(days=7))
+    return CaseAccess.objects.create(
+        case=server_case, user=investigator, expires_at=timezone.now() + dt.timedelta(days=7)
+    )
 
 
 @pytest.fixture
@@ -111,3 +114,12 @@ def client_for() -> Callable[[User], Client]:
         return client
 
     return make
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip when a local service or tool is missing — but fail in CI (MAMORI_REQUIRE_SERVICES=1)."""
+    import os
+
+    if os.environ.get("MAMORI_REQUIRE_SERVICES"):
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)

@@ -33,7 +33,9 @@ def _refuse_insecure_production() -> None:
             "to a long random value, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     if len(SECRET_KEY) < 32:
-        raise ConfigError("DEBUG is off and SECRET_KEY is shorter than 32 characters; use a long random value.")
+        raise ConfigError(
+            "DEBUG is off and SECRET_KEY is shorter than 32 characters; use a long random value."
+        )
     if not ALLOWED_HOSTS:
         raise ConfigError(
             "DEBUG is off but ALLOWED_HOSTS is empty. Set ALLOWED_HOSTS to the host names that serve Mamori, "
@@ -195,8 +197,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mamori@localhost")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG and not env_str("EMAIL_HOST") else
-    "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not env_str("EMAIL_HOST")
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 
 # Background jobs: "embedded" (a table in the main database, no extra server) or "redis".

@@ -12,8 +12,12 @@ from mamori.accounts.models import User
 
 
 class LockoutBackend(ModelBackend):
-    def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         if not username or password is None:
             return None
@@ -25,9 +29,9 @@ class LockoutBackend(ModelBackend):
     def user_can_authenticate(self, user: Any) -> bool:
         return bool(getattr(user, "is_active", False)) and not user.access_expired()
 
-    def get_user(self, user_id: int) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: int) -> User | None:
         user = super().get_user(user_id)
         # An investigator's session ends when the access period ends.
         if user is not None and not self.user_can_authenticate(user):
             return None
-        return user  # type: ignore[return-value]
+        return user

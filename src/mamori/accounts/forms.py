@@ -10,37 +10,61 @@ from mamori.accounts.models import User
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("User name"), max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TotpForm(forms.Form):
     code = forms.CharField(
         label=_("Six-digit code from your authenticator app"),
         max_length=10,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
 class UserForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["username", "display_name", "email", "department", "role", "contractor", "access_expires_at",
-                  "is_active"]
+        fields = [
+            "username",
+            "display_name",
+            "email",
+            "department",
+            "role",
+            "contractor",
+            "access_expires_at",
+            "is_active",
+        ]
         widgets = {"access_expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
 
 
 class NewUserForm(UserForm):
-    password = forms.CharField(label=_("Initial password"), strip=False, widget=forms.PasswordInput,
-                               help_text=password_validators_help_text_html())
+    password = forms.CharField(
+        label=_("Initial password"),
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=password_validators_help_text_html(),
+    )
 
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("Current password"), strip=False, widget=forms.PasswordInput)
-    new_password = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput,
-                                   help_text=password_validators_help_text_html())
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=password_validators_help_text_html(),
+    )
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         self.user = user

@@ -11,7 +11,15 @@ from mamori.accounts.services import requires_two_factor
 
 SESSION_KEY = "mamori_2fa_ok"
 # The API checks the same flag in its session authentication (mamori.api.authentication).
-OPEN_PREFIXES = ("/accounts/login", "/accounts/logout", "/accounts/two-factor/", "/i18n/", "/static/", "/healthz", "/api/")
+OPEN_PREFIXES = (
+    "/accounts/login",
+    "/accounts/logout",
+    "/accounts/two-factor/",
+    "/i18n/",
+    "/static/",
+    "/healthz",
+    "/api/",
+)
 
 
 class TwoFactorMiddleware:
@@ -22,7 +30,7 @@ class TwoFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and requires_two_factor(user)  # type: ignore[arg-type]
+            and requires_two_factor(user)
             and not request.session.get(SESSION_KEY)
             and not request.path.startswith(OPEN_PREFIXES)
         ):

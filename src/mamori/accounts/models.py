@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -14,7 +16,8 @@ class User(AbstractUser):
     """A person who signs in to Mamori. The role decides what the person may see and do (see policy.py).
 
     Contractor users belong to one contractor (委託先) and see only its records. Outside investigators
-    (外部調査員) see only the incident cases they are invited to, and their access ends at ``access_expires_at``.
+    (外部調査員) see only the incident cases they are invited to, and their access ends at
+    ``access_expires_at``.
     """
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.STAFF)
@@ -47,8 +50,8 @@ class User(AbstractUser):
     def has_totp(self) -> bool:
         return bool(self.totp_secret and self.totp_confirmed_at)
 
-    def is_locked(self, now: timezone.datetime | None = None) -> bool:
+    def is_locked(self, now: dt.datetime | None = None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
-    def access_expired(self, now: timezone.datetime | None = None) -> bool:
+    def access_expired(self, now: dt.datetime | None = None) -> bool:
         return self.access_expires_at is not None and self.access_expires_at <= (now or timezone.now())

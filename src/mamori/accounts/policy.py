@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -86,8 +86,12 @@ RESOURCES: dict[str, Resource] = {
     for r in [
         Resource(
             "organisation",
-            {_R.PROTECTION_MANAGER: frozenset({V, C}), _R.TOP_MANAGEMENT: READ, _R.AUDIT_MANAGER: READ,
-             _R.STAFF: READ},
+            {
+                _R.PROTECTION_MANAGER: frozenset({V, C}),
+                _R.TOP_MANAGEMENT: READ,
+                _R.AUDIT_MANAGER: READ,
+                _R.STAFF: READ,
+            },
         ),
         Resource(
             "user",
@@ -95,18 +99,33 @@ RESOURCES: dict[str, Resource] = {
         ),
         Resource(
             "audit_entry",
-            {_R.PROTECTION_MANAGER: READ_EXPORT, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT},
+            {
+                _R.PROTECTION_MANAGER: READ_EXPORT,
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ_EXPORT,
+            },
         ),
         Resource(
             "contractor",
-            {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT,
-             _R.STAFF: READ, _R.CONTRACTOR: READ},
+            {
+                _R.PROTECTION_MANAGER: ALL,
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.STAFF: READ,
+                _R.CONTRACTOR: READ,
+            },
             contractor_path="id",
         ),
         Resource(
             "incident_case",
-            {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: frozenset({V, C, E}), _R.AUDIT_MANAGER: READ_EXPORT,
-             _R.STAFF: frozenset({V, A}), _R.CONTRACTOR: frozenset({V, A}), _R.INVESTIGATOR: READ},
+            {
+                _R.PROTECTION_MANAGER: ALL,
+                _R.TOP_MANAGEMENT: frozenset({V, C, E}),
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.STAFF: frozenset({V, A}),
+                _R.CONTRACTOR: frozenset({V, A}),
+                _R.INVESTIGATOR: READ,
+            },
             contractor_path="contractor_id",
             case_path="id",
         ),
@@ -200,5 +219,5 @@ def get_visible(actor: Actor, resource_name: str, queryset: QuerySet[M], **looku
     """Fetch one record the actor may see, or raise ``NotVisible`` (404)."""
     try:
         return scope(actor, resource_name, queryset).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise NotVisible(f"No {resource_name} matches the given query.") from None

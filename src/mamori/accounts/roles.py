@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 class Role(models.TextChoices):
     TOP_MANAGEMENT = "top_management", _("Top management")  # トップマネジメント
-    PROTECTION_MANAGER = "protection_manager", _("Personal-information protection manager")  # 個人情報保護管理者
+    PROTECTION_MANAGER = (
+        "protection_manager",
+        _("Personal-information protection manager"),
+    )  # 個人情報保護管理者
     AUDIT_MANAGER = "audit_manager", _("Internal audit manager")  # 個人情報保護監査責任者
     STAFF = "staff", _("Staff")  # 従業者
     CONTRACTOR = "contractor", _("Contractor user")  # 委託先担当者

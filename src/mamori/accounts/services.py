@@ -32,36 +32,44 @@ def requires_two_factor(user: User) -> bool:
     return user.role in settings.MAMORI_2FA_REQUIRED_ROLES
 
 
-def _refuse(username: str, user: User | None, reason: str) -> LoginRefused:
-    audit.record(user, "login_failed", user, username=username, message=reason)
-    return LoginRefused(_("The user name or password is wrong, or the account is locked."))
-
-
 def check_credentials(username: str, password: str) -> User:
-    """Return the user for a correct password; count failures and lock after too many in a row."""
-    now = timezone.now()
+    """Return the user for a correct password; count failures and lock after too many in a row.
+
+    The failure count and the audit entry are committed before the refusal is raised.
+    """
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(username__iexact=username.strip()).first()
-        if user is None:
-            User().set_password(password)  # same work as a real check, so timing does not reveal names
-            raise _refuse(username, None, "unknown user name")
-        if user.is_locked(now):
-            raise _refuse(username, user, f"account locked until {user.locked_until:%Y-%m-%d %H:%M}")
-        if not user.check_password(password):
-            user.failed_logins += 1
-            reason = f"wrong password ({user.failed_logins} in a row)"
-            if user.failed_logins >= settings.MAMORI_LOCKOUT_ATTEMPTS:
-                user.locked_until = now + dt.timedelta(minutes=settings.MAMORI_LOCKOUT_MINUTES)
-                user.failed_logins = 0
-                reason += f"; locked for {settings.MAMORI_LOCKOUT_MINUTES} minutes"
-            user.save(update_fields=["failed_logins", "locked_until", "password"])
-            raise _refuse(username, user, reason)
-        if not user.is_active or user.access_expired(now):
-            raise _refuse(username, user, "account inactive or access expired")
-        if user.failed_logins:
-            user.failed_logins = 0
-            user.save(update_fields=["failed_logins"])
+        user, reason = _assess(username, password)
+        if reason:
+            audit.record(user, "login_failed", user, username=username, message=reason)
+    if reason or user is None:
+        raise LoginRefused(_("The user name or password is wrong, or the account is locked."))
     return user
+
+
+def _assess(username: str, password: str) -> tuple[User | None, str]:
+    """(user, reason for refusal or ""), updating the failure counter. Runs inside a transaction."""
+    now = timezone.now()
+    user = User.objects.select_for_update().filter(username__iexact=username.strip()).first()
+    if user is None:
+        User().set_password(password)  # same work as a real check, so timing does not reveal names
+        return None, "unknown user name"
+    if user.is_locked(now):
+        return user, f"account locked until {timezone.localtime(user.locked_until):%Y-%m-%d %H:%M}"
+    if not user.check_password(password):
+        user.failed_logins += 1
+        reason = f"wrong password ({user.failed_logins} in a row)"
+        if user.failed_logins >= settings.MAMORI_LOCKOUT_ATTEMPTS:
+            user.locked_until = now + dt.timedelta(minutes=settings.MAMORI_LOCKOUT_MINUTES)
+            user.failed_logins = 0
+            reason += f"; locked for {settings.MAMORI_LOCKOUT_MINUTES} minutes"
+        user.save(update_fields=["failed_logins", "locked_until"])
+        return user, reason
+    if not user.is_active or user.access_expired(now):
+        return user, "account inactive or access expired"
+    if user.failed_logins:
+        user.failed_logins = 0
+        user.save(update_fields=["failed_logins"])
+    return user, ""
 
 
 def verify_totp(user: User, code: str) -> bool:
@@ -125,8 +133,16 @@ def unlock(actor: Actor, user: User) -> None:
         audit.record(actor, "unlock", user)
 
 
-USER_FIELDS = ("username", "display_name", "email", "department", "role", "contractor", "access_expires_at",
-               "is_active")
+USER_FIELDS = (
+    "username",
+    "display_name",
+    "email",
+    "department",
+    "role",
+    "contractor",
+    "access_expires_at",
+    "is_active",
+)
 
 
 def _check_role_links(user: User) -> None:
@@ -135,7 +151,9 @@ def _check_role_links(user: User) -> None:
     if user.role != Role.CONTRACTOR and user.contractor_id is not None:
         raise ValidationError({"contractor": _("Only contractor users belong to a contractor.")})
     if user.role == Role.INVESTIGATOR and user.access_expires_at is None:
-        raise ValidationError({"access_expires_at": _("An outside investigator's access must have an end date.")})
+        raise ValidationError(
+            {"access_expires_at": _("An outside investigator's access must have an end date.")}
+        )
 
 
 def create_user(actor: Actor, data: Mapping[str, Any], password: str) -> User:

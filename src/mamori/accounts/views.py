@@ -56,7 +56,8 @@ def _finish_login(request: HttpRequest, user: User, *, second_factor: bool) -> H
 
 
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    user = User.objects.filter(pk=request.session.get(PENDING_KEY)).first()
+    pending = request.session.get(PENDING_KEY)
+    user = User.objects.filter(pk=pending).first() if pending else None
     if user is None:
         return redirect("accounts:login")
     form = TotpForm(request.POST or None)
@@ -84,15 +85,19 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage)
     buffer = io.BytesIO()
     image.save(buffer)
-    context = {"form": form, "qr_svg": buffer.getvalue().decode(), "secret": user.totp_secret,
-               "required": services.requires_two_factor(user)}
+    context = {
+        "form": form,
+        "qr_svg": buffer.getvalue().decode(),
+        "secret": user.totp_secret,
+        "required": services.requires_two_factor(user),
+    }
     return render(request, "accounts/two_factor_setup.html", context)
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        services.record_logout(request.user)  # type: ignore[arg-type]
+        services.record_logout(request.user)
     logout(request)
     return redirect("accounts:login")
 
@@ -117,8 +122,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
 def user_list(request: HttpRequest) -> HttpResponse:
     policy.check(request.user, Action.VIEW, "user")
     users = policy.scope(request.user, "user", User.objects.select_related("contractor"))
-    return render(request, "accounts/user_list.html", {"users": users,
-                  "can_add": policy.can(request.user, Action.ADD, "user")})
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"users": users, "can_add": policy.can(request.user, Action.ADD, "user")},
+    )
 
 
 @login_required
@@ -139,8 +147,11 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = policy.get_visible(request.user, "user", User.objects.all(), pk=pk)
-    return render(request, "accounts/user_detail.html", {"subject": user,
-                  "can_change": policy.can(request.user, Action.CHANGE, "user", user)})
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {"subject": user, "can_change": policy.can(request.user, Action.CHANGE, "user", user)},
+    )
 
 
 @login_required
@@ -155,8 +166,12 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, error)
         else:
             return redirect("accounts:user_detail", pk=user.pk)
-    return render(request, "accounts/user_form.html", {"form": form, "subject": user},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "subject": user},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -38,16 +38,22 @@ class RecordViews:
     def _can(self, request: HttpRequest, action: Action, obj: Model | None = None) -> bool:
         return policy.can(request.user, action, self.resource, obj)
 
-    def list(self, request: HttpRequest) -> HttpResponse:
+    def list_view(self, request: HttpRequest) -> HttpResponse:
         policy.check(request.user, Action.VIEW, self.resource)
         objects = policy.scope(request.user, self.resource, self.queryset())
-        return render(request, f"{self.template_prefix}_list.html",
-                      {"objects": objects, "can_add": self._can(request, Action.ADD)})
+        return render(
+            request,
+            f"{self.template_prefix}_list.html",
+            {"objects": objects, "can_add": self._can(request, Action.ADD)},
+        )
 
     def detail(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = policy.get_visible(request.user, self.resource, self.queryset(), pk=pk)
-        context = {"object": obj, "can_change": self._can(request, Action.CHANGE, obj),
-                   "can_delete": self._can(request, Action.DELETE, obj)}
+        context = {
+            "object": obj,
+            "can_change": self._can(request, Action.CHANGE, obj),
+            "can_delete": self._can(request, Action.DELETE, obj),
+        }
         return render(request, f"{self.template_prefix}_detail.html", context)
 
     def create_view(self, request: HttpRequest) -> HttpResponse:
@@ -60,8 +66,9 @@ class RecordViews:
                 apply_validation_error(form, error)
             else:
                 return redirect(f"{self.url_prefix}detail", pk=obj.pk)
-        return render(request, f"{self.template_prefix}_form.html", {"form": form},
-                      status=400 if form.errors else 200)
+        return render(
+            request, f"{self.template_prefix}_form.html", {"form": form}, status=400 if form.errors else 200
+        )
 
     def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = policy.get_visible(request.user, self.resource, self.queryset(), pk=pk)
@@ -75,8 +82,12 @@ class RecordViews:
                 apply_validation_error(form, error)
             else:
                 return redirect(f"{self.url_prefix}detail", pk=obj.pk)
-        return render(request, f"{self.template_prefix}_form.html", {"form": form, "object": obj},
-                      status=400 if form.errors else 200)
+        return render(
+            request,
+            f"{self.template_prefix}_form.html",
+            {"form": form, "object": obj},
+            status=400 if form.errors else 200,
+        )
 
     def delete_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = policy.get_visible(request.user, self.resource, self.queryset(), pk=pk)
@@ -84,15 +95,23 @@ class RecordViews:
         try:
             self.delete(request.user, obj)
         except ProtectedError:
-            return render(request, "core/error.html", {"status": 409, "title": _("Cannot delete"),
-                          "detail": _("Other records still refer to this one.")}, status=409)
+            return render(
+                request,
+                "core/error.html",
+                {
+                    "status": 409,
+                    "title": _("Cannot delete"),
+                    "detail": _("Other records still refer to this one."),
+                },
+                status=409,
+            )
         return redirect(f"{self.url_prefix}list")
 
     def urlpatterns(self) -> list[Any]:
         from django.urls import path
 
         return [
-            path("", login_required(self.list), name="list"),
+            path("", login_required(self.list_view), name="list"),
             path("new/", login_required(self.create_view), name="create"),
             path("<int:pk>/", login_required(self.detail), name="detail"),
             path("<int:pk>/edit/", login_required(self.edit_view), name="edit"),

@@ -19,7 +19,7 @@ from mamori.incidents.models import CaseAccess, IncidentCase
 
 DEMO_PASSWORD = "mamori-demo-2018"  # noqa: S105 - published demo credential, printed by `mamori demo`
 # Published demo TOTP secret for the roles that must use two-factor; never use in production.
-DEMO_TOTP_SECRET = "MAMORIDEMO2018SHOPXXXXXXXXXXXXXX"
+DEMO_TOTP_SECRET = "MAMORIDEMO2018SHOPXXXXXXXXXXXXXX"  # noqa: S105
 JST = dt.timezone(dt.timedelta(hours=9))
 
 ORGANISATION = {
@@ -67,7 +67,8 @@ USERS = [
 ]
 CASE = {
     "title": "カード会社からの漏えい懸念の連絡 (オンラインショップ)",
-    "summary": "カード会社の不正検知により、オンラインショップからカード情報が漏えいしている可能性があると連絡を受けた。"
+    "summary": "カード会社の不正検知により、オンラインショップからカード情報が"
+    "漏えいしている可能性があると連絡を受けた。"
     "サイトを停止し、第三者調査機関による調査を依頼する。委託先には全データの保全を指示すること(削除禁止)。",
     "discovered_at": dt.datetime(2018, 11, 6, 10, 0, tzinfo=JST),
 }
@@ -122,5 +123,7 @@ def _user(spec: DemoUser, contractors: list[Contractor]) -> User:
 
 def _invite(case: IncidentCase, user: User) -> None:
     if not CaseAccess.objects.filter(case=case, user=user).exists():
-        access = CaseAccess.objects.create(case=case, user=user, expires_at=timezone.now() + dt.timedelta(days=90))
+        access = CaseAccess.objects.create(
+            case=case, user=user, expires_at=timezone.now() + dt.timedelta(days=90)
+        )
         audit.record_create(SYSTEM, access)

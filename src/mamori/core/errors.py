@@ -13,9 +13,13 @@ def _is_api(request: HttpRequest) -> bool:
 
 def _error(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"error": {"status": status, "code": title.lower().replace(" ", "_"),
-                                       "message": detail}}, status=status)
-    return render(request, "core/error.html", {"status": status, "title": title, "detail": detail}, status=status)
+        return JsonResponse(
+            {"error": {"status": status, "code": title.lower().replace(" ", "_"), "message": detail}},
+            status=status,
+        )
+    return render(
+        request, "core/error.html", {"status": status, "title": title, "detail": detail}, status=status
+    )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -21,32 +21,60 @@ class Area:
 AREAS: tuple[Area, ...] = (
     Area("dashboard", _("Dashboard"), "core:dashboard", None, _("What needs attention today.")),
     Area(
-        "ledger", _("Personal-information ledger"), "core:area", None,
-        _("The register of personal information you hold (個人情報管理台帳): purposes, locations, retention, "
-          "contractors, with its history, import and export."),
+        "ledger",
+        _("Personal-information ledger"),
+        "core:area",
+        None,
+        _(
+            "The register of personal information you hold (個人情報管理台帳): purposes, locations, retention, "
+            "contractors, with its history, import and export."
+        ),
         available=False,
     ),
     Area(
-        "discovery", _("Discovery"), "core:area", None,
+        "discovery",
+        _("Discovery"),
+        "core:area",
+        None,
         _("Scans of files and databases that find card data and personal data, compared with the ledger."),
         available=False,
     ),
     Area(
-        "risk", _("Risk assessment"), "core:area", None,
+        "risk",
+        _("Risk assessment"),
+        "core:area",
+        None,
         _("Risks per ledger entry and lifecycle stage, their measures and treatment, with a heat map."),
         available=False,
     ),
-    Area("contractors", _("Contractors"), "contractors:list", "contractor",
-         _("Contractors that handle personal data, their contracts and incident clauses.")),
-    Area("incidents", _("Incidents"), "incidents:list", "incident_case",
-         _("Incident cases: timeline, evidence under legal hold, APPI deadlines and notifications.")),
     Area(
-        "pms", _("Management system"), "core:area", None,
-        _("JIS Q 15001 controls, training, internal audit, corrective actions, management review, requests "
-          "and complaints, and the Privacy Mark readiness report."),
+        "contractors",
+        _("Contractors"),
+        "contractors:list",
+        "contractor",
+        _("Contractors that handle personal data, their contracts and incident clauses."),
+    ),
+    Area(
+        "incidents",
+        _("Incidents"),
+        "incidents:list",
+        "incident_case",
+        _("Incident cases: timeline, evidence under legal hold, APPI deadlines and notifications."),
+    ),
+    Area(
+        "pms",
+        _("Management system"),
+        "core:area",
+        None,
+        _(
+            "JIS Q 15001 controls, training, internal audit, corrective actions, management review, requests "
+            "and complaints, and the Privacy Mark readiness report."
+        ),
         available=False,
     ),
-    Area("audit", _("Audit trail"), "audit:list", "audit_entry", _("Every change, login, export and download.")),
+    Area(
+        "audit", _("Audit trail"), "audit:list", "audit_entry", _("Every change, login, export and download.")
+    ),
     Area("users", _("Users"), "accounts:user_list", "user", _("People who use Mamori and their roles.")),
 )
 

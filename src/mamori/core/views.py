@@ -27,7 +27,7 @@ def area(request: HttpRequest, key: str) -> HttpResponse:
     area = AREAS_BY_KEY.get(key)
     if area is None or area.available:
         raise Http404
-    if request.user.role in ("contractor", "investigator"):
+    if getattr(request.user, "role", None) in ("contractor", "investigator"):
         raise Http404
     return render(request, "core/area_planned.html", {"area": area})
 

@@ -20,20 +20,29 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="")
         parser.add_argument("--display-name", default="")
         parser.add_argument(
-            "--password-env", metavar="VAR", help="read the password from this environment variable (for scripts)"
+            "--password-env",
+            metavar="VAR",
+            help="read the password from this environment variable (for scripts)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = self._password(options["password_env"])
-        data = {"username": options["username"], "email": options["email"],
-                "display_name": options["display_name"], "role": Role.PROTECTION_MANAGER}
+        data = {
+            "username": options["username"],
+            "email": options["email"],
+            "display_name": options["display_name"],
+            "role": Role.PROTECTION_MANAGER,
+        }
         try:
             user = services.create_user(SYSTEM, data, password)
         except ValidationError as error:
             raise CommandError("; ".join(_messages(error))) from None
-        self.stdout.write(self.style.SUCCESS(
-            f"Created {user.username} ({Role.PROTECTION_MANAGER.label}). Two-factor enrolment starts at first sign-in."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {user.username} ({Role.PROTECTION_MANAGER.label}). "
+                "Two-factor enrolment starts at first sign-in."
+            )
+        )
 
     def _password(self, env_name: str | None) -> str:
         if env_name:

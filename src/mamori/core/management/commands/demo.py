@@ -23,8 +23,10 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         users = demo.load_demo()
         self.stdout.write(self.style.SUCCESS("Demo organisation loaded: " + demo.ORGANISATION["name"]))
-        self.stdout.write(f"Sign in at {settings.SITE_URL}/accounts/login/  password for every demo user: "
-                          f"{demo.DEMO_PASSWORD}")
+        self.stdout.write(
+            f"Sign in at {settings.SITE_URL}/accounts/login/  password for every demo user: "
+            f"{demo.DEMO_PASSWORD}"
+        )
         for spec, user in users:
             two_factor = "  (two-factor: `mamori demo --code`)" if user.has_totp else ""
             self.stdout.write(f"  {user.username:<13} {spec.role.label}{two_factor}")

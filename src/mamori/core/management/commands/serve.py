@@ -14,7 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
-        parser.add_argument("--no-worker", action="store_true", help="do not run background jobs in this process")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not run background jobs in this process"
+        )
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,5 +34,10 @@ class Command(BaseCommand):
             start_embedded_worker()
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"Mamori is running at {url}  (Ctrl+C stops it)"))
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"],
-              ident="mamori")
+        serve(
+            application,
+            host=options["host"],
+            port=options["port"],
+            threads=options["threads"],
+            ident="mamori",
+        )

@@ -1,0 +1,108 @@
+"""Every page × every role: exactly the access the policy grants (200 / 302 / 403 / 404).
+
+404 means "this record does not exist for you": contractor users never learn about other contractors'
+or internal records, investigators only about the cases they are invited to.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+ROLES = ["president", "manager", "auditor", "staff", "alice_contractor", "bob_logistics", "investigator"]
+
+# path template → expected status per role, in ROLES order. {server_co}, {internal_case} ... are filled in.
+GET_MATRIX: dict[str, tuple[int, ...]] = {
+    "/": (200, 200, 200, 200, 200, 200, 200),
+    "/areas/ledger/": (200, 200, 200, 200, 404, 404, 404),
+    "/accounts/users/": (200, 200, 200, 403, 403, 403, 403),
+    "/accounts/users/new/": (403, 200, 403, 403, 403, 403, 403),
+    "/accounts/users/{staff}/": (200, 200, 200, 404, 404, 404, 404),
+    "/accounts/users/{staff}/edit/": (403, 200, 403, 404, 404, 404, 404),
+    "/contractors/": (200, 200, 200, 200, 200, 200, 403),
+    "/contractors/new/": (403, 200, 403, 403, 403, 403, 403),
+    "/contractors/{server_co}/": (200, 200, 200, 200, 200, 404, 404),
+    "/contractors/{logistics_co}/": (200, 200, 200, 200, 404, 200, 404),
+    "/contractors/{server_co}/edit/": (403, 200, 403, 403, 403, 404, 404),
+    "/incidents/": (200, 200, 200, 200, 200, 200, 200),
+    "/incidents/new/": (403, 200, 403, 200, 200, 200, 403),
+    "/incidents/{server_case}/": (200, 200, 200, 200, 200, 404, 200),
+    "/incidents/{internal_case}/": (200, 200, 200, 200, 404, 404, 404),
+    "/incidents/{server_case}/edit/": (200, 200, 403, 403, 403, 404, 403),
+    "/incidents/{internal_case}/edit/": (200, 200, 403, 403, 404, 404, 404),
+}
+
+POST_MATRIX: dict[str, tuple[int, ...]] = {
+    # 409: the logistics contractor still has a user (bob), so it cannot be deleted
+    "/contractors/{logistics_co}/delete/": (403, 409, 403, 403, 404, 403, 404),
+    "/incidents/{internal_case}/delete/": (403, 302, 403, 403, 404, 404, 404),
+}
+
+
+@pytest.fixture
+def world(request, server_co, logistics_co, server_case, internal_case, invited, staff):
+    users = {name: request.getfixturevalue(name) for name in ROLES}
+    ids = {
+        "server_co": server_co.pk,
+        "logistics_co": logistics_co.pk,
+        "server_case": server_case.pk,
+        "internal_case": internal_case.pk,
+        "staff": staff.pk,
+    }
+    return users, ids
+
+
+def _cases(matrix: dict[str, tuple[int, ...]]):
+    return [
+        pytest.param(path, role, expected[i], id=f"{role}:{path}")
+        for path, expected in matrix.items()
+        for i, role in enumerate(ROLES)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "role", "expected"), _cases(GET_MATRIX))
+def test_get_access(world, client_for, path, role, expected):
+    users, ids = world
+    # when
+    response = client_for(users[role]).get(path.format(**ids))
+    # then
+    assert response.status_code == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "role", "expected"), _cases(POST_MATRIX))
+def test_post_access(world, client_for, path, role, expected):
+    users, ids = world
+    # when
+    response = client_for(users[role]).post(path.format(**ids))
+    # then
+    assert response.status_code == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [*GET_MATRIX])
+def test_anonymous_visitors_are_sent_to_sign_in(world, path):
+    _, ids = world
+    response = Client().get(path.format(**ids))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_contractor_user_lists_only_its_own_contractor_and_cases(world, client_for):
+    # given
+    users, _ = world
+    # when
+    contractors = client_for(users["alice_contractor"]).get("/contractors/").content.decode()
+    cases = client_for(users["alice_contractor"]).get("/incidents/").content.decode()
+    # then
+    assert "なにわシステムサービス" in contractors and "関西ロジスティクス" not in contractors
+    assert "カード情報漏えいの疑い" in cases and "社内PCの紛失" not in cases
+
+
+@pytest.mark.django_db
+def test_investigator_lists_only_invited_cases(world, client_for):
+    users, _ = world
+    cases = client_for(users["investigator"]).get("/incidents/").content.decode()
+    assert "カード情報漏えいの疑い" in cases and "社内PCの紛失" not in cases
