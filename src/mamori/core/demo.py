@@ -19,7 +19,7 @@ from mamori.incidents.models import CaseAccess, IncidentCase
 
 DEMO_PASSWORD = "mamori-demo-2018"  # noqa: S105 - published demo credential, printed by `mamori demo`
 # Published demo TOTP secret for the roles that must use two-factor; never use in production.
-DEMO_TOTP_SECRET = "MAMORIDEMO2018SHOPXXXXXXXXXXXXXX"  # noqa: S105
+DEMO_TOTP_SECRET = "MAMORIDEMOTWOFACTORSHOPNANIWAJPQ"  # noqa: S105
 JST = dt.timezone(dt.timedelta(hours=9))
 
 ORGANISATION = {
