@@ -1,0 +1,1 @@
+"""Scanning live databases (SQLite, PostgreSQL, MySQL/MariaDB) through SQLAlchemy, read-only."""

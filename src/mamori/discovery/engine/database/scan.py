@@ -1,0 +1,314 @@
+"""The database scan: plan shards (tables, key ranges), read rows read-only, feed values to the detectors
+in batches, and classify every column. Runs locally in a process pool or on a Dask cluster; the results
+are identical because shard evidence merges the same in any order."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from mamori.discovery.engine.database import connect, tables
+from mamori.discovery.engine.database.classify import ColumnEvidence, ColumnResult, TypeEvidence, classify
+from mamori.discovery.engine.database.connect import Credentials, SourceError
+from mamori.discovery.engine.database.tables import TableFilter, TableInfo
+from mamori.discovery.engine.database.values import detect_rows
+from mamori.discovery.engine.types import DataClass, Severity
+
+
+@dataclass(frozen=True)
+class DatabaseScanOptions:
+    sample_rows: int = 1000
+    full: bool = False
+    batch_size: int = 5000
+    statement_timeout_s: float = 60.0
+    filters: TableFilter = field(default_factory=TableFilter)
+    workers: int | None = None  # None: all cores
+    hash_key: bytes = b""
+    checkpoint: Path | None = None
+    resume: bool = False
+    dask: str | None = None  # scheduler address (tcp://host:8786) or scheduler file path
+    credentials: Credentials = field(default_factory=Credentials)
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A unit of work: one table, or one key range of it in full mode."""
+
+    table: TableInfo
+    low: Any = None  # inclusive lower key bound (single integer keys only)
+    high: Any = None  # exclusive upper key bound
+
+    @property
+    def name(self) -> str:
+        if self.low is None and self.high is None:
+            return self.table.qualified
+        return f"{self.table.qualified}[{self.low}:{self.high}]"
+
+
+@dataclass
+class ShardResult:
+    shard: str
+    table: str
+    columns: dict[str, ColumnEvidence]
+    rows: int
+    last_key: list[Any] | None = None
+    done: bool = True
+    problem: str | None = None
+
+
+@dataclass
+class DatabaseReport:
+    source: str
+    tables: list[str]
+    results: list[ColumnResult]
+    rows_scanned: dict[str, int]
+    problems: list[str]
+
+
+Progress = Callable[[str, int], None]
+
+
+def scan_database(url_text: str, options: DatabaseScanOptions, progress: Progress | None = None) -> DatabaseReport:
+    url = connect.parse_url(url_text, options.credentials)
+    source = connect.display(url)
+    engine = connect.open_readonly(url, options.statement_timeout_s)
+    try:
+        found = tables.list_tables(engine, options.filters)
+        shards = plan_shards(engine, found, options)
+    finally:
+        engine.dispose()
+    url_full = url.render_as_string(hide_password=False)
+    state = _Checkpoint.load(options, source) if options.resume else _Checkpoint(options.checkpoint, source)
+    todo = [s for s in shards if not state.done(s.name)]
+    results = list(state.results())
+    for result in _run(url_full, todo, options, state):
+        state.record(result)
+        results.append(result)
+        if progress:
+            progress(result.shard, result.rows)
+    return _report(source, found, results)
+
+
+def plan_shards(engine: sa.Engine, found: Sequence[TableInfo], options: DatabaseScanOptions) -> list[Shard]:
+    """One shard per table; in full mode, big tables with an integer key are split into key ranges."""
+    shards: list[Shard] = []
+    with engine.connect() as conn:
+        for table in found:
+            shards.extend(_split(conn, table, options) if options.full else [Shard(table)])
+    return shards
+
+
+RANGE_ROWS = 500_000  # rows per key range in full mode
+
+
+def _split(conn: sa.Connection, table: TableInfo, options: DatabaseScanOptions) -> list[Shard]:
+    key = tables._integer_key(table)
+    if key is None:
+        return [Shard(table)]
+    estimate = tables.estimated_rows(conn, table) or tables.count_rows(conn, table)
+    if estimate <= RANGE_ROWS:
+        return [Shard(table)]
+    tbl = table.table()
+    lo, hi = conn.execute(sa.select(sa.func.min(tbl.c[key]), sa.func.max(tbl.c[key]))).one()
+    if lo is None:
+        return [Shard(table)]
+    parts = max(1, estimate // RANGE_ROWS)
+    step = max(1, (int(hi) - int(lo) + 1) // parts + 1)
+    bounds = list(range(int(lo), int(hi) + 1, step))
+    return [Shard(table, b, b + step if i < len(bounds) - 1 else None) for i, b in enumerate(bounds)]
+
+
+def _run(url: str, shards: list[Shard], options: DatabaseScanOptions, state: _Checkpoint) -> Iterator[ShardResult]:
+    if options.dask:
+        yield from _run_dask(url, shards, options, state)
+        return
+    workers = options.workers or os.cpu_count() or 1
+    if workers <= 1 or len(shards) <= 1:
+        for shard in shards:
+            yield scan_shard(url, shard, options, state.resume_point(shard.name), state)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(scan_shard, url, s, options, state.resume_point(s.name)) for s in shards]
+        for future in futures:
+            yield future.result()
+
+
+def _run_dask(url: str, shards: list[Shard], options: DatabaseScanOptions, state: _Checkpoint) -> Iterator[ShardResult]:
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SourceError("--dask needs the 'dask' extra: pip install 'mamori[dask]'") from None
+    target = options.dask or ""
+    client = Client(scheduler_file=target) if Path(target).is_file() else Client(target)
+    try:
+        futures = [client.submit(scan_shard, url, s, options, state.resume_point(s.name), pure=False)
+                   for s in shards]
+        for future in futures:
+            yield future.result()
+    finally:
+        client.close()
+
+
+def scan_shard(
+    url: str, shard: Shard, options: DatabaseScanOptions, resume: tuple[list[Any] | None, dict[str, Any]] | None = None,
+    state: _Checkpoint | None = None,
+) -> ShardResult:
+    """Read one shard and gather per-column evidence. Safe to run in another process or on a Dask worker."""
+    table = shard.table
+    columns = {c: ColumnEvidence() for c in table.columns}
+    last_key: list[Any] | None = None
+    rows_done = 0
+    if resume is not None:
+        last_key, saved = resume
+        columns = {c: _evidence_from_json(saved.get(c)) for c in table.columns}
+        rows_done = max((e.rows_scanned for e in columns.values()), default=0)
+    engine = connect.open_readonly(sa.engine.make_url(url), options.statement_timeout_s)
+    try:
+        with engine.connect() as conn:
+            for rows, key in _rows(conn, shard, options, last_key, rows_done):
+                detect_rows(table, rows, columns, options.hash_key, rows_done)
+                rows_done += len(rows)
+                last_key = key
+                if state is not None and options.full:
+                    state.partial(shard.name, last_key, columns)
+    except sa.exc.SQLAlchemyError as exc:
+        return ShardResult(shard.name, table.qualified, columns, rows_done, last_key, False,
+                           f"{table.qualified}: {connect._reason(exc)}")
+    finally:
+        engine.dispose()
+    return ShardResult(shard.name, table.qualified, columns, rows_done, last_key)
+
+
+def _rows(
+    conn: sa.Connection, shard: Shard, options: DatabaseScanOptions, after: list[Any] | None, skip: int
+) -> Iterator[tuple[list[Sequence[Any]], list[Any] | None]]:
+    if not options.full:
+        yield tables.sample(conn, shard.table, options.sample_rows), None
+        return
+    key = tables._integer_key(shard.table)
+    start = after
+    if start is None and shard.low is not None and key is not None:
+        start = [shard.low - 1]
+    for rows, last in tables.batches(conn, shard.table, options.batch_size, start, skip if not shard.table.key else 0):
+        if shard.high is not None and key is not None:
+            idx = shard.table.columns.index(key)
+            rows = [r for r in rows if r[idx] < shard.high]
+            if not rows:
+                return
+            yield rows, last
+            if int(last[0]) >= shard.high - 1:  # type: ignore[index]
+                return
+        else:
+            yield rows, last
+
+
+def _report(source: str, found: Sequence[TableInfo], results: Iterable[ShardResult]) -> DatabaseReport:
+    merged: dict[str, dict[str, ColumnEvidence]] = {t.qualified: {c: ColumnEvidence() for c in t.columns}
+                                                    for t in found}
+    rows: dict[str, int] = {t.qualified: 0 for t in found}
+    problems: list[str] = []
+    for result in sorted(results, key=lambda r: r.shard):
+        rows[result.table] = rows.get(result.table, 0) + result.rows
+        for column, evidence in result.columns.items():
+            merged.setdefault(result.table, {}).setdefault(column, ColumnEvidence()).merge(evidence)
+        if result.problem:
+            problems.append(result.problem)
+    out: list[ColumnResult] = []
+    for table in found:
+        for column in table.columns:
+            out.extend(classify(source, table.qualified, column, merged[table.qualified][column]))
+    return DatabaseReport(source, [t.qualified for t in found], out, rows, problems)
+
+
+# --- checkpoints (full mode): which shards are done, and the last key and evidence of a partial one ---
+
+
+def _evidence_to_json(ev: ColumnEvidence) -> dict[str, Any]:
+    return {
+        "rows_scanned": ev.rows_scanned, "rows_nonempty": ev.rows_nonempty,
+        "types": {k: {"matched": t.matched + len(t.rows), "examples": t.examples, "confidence": t.confidence,
+                      "severity": int(t.severity), "data_class": str(t.data_class), "detector": t.detector}
+                  for k, t in ev.types.items()},
+    }
+
+
+def _evidence_from_json(data: dict[str, Any] | None) -> ColumnEvidence:
+    if not data:
+        return ColumnEvidence()
+    ev = ColumnEvidence(data["rows_scanned"], data["rows_nonempty"])
+    for kind, t in data["types"].items():
+        ev.types[kind] = TypeEvidence(set(), t["matched"], [tuple(x) for x in t["examples"]], t["confidence"],
+                                      Severity(t["severity"]), DataClass(t["data_class"]), t["detector"])
+    return ev
+
+
+class _Checkpoint:
+    """A JSON file written atomically after each batch, so an interrupted full scan resumes (--resume)."""
+
+    def __init__(self, path: Path | None, source: str, data: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self.data: dict[str, Any] = data or {"version": 1, "source": source, "shards": {}}
+
+    @classmethod
+    def load(cls, options: DatabaseScanOptions, source: str) -> _Checkpoint:
+        path = options.checkpoint
+        if path is None:
+            raise SourceError("--resume needs --checkpoint FILE")
+        if not path.exists():
+            return cls(path, source)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SourceError(f"checkpoint {path} cannot be read: {exc}") from None
+        if data.get("source") != source:
+            raise SourceError(f"checkpoint {path} belongs to another source ({data.get('source')})")
+        return cls(path, source, data)
+
+    def done(self, shard: str) -> bool:
+        return bool(self.data["shards"].get(shard, {}).get("done"))
+
+    def resume_point(self, shard: str) -> tuple[list[Any] | None, dict[str, Any]] | None:
+        entry = self.data["shards"].get(shard)
+        if not entry or entry.get("done"):
+            return None
+        return entry.get("last_key"), entry.get("columns", {})
+
+    def results(self) -> Iterator[ShardResult]:
+        for name, entry in self.data["shards"].items():
+            if entry.get("done"):
+                cols = {c: _evidence_from_json(v) for c, v in entry["columns"].items()}
+                yield ShardResult(name, entry["table"], cols, entry["rows"], entry.get("last_key"))
+
+    def partial(self, shard: str, last_key: list[Any] | None, columns: dict[str, ColumnEvidence]) -> None:
+        self._put(shard, {"done": False, "last_key": _jsonable(last_key),
+                          "columns": {c: _evidence_to_json(e) for c, e in columns.items()}})
+
+    def record(self, result: ShardResult) -> None:
+        self._put(result.shard, {"done": result.problem is None, "table": result.table, "rows": result.rows,
+                                 "last_key": _jsonable(result.last_key),
+                                 "columns": {c: _evidence_to_json(e) for c, e in result.columns.items()}})
+
+    def _put(self, shard: str, entry: dict[str, Any]) -> None:
+        if self.path is None:
+            return
+        self.data["shards"][shard] = entry
+        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
+        tmp.write_text(json.dumps(self.data, ensure_ascii=False, default=str), encoding="utf-8")
+        tmp.replace(self.path)
+
+
+def _jsonable(key: list[Any] | None) -> list[Any] | None:
+    if key is None:
+        return None
+    return [k if isinstance(k, int | float | str) or k is None else str(k) for k in key]
+
+
+__all__ = ["DatabaseReport", "DatabaseScanOptions", "Shard", "ShardResult", "asdict", "plan_shards", "scan_database",
+           "scan_shard"]

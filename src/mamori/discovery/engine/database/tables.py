@@ -1,0 +1,207 @@
+"""Finding the tables to scan and reading their rows: a spread-out sample, or everything in key order."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from mamori.discovery.engine.database.connect import reset_deadline
+
+SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"})
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    schema: str | None
+    name: str
+    columns: tuple[str, ...]
+    column_types: tuple[str, ...]
+    key: tuple[str, ...]  # primary key columns; empty when the table has none
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    def table(self) -> sa.TableClause:
+        return sa.table(self.name, *(sa.column(c) for c in self.columns), schema=self.schema)
+
+
+@dataclass(frozen=True)
+class TableFilter:
+    include_schemas: tuple[str, ...] = ()
+    exclude_schemas: tuple[str, ...] = ()
+    include_tables: tuple[str, ...] = ()
+    exclude_tables: tuple[str, ...] = ()
+
+    def schema_ok(self, schema: str) -> bool:
+        return _match(schema, self.include_schemas, self.exclude_schemas)
+
+    def table_ok(self, table: TableInfo) -> bool:
+        names = (table.name, table.qualified)
+        if self.include_tables and not any(_any(n, self.include_tables) for n in names):
+            return False
+        return not any(_any(n, self.exclude_tables) for n in names)
+
+
+def _any(name: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name.lower(), p.lower()) for p in patterns)
+
+
+def _match(name: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    if include and not _any(name, include):
+        return False
+    return not _any(name, exclude)
+
+
+def list_tables(engine: sa.Engine, filters: TableFilter) -> list[TableInfo]:
+    """Every user table (not views) the filters admit, in a stable order."""
+    inspector = sa.inspect(engine)
+    backend = engine.url.get_backend_name()
+    default = inspector.default_schema_name
+    if backend == "sqlite":
+        schemas: list[str | None] = [None]
+    else:
+        names = [s for s in inspector.get_schema_names() if s not in SYSTEM_SCHEMAS and not s.startswith("pg_")]
+        if backend in ("mysql", "mariadb"):
+            names = [default] if default and not filters.include_schemas else names
+        schemas = [s for s in sorted(names) if filters.schema_ok(s)]
+    found: list[TableInfo] = []
+    for schema in schemas:
+        for name in sorted(inspector.get_table_names(schema=schema)):
+            columns = inspector.get_columns(name, schema=schema)
+            pk = inspector.get_pk_constraint(name, schema=schema).get("constrained_columns") or []
+            shown_schema = None if schema == default or backend == "sqlite" else schema
+            info = TableInfo(shown_schema, name, tuple(c["name"] for c in columns),
+                             tuple(str(c["type"]) for c in columns), tuple(pk))
+            if filters.table_ok(info):
+                found.append(info)
+    return found
+
+
+def estimated_rows(conn: sa.Connection, table: TableInfo) -> int | None:
+    """The engine's own row estimate (cheap), or None when it has none."""
+    backend = conn.engine.url.get_backend_name()
+    if backend == "postgresql":
+        qualified = f"{table.schema or 'public'}.{table.name}"
+        value = conn.execute(sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"),
+                             {"t": qualified}).scalar()
+        return int(value) if value is not None and value >= 0 else None
+    if backend in ("mysql", "mariadb"):
+        value = conn.execute(
+            sa.text("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(:s, DATABASE()) "
+                    "AND TABLE_NAME = :t"), {"s": table.schema, "t": table.name}).scalar()
+        return int(value) if value is not None else None
+    return None
+
+
+def count_rows(conn: sa.Connection, table: TableInfo) -> int:
+    reset_deadline(conn)
+    return int(conn.execute(sa.select(sa.func.count()).select_from(table.table())).scalar() or 0)
+
+
+def _integer_key(table: TableInfo) -> str | None:
+    if len(table.key) != 1:
+        return None
+    kind = table.column_types[table.columns.index(table.key[0])].upper()
+    return table.key[0] if "INT" in kind else None
+
+
+def sample(conn: sa.Connection, table: TableInfo, size: int, windows: int = 10) -> list[Sequence[Any]]:
+    """About ``size`` rows spread over the table, drawn the cheap way each engine allows."""
+    tbl = table.table()
+    cols = [tbl.c[c] for c in table.columns]
+    total = estimated_rows(conn, table)
+    if total is None or total < size * 4:
+        total = count_rows(conn, table)
+    if total <= size:
+        return _all(conn, table)
+    backend = conn.engine.url.get_backend_name()
+    if backend == "postgresql":
+        percent = min(100.0, size * 150.0 / max(total, 1))
+        method = "SYSTEM" if total > 100_000 else "BERNOULLI"
+        name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+        column_list = ", ".join(f'"{c}"' for c in table.columns)
+        reset_deadline(conn)
+        rows = conn.execute(sa.text(
+            f"SELECT {column_list} FROM {name} TABLESAMPLE {method} ({percent:.6f}) REPEATABLE (2018) LIMIT {size}"  # noqa: S608 - names come from the catalogue
+        )).all()
+        if len(rows) >= size // 2:
+            return list(rows)
+    key = _integer_key(table)
+    per_window = max(1, size // windows)
+    out: list[Sequence[Any]] = []
+    if key is not None:
+        lo, hi = conn.execute(sa.select(sa.func.min(tbl.c[key]), sa.func.max(tbl.c[key]))).one()
+        span = max(1, int(hi) - int(lo) + 1)
+        for i in range(windows):
+            start = int(lo) + span * i // windows
+            reset_deadline(conn)
+            out += conn.execute(sa.select(*cols).where(tbl.c[key] >= start).order_by(tbl.c[key])
+                                .limit(per_window)).all()
+    else:
+        for i in range(windows):
+            reset_deadline(conn)
+            out += conn.execute(sa.select(*cols).offset(total * i // windows).limit(per_window)).all()
+    return _dedupe(out, table)
+
+
+def _dedupe(rows: list[Sequence[Any]], table: TableInfo) -> list[Sequence[Any]]:
+    if not table.key:
+        return rows
+    idx = [table.columns.index(k) for k in table.key]
+    seen: set[tuple[Any, ...]] = set()
+    unique = []
+    for row in rows:
+        k = tuple(row[i] for i in idx)
+        if k not in seen:
+            seen.add(k)
+            unique.append(row)
+    return unique
+
+
+def _all(conn: sa.Connection, table: TableInfo) -> list[Sequence[Any]]:
+    tbl = table.table()
+    query = sa.select(*(tbl.c[c] for c in table.columns))
+    if table.key:
+        query = query.order_by(*(tbl.c[k] for k in table.key))
+    reset_deadline(conn)
+    return list(conn.execute(query).all())
+
+
+def batches(
+    conn: sa.Connection, table: TableInfo, batch_size: int, after: Sequence[Any] | None = None, skip: int = 0
+) -> Iterator[tuple[list[Sequence[Any]], list[Any] | None]]:
+    """All rows in primary-key order, ``batch_size`` at a time, starting after the key ``after``.
+
+    Yields (rows, key of the last row). Tables without a primary key are read in the engine's order
+    and resume by skipping ``skip`` rows (documented: weaker than key order if rows change meanwhile).
+    """
+    tbl = table.table()
+    cols = [tbl.c[c] for c in table.columns]
+    if not table.key:
+        reset_deadline(conn)
+        result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
+            sa.select(*cols).offset(skip) if skip else sa.select(*cols))
+        for part in result.partitions(batch_size):
+            yield list(part), None
+        return
+    key_cols = [tbl.c[k] for k in table.key]
+    key_idx = [table.columns.index(k) for k in table.key]
+    last = list(after) if after is not None else None
+    while True:
+        query = sa.select(*cols).order_by(*key_cols).limit(batch_size)
+        if last is not None:
+            query = query.where(sa.tuple_(*key_cols) > sa.tuple_(*last)) if len(key_cols) > 1 else \
+                query.where(key_cols[0] > last[0])
+        reset_deadline(conn)
+        rows = list(conn.execute(query).all())
+        if not rows:
+            return
+        last = [rows[-1][i] for i in key_idx]
+        yield rows, last
+        if len(rows) < batch_size:
+            return
