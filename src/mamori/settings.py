@@ -205,6 +205,12 @@ EMAIL_BACKEND = env_str(
 # Background jobs: "embedded" (a table in the main database, no extra server) or "redis".
 REDIS_URL = env_str("REDIS_URL")
 MAMORI_JOBS_BACKEND = env_str("MAMORI_JOBS_BACKEND", "redis" if REDIS_URL else "embedded")
+# See docs/jobs.md: lease a silent worker keeps a job, idle poll, first retry delay (doubles), attempts.
+MAMORI_JOBS_LEASE_SECONDS = env_int("MAMORI_JOBS_LEASE_SECONDS", 300)
+MAMORI_JOBS_POLL_SECONDS = env_int("MAMORI_JOBS_POLL_SECONDS", 2)
+MAMORI_JOBS_RETRY_SECONDS = env_int("MAMORI_JOBS_RETRY_SECONDS", 30)
+MAMORI_JOBS_MAX_ATTEMPTS = env_int("MAMORI_JOBS_MAX_ATTEMPTS", 3)
+MAMORI_JOBS_REDIS_PREFIX = env_str("MAMORI_JOBS_REDIS_PREFIX", "mamori:jobs:")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

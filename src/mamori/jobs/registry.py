@@ -1,0 +1,91 @@
+"""Registered tasks: the only functions a job may run (ジョブで実行できる処理の一覧).
+
+A task is a function taking a :class:`~mamori.jobs.context.JobContext` first and JSON-serialisable keyword
+arguments after it::
+
+    @task("mail.send")
+    def send(ctx: JobContext, *, subject: str, body: str, recipients: list[str]) -> dict: ...
+
+Apps put their tasks in ``<app>/tasks.py``; those modules are imported when Django starts, so a name in
+the job table always resolves to code in every process (web and worker).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+TaskFunc = Callable[..., Any]
+Validator = Callable[[Mapping[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Task:
+    """A registered task.
+
+    ``atomic``: the task's database writes commit in one transaction with the job's completion, so a
+    worker that lost its lease leaves no trace at all. Only for short tasks that write nothing outside the
+    database. ``validate`` checks the arguments when the job is enqueued (raise ``ValidationError``).
+    """
+
+    name: str
+    func: TaskFunc
+    max_attempts: int | None = None
+    atomic: bool = False
+    validate: Validator | None = None
+
+    def check_arguments(self, args: Mapping[str, Any]) -> None:
+        """Refuse arguments the function cannot take, before they are stored."""
+        try:
+            inspect.signature(self.func).bind(None, **args)
+        except TypeError as exc:
+            raise ValidationError(
+                _("Task %(name)s cannot take these arguments: %(problem)s."),
+                code="bad_arguments",
+                params={"name": self.name, "problem": str(exc)},
+            ) from None
+        if self.validate is not None:
+            self.validate(args)
+
+
+_TASKS: dict[str, Task] = {}
+
+
+def task(
+    name: str, *, max_attempts: int | None = None, atomic: bool = False, validate: Validator | None = None
+) -> Callable[[TaskFunc], TaskFunc]:
+    """Register the decorated function under ``name`` (dotted, e.g. ``"mail.send"``)."""
+
+    def register(func: TaskFunc) -> TaskFunc:
+        existing = _TASKS.get(name)
+        if existing is not None and _qualified(existing.func) != _qualified(func):
+            raise ValueError(f"task {name!r} is already registered by {_qualified(existing.func)}")
+        _TASKS[name] = Task(name, func, max_attempts=max_attempts, atomic=atomic, validate=validate)
+        return func
+
+    return register
+
+
+def _qualified(func: TaskFunc) -> str:
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def get(name: str) -> Task:
+    """The task registered under ``name``; ``ValidationError`` naming the known tasks otherwise."""
+    try:
+        return _TASKS[name]
+    except KeyError:
+        raise ValidationError(
+            _("Unknown task %(name)s. Known tasks: %(known)s."),
+            code="unknown_task",
+            params={"name": name, "known": ", ".join(names()) or "-"},
+        ) from None
+
+
+def names() -> list[str]:
+    return sorted(_TASKS)
