@@ -73,6 +73,9 @@ AREAS: tuple[Area, ...] = (
         available=False,
     ),
     Area(
+        "jobs", _("Background jobs"), "jobs:list", "job", _("Scans, reminders and e-mail running in the background.")
+    ),
+    Area(
         "audit", _("Audit trail"), "audit:list", "audit_entry", _("Every change, login, export and download.")
     ),
     Area("users", _("Users"), "accounts:user_list", "user", _("People who use Mamori and their roles.")),
