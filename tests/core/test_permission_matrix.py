@@ -30,6 +30,7 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/incidents/{internal_case}/": (200, 200, 200, 200, 404, 404, 404),
     "/incidents/{server_case}/edit/": (200, 200, 403, 403, 403, 404, 403),
     "/incidents/{internal_case}/edit/": (200, 200, 403, 403, 404, 404, 404),
+    "/jobs/": (403, 200, 200, 403, 403, 403, 403),
 }
 
 POST_MATRIX: dict[str, tuple[int, ...]] = {
