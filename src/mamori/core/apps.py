@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "mamori.core"
     label = "core"
     verbose_name = _("Core")  # 基盤
+
+    def ready(self) -> None:
+        from mamori.core.checks import register_checks
+
+        register_checks()
