@@ -24,8 +24,7 @@ class Command(BaseCommand):
         users = demo.load_demo()
         self.stdout.write(self.style.SUCCESS("Demo organisation loaded: " + demo.ORGANISATION["name"]))
         self.stdout.write(
-            f"Sign in at {settings.SITE_URL}/accounts/login/  password for every demo user: "
-            f"{demo.DEMO_PASSWORD}"
+            f"Sign in at {settings.SITE_URL}/accounts/login/  password for every demo user: {demo.DEMO_PASSWORD}"
         )
         for spec, user in users:
             two_factor = "  (two-factor: `mamori demo --code`)" if user.has_totp else ""

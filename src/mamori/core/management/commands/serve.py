@@ -14,9 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
-        parser.add_argument(
-            "--no-worker", action="store_true", help="do not run background jobs in this process"
-        )
+        parser.add_argument("--no-worker", action="store_true", help="do not run background jobs in this process")
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
