@@ -134,6 +134,21 @@ RESOURCES: dict[str, Resource] = {
             {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ, _R.AUDIT_MANAGER: READ},
         ),
         Resource("job", {_R.PROTECTION_MANAGER: READ, _R.AUDIT_MANAGER: READ}),
+        Resource(
+            "data_category",
+            {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ, _R.AUDIT_MANAGER: READ, _R.STAFF: READ},
+        ),
+        Resource(
+            "ledger_entry",
+            {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT,
+             _R.STAFF: READ, _R.CONTRACTOR: READ},
+            contractor_path="contractors",
+        ),
+        Resource(
+            "risk",
+            {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT,
+             _R.STAFF: READ},
+        ),
     ]
 }
 
