@@ -196,7 +196,12 @@ def scope(actor: Actor, resource_name: str, queryset: QuerySet[M]) -> QuerySet[M
         return queryset.none()
     if is_system(actor):
         return queryset
-    return queryset.filter(_row_filter(actor, res))
+    row_filter = _row_filter(actor, res)
+    if not row_filter:
+        return queryset
+    # A subquery rather than a join, so paths through many-to-many relations never duplicate rows.
+    allowed_pks = queryset.model._default_manager.filter(row_filter).values("pk")
+    return queryset.filter(pk__in=allowed_pks)
 
 
 def _row_filter(actor: User, res: Resource) -> Q:
