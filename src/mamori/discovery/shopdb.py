@@ -368,9 +368,11 @@ def _eccube4(conn: sa.Connection, rng: random.Random, truth: ShopTruth, n_cust: 
                                                 "tax", "total", "payment_total", "order_status_id")}
     truth.clean |= {("dtb_shipping", c) for c in ("id", "order_id", "tracking_number")}
     if plant:
-        truth.mark("dtb_order", "note", CARD, CVV, EXPIRY)
+        # The expiry sits URL-encoded after free text ("expire=05%2F25"): not required to be found.
+        truth.mark("dtb_order", "note", CARD, CVV)
         truth.mark("plg_credit_card_log", "card_number", CARD)
         truth.mark("plg_credit_card_log", "cvc", CVV)
         truth.mark("plg_credit_card_log", "card_holder", NAME)
         truth.mark("plg_credit_card_log", "expiry_month", EXPIRY)
+        truth.mark("plg_credit_card_log", "expiry_year", EXPIRY)
     truth.clean |= {("plg_credit_card_log", c) for c in ("id", "order_id")}

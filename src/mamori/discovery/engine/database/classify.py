@@ -4,7 +4,9 @@ A column is reported with a type when (documented in docs/scanner.md):
 - any value is a confirmed card number, security code or track data — one stored value is already a
   finding (prohibited data);
 - or at least ``MIN_RATIO`` of its non-empty scanned values match the type;
-- or its name suggests the type and at least one value matches (name and values agree).
+- or its name suggests the type and at least one value matches (name and values agree);
+- and, whatever the ratio, findings of low confidence (below ``WEAK_CONFIDENCE``, e.g. a person name
+  inferred only from a bare ``name`` key) count only when the column's name suggests the same type.
 A column whose name suggests a type but whose values show none is reported with ``NAME_ONLY_CONFIDENCE``
 and ``evidence = "name"``, so a reviewer knows it rests on the name alone.
 """
@@ -18,6 +20,9 @@ from mamori.discovery.engine.database.names import hinted_type
 from mamori.discovery.engine.types import DataClass, Finding, Severity
 
 MIN_RATIO = 0.2
+# Findings below this confidence rest on weak context (a bare "name" key, say): they count only when the
+# column's name points to the same type.
+WEAK_CONFIDENCE = 0.7
 NAME_ONLY_CONFIDENCE = 0.35
 MAX_EXAMPLES = 3
 NAME_ONLY_SEVERITY = {
@@ -121,6 +126,8 @@ def classify(source: str, table: str, column: str, evidence: ColumnEvidence) -> 
         ratio = matched / evidence.rows_nonempty if evidence.rows_nonempty else 0.0
         prohibited = ev.data_class == DataClass.PROHIBITED
         if not (prohibited or ratio >= MIN_RATIO or hint == kind):
+            continue
+        if ev.confidence < WEAK_CONFIDENCE and hint != kind:
             continue
         confidence = min(0.99, ev.confidence + (0.1 if hint == kind else 0.0))
         results.append(ColumnResult(

@@ -15,7 +15,9 @@ from typing import Any
 
 from mamori.discovery.engine.database.classify import ColumnEvidence
 from mamori.discovery.engine.database.tables import TableInfo
-from mamori.discovery.engine.types import TextUnit
+from mamori.discovery.engine.detectors import Detector
+from mamori.discovery.engine.readers.serialized import field_units
+from mamori.discovery.engine.types import Finding, TextUnit
 
 MAX_VALUE_CHARS = 1_000_000  # longer values are cut: a column is classified, not archived
 
@@ -57,20 +59,46 @@ def row_key(table: TableInfo, row: Sequence[Any], ordinal: int) -> str:
 def detect_rows(
     table: TableInfo, rows: Sequence[Sequence[Any]], columns: dict[str, ColumnEvidence], hash_key: bytes, offset: int
 ) -> None:
-    """Scan one batch; ``offset`` is the number of rows of this shard already scanned."""
-    from mamori.discovery.engine.database.adapter import detect_units, expand_structured
+    """Scan one batch; ``offset`` is the number of rows of this shard already scanned.
 
+    Each row is one record of units, one unit per non-empty cell keyed by its column (structured cells
+    expanded into their inner fields), so detectors see the column name and the row's other fields.
+    """
+    path = table.qualified
+    names = table.columns
+    units: list[TextUnit] = []
+    for i, row in enumerate(rows):
+        for j, column in enumerate(names):
+            text = as_text(row[j])
+            if text and not text.isspace():
+                units.extend(field_units(column, text, path, offset + i, line=i + 1))
+    for column in names:
+        columns[column].rows_scanned += len(rows)
+    for j, column in enumerate(names):
+        columns[column].rows_nonempty += sum(1 for row in rows if as_text(row[j]).strip())
     keys = [row_key(table, row, offset + i) for i, row in enumerate(rows)]
-    for j, column in enumerate(table.columns):
-        texts = [as_text(row[j]) for row in rows]
-        evidence = columns[column]
-        evidence.rows_scanned += len(texts)
-        evidence.rows_nonempty += sum(1 for t in texts if t.strip())
-        path = f"{table.qualified}.{column}"
-        units = [TextUnit("\n".join(texts), path, line=1, key=column)]
-        for i, text in enumerate(texts):
-            units.extend(expand_structured(text, path, i + 1, offset + i))
-        for finding in detect_units(units, hash_key):
-            row = (finding.line or 1) - 1
-            if 0 <= row < len(rows):
-                evidence.add(finding, keys[row], offset + row)
+    for finding in _detector(hash_key).scan_units(units):
+        if isinstance(finding, Finding) and finding.line is not None:
+            column = _column_of(finding.column, names)
+            if column is not None:
+                columns[column].add(finding, keys[finding.line - 1], offset + finding.line - 1)
+
+
+def _column_of(key: str | None, names: Sequence[str]) -> str | None:
+    """The table column a unit key belongs to (``memo02.card_no`` belongs to ``memo02``)."""
+    if key is None:
+        return None
+    if key in names:
+        return key
+    head = key.split(".", 1)[0]
+    return head if head in names else None
+
+
+_DETECTORS: dict[bytes, Detector] = {}
+
+
+def _detector(hash_key: bytes) -> Detector:
+    if hash_key not in _DETECTORS:
+        _DETECTORS.clear()
+        _DETECTORS[hash_key] = Detector(hash_key)
+    return _DETECTORS[hash_key]
