@@ -1,0 +1,117 @@
+"""Full scans read every row in key order in batches, resume after an interruption, and give the same
+answer on one process, a process pool or a Dask cluster."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from mamori.discovery.engine.database import scan as db_scan
+from mamori.discovery.engine.database.scan import DatabaseScanOptions, scan_database
+from mamori.discovery.shopdb import build_shop_db
+
+TEST_CARD = "4111111111111111"
+
+
+def _results(report) -> list[dict]:
+    return sorted((r.as_dict() for r in report.results), key=lambda d: (d["table"], d["column"], d["type"]))
+
+
+@pytest.fixture
+def shop(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    build_shop_db(url, flavour="eccube2", customers=60, orders=300)
+    return url
+
+
+def test_full_scan_counts_every_row(shop):
+    # when
+    report = scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=37))
+    # then
+    assert report.rows_scanned["dtb_order"] == 300
+    memo = next(r for r in report.results if (r.table, r.column, r.type) == ("dtb_order", "memo02",
+                                                                              "credit_card_number"))
+    assert memo.rows_scanned == 300
+
+
+def test_sample_is_spread_over_the_table(tmp_path):
+    # given: a card number only in the last rows of a big table
+    url = f"sqlite:///{tmp_path / 'big.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE log (id INTEGER PRIMARY KEY, memo TEXT)"))
+        rows = [{"id": i, "memo": "ok"} for i in range(1, 20001)]
+        for row in rows[-2000:]:
+            row["memo"] = f"card {TEST_CARD}"
+        conn.execute(sa.text("INSERT INTO log (id, memo) VALUES (:id, :memo)"), rows)
+    engine.dispose()
+    # when
+    report = scan_database(url, DatabaseScanOptions(hash_key=b"k", workers=1, sample_rows=200))
+    # then
+    assert report.rows_scanned["log"] <= 220
+    assert any(r.type == "credit_card_number" for r in report.results)
+
+
+def test_table_without_primary_key_is_scanned(tmp_path):
+    # given
+    url = f"sqlite:///{tmp_path / 'nokey.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE export (card_no TEXT, cvv TEXT)"))
+        conn.execute(sa.text("INSERT INTO export VALUES (:c, '123')"), [{"c": TEST_CARD}] * 50)
+    engine.dispose()
+    # when
+    sample = scan_database(url, DatabaseScanOptions(hash_key=b"k", workers=1))
+    full = scan_database(url, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=7))
+    # then
+    for report in (sample, full):
+        assert {(r.column, r.type) for r in report.results} >= {("card_no", "credit_card_number"),
+                                                                 ("cvv", "card_security_code")}
+    assert full.rows_scanned["export"] == 50
+
+
+def test_interrupted_full_scan_resumes_where_it_stopped(shop, tmp_path, monkeypatch):
+    # given: a scan that dies after a few batches
+    checkpoint = tmp_path / "scan.checkpoint.json"
+    options = DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=50, checkpoint=checkpoint)
+    expected = _results(scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=1, full=True,
+                                                                batch_size=50)))
+    real = db_scan.detect_rows
+    calls = {"n": 0}
+
+    def dying(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 9:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(db_scan, "detect_rows", dying)
+    with pytest.raises(KeyboardInterrupt):
+        scan_database(shop, options)
+    monkeypatch.setattr(db_scan, "detect_rows", real)
+    assert checkpoint.exists()
+    # when
+    resumed = scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=50,
+                                                      checkpoint=checkpoint, resume=True))
+    # then
+    assert _results(resumed) == expected
+
+
+def test_process_pool_gives_the_same_results(shop):
+    one = scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=40))
+    two = scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=2, full=True, batch_size=40))
+    assert _results(one) == _results(two)
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_the_same_results(shop, monkeypatch):
+    # given
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(db_scan, "RANGE_ROWS", 50)  # split dtb_order into several key ranges
+    local = scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=40))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        # when
+        remote = scan_database(shop, DatabaseScanOptions(hash_key=b"k", full=True, batch_size=40,
+                                                         dask=c.scheduler_address))
+    # then
+    assert _results(remote) == _results(local)
