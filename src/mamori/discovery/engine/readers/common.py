@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import lzma
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -27,6 +29,14 @@ class ReadError(Exception):
 class ArchiveLimitError(ReadError):
     """An archive exceeded a configured safety limit; the whole archive stops being read."""
 
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class MemberLimitError(ReadError):
+    """One archive member looks like a bomb (compression ratio); the other members are still read."""
+
 
 @dataclass
 class Budget:
@@ -46,6 +56,7 @@ class Context:
     depth: int = 0
     budget: Budget | None = field(default=None, compare=False)
     size: int | None = None  # byte size when known (files, archive members)
+    compressed: bool = False  # the output of a gzip/bz2/xz layer: a tar inside is the same level
 
 
 def human_size(n: float) -> str:
@@ -72,13 +83,13 @@ class CountingStream(io.RawIOBase):
         self,
         raw: BinaryIO,
         ctx: Context,
-        member: str,
-        compressed: object = None,
+        label: str,
+        compressed: Callable[[], int] | None = None,
     ) -> None:
         super().__init__()
         self._raw = raw
         self._ctx = ctx
-        self._member = member
+        self._label = label
         self._compressed = compressed
         self.count = 0
 
@@ -86,7 +97,14 @@ class CountingStream(io.RawIOBase):
         return True
 
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._raw.read(len(b))
+        try:
+            data = self._raw.read(len(b))
+        except ReadError:
+            raise
+        except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+            raise ReadError(
+                f"{self._label} data is truncated or corrupt after {human_size(self.count)} of output ({exc})"
+            ) from None
         n = len(data)
         b[:n] = data
         self._account(n)
@@ -100,16 +118,16 @@ class CountingStream(io.RawIOBase):
             budget.total += n
             if budget.total > limits.max_archive_total:
                 raise ArchiveLimitError(
-                    f"{self._member}: archive inflates beyond the {human_size(limits.max_archive_total)}"
-                    " limit (max_archive_total); rest of the archive not read"
+                    self._ctx.display,
+                    f"archive inflates beyond the {human_size(limits.max_archive_total)} limit "
+                    "(max_archive_total); rest of the archive not read",
                 )
-        if callable(self._compressed) and self.count > RATIO_FLOOR:
-            packed = max(int(self._compressed()), 1)
+        if self._compressed is not None and self.count > RATIO_FLOOR:
+            packed = max(self._compressed(), 1)
             if self.count / packed > limits.max_compression_ratio:
-                raise ArchiveLimitError(
-                    f"{self._member}: compression ratio above {limits.max_compression_ratio}:1 "
-                    f"(max_compression_ratio; {human_size(self.count)} from {human_size(packed)}): "
-                    "treated as an archive bomb, not read further"
+                raise MemberLimitError(
+                    f"compression ratio above {limits.max_compression_ratio}:1 (max_compression_ratio; "
+                    f"{human_size(self.count)} from {human_size(packed)}): treated as an archive bomb, not read"
                 )
 
 
@@ -140,6 +158,8 @@ class ReplayStream(io.RawIOBase):
         self._head = memoryview(head)
         self._pos = 0
         self._raw = raw
+        # one read of the layer below per call, so a failure loses as little as possible
+        self._read1 = getattr(raw, "read1", raw.read)
 
     def readable(self) -> bool:
         return True
@@ -150,14 +170,14 @@ class ReplayStream(io.RawIOBase):
             b[:n] = self._head[self._pos : self._pos + n]
             self._pos += n
             return n
-        data = self._raw.read(len(b))
+        data = self._read1(len(b))
         n = len(data)
         b[:n] = data
         return n
 
 
 def buffered(raw: io.RawIOBase, size: int = 1024**2) -> BinaryIO:
-    return io.BufferedReader(raw, buffer_size=size)  # type: ignore[return-value]
+    return io.BufferedReader(raw, buffer_size=size)
 
 
 def read_head(stream: BinaryIO, size: int = SAMPLE_SIZE) -> bytes:

@@ -37,7 +37,9 @@ def detect_encoding(sample: bytes) -> str | None:
         return "utf-8"
     if b"\x00" in sample:
         return _utf16_without_bom(sample)
-    if _decodes(sample, "ascii") or _decodes(sample, "utf-8"):
+    if sample.isascii():
+        return ADAPTIVE if _plausible(sample, "ascii") else None
+    if _decodes(sample, "utf-8"):
         return "utf-8" if _plausible(sample, "utf-8") else None
     japanese = [c for c in JAPANESE_TRIALS if _decodes(sample, c)]
     if len(japanese) > 1:
@@ -117,3 +119,59 @@ def _charset_normalizer(sample: bytes) -> str | None:
         return None
     codec = str(best.encoding)
     return codec if _plausible(sample, codec) else None
+
+
+# A file whose sample is plain ASCII may still turn to Shift_JIS or EUC-JP further on (a log whose
+# Japanese messages start late). This codec decodes ASCII until the first other byte, then
+# detects the encoding from the text there and keeps to it.
+ADAPTIVE = "mamori-ascii-adaptive"
+
+
+class AdaptiveDecoder(codecs.IncrementalDecoder):
+    def __init__(self, errors: str = "replace") -> None:
+        super().__init__(errors)
+        self._inner: codecs.IncrementalDecoder | None = None
+
+    def decode(self, data: bytes, final: bool = False) -> str:  # type: ignore[override]
+        if self._inner is None:
+            if data.isascii():
+                return data.decode("ascii")
+            codec = detect_encoding(_from_first_non_ascii(data)) or "utf-8"
+            if codec.startswith(("utf-16", "utf-32")):
+                codec = "utf-8"  # an ASCII start rules these out
+            self._inner = codecs.getincrementaldecoder(codec)(errors="replace")
+        return self._inner.decode(data, final)
+
+    def reset(self) -> None:
+        self._inner = None
+
+    def getstate(self) -> tuple[bytes, int]:
+        return (b"", 0) if self._inner is None else self._inner.getstate()
+
+    def setstate(self, state: tuple[bytes, int]) -> None:
+        if self._inner is not None:
+            self._inner.setstate(state)
+
+
+def _from_first_non_ascii(data: bytes) -> bytes:
+    start = next(i for i, b in enumerate(data) if b >= 0x80)
+    line_start = data.rfind(b"\n", 0, start) + 1
+    return data[line_start : line_start + 64 * 1024]
+
+
+def _search(name: str) -> codecs.CodecInfo | None:
+    if name.replace("_", "-") != ADAPTIVE:
+        return None
+    utf8 = codecs.lookup("utf-8")
+    return codecs.CodecInfo(
+        name=ADAPTIVE,
+        encode=utf8.encode,
+        decode=utf8.decode,
+        incrementalencoder=utf8.incrementalencoder,
+        incrementaldecoder=AdaptiveDecoder,
+        streamreader=utf8.streamreader,
+        streamwriter=utf8.streamwriter,
+    )
+
+
+codecs.register(_search)

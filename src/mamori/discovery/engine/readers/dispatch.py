@@ -1,0 +1,137 @@
+"""Routing a stream to the reader for its format, and turning failures into FileProblems."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from ..types import FileProblem, ReadLimits, TextUnit
+from .common import (
+    SAMPLE_SIZE,
+    ArchiveLimitError,
+    Context,
+    ReadError,
+    ReplayStream,
+    Units,
+    buffered,
+    human_size,
+    read_head,
+)
+from .encoding import detect_encoding
+from .sniff import sniff_container, sniff_text
+
+# Members of compressed streams that need random access (zip, xlsx, pdf) are read into memory up
+# to this size, since nothing is ever extracted to disk. ReadLimits.extra may override it.
+DEFAULT_MAX_IN_MEMORY = 128 * 1024**2
+
+
+def read_file(path: Path | str, limits: ReadLimits) -> Iterator[TextUnit | FileProblem]:
+    """Read one file of any supported format; never raises for bad input."""
+    display = str(path)
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed in the finally below
+    except OSError as exc:
+        yield FileProblem(display, f"cannot open: {exc.strerror or exc}")
+        return
+    try:
+        size = os.fstat(stream.fileno()).st_size
+        ctx = Context(limits=limits, display=display, name=Path(path).name, size=size)
+        yield from read_stream(stream, ctx)
+    finally:
+        stream.close()
+
+
+def read_stream(stream: BinaryIO, ctx: Context) -> Units:
+    """Read ``stream`` (a file or an archive member), reporting any failure as a FileProblem."""
+    try:
+        yield from _read_stream(stream, ctx)
+    except ArchiveLimitError as exc:
+        if ctx.budget is not None:
+            raise  # inside an archive: the whole outermost archive stops
+        yield FileProblem(exc.path, str(exc))
+    except ReadError as exc:
+        yield FileProblem(ctx.display, str(exc))
+    except MemoryError:
+        yield FileProblem(ctx.display, "not read: out of memory while reading")
+    except Exception as exc:  # a reader library failing on hostile input must not stop the scan
+        yield FileProblem(ctx.display, f"cannot read: {type(exc).__name__}: {exc}")
+
+
+def _read_stream(stream: BinaryIO, ctx: Context) -> Units:
+    head = read_head(stream, SAMPLE_SIZE)
+    container = sniff_container(head)
+    if container is not None:
+        yield from _read_container(container, head, stream, ctx)
+        return
+    rest = buffered(ReplayStream(head, stream))
+    codec = detect_encoding(head)
+    if codec is None:
+        from .binary import read_binary
+
+        yield from read_binary(rest, ctx)
+        return
+    kind = sniff_text(head.decode(codec, errors="replace") if codec else "", ctx.name)
+    yield from _read_text_kind(kind, rest, codec, ctx)
+
+
+def _read_text_kind(kind: str, stream: BinaryIO, codec: str, ctx: Context) -> Units:
+    if kind == "csv":
+        from .csvfile import read_csv
+
+        yield from read_csv(stream, codec, ctx)
+    elif kind == "jsonl":
+        from .jsonfile import read_jsonl
+
+        yield from read_jsonl(stream, codec, ctx)
+    elif kind == "json":
+        from .jsonfile import read_json
+
+        yield from read_json(stream, codec, ctx)
+    elif kind == "sql":
+        from .sqldump import read_sql
+
+        yield from read_sql(stream, codec, ctx)
+    else:
+        from .text import read_text
+
+        yield from read_text(stream, codec, ctx)
+
+
+def _read_container(kind: str, head: bytes, stream: BinaryIO, ctx: Context) -> Units:
+    if kind in ("gzip", "bz2", "xz", "tar"):
+        from .archives import read_compressed, read_tar
+
+        replay = buffered(ReplayStream(head, stream))
+        if kind == "tar":
+            yield from read_tar(replay, ctx)
+        else:
+            yield from read_compressed(kind, replay, ctx)
+        return
+    seekable = _random_access(head, stream, ctx)
+    if kind == "pdf":
+        from .pdf import read_pdf
+
+        yield from read_pdf(seekable, ctx)
+    else:
+        from .archives import read_zip_family
+
+        yield from read_zip_family(seekable, ctx)
+
+
+def _random_access(head: bytes, stream: BinaryIO, ctx: Context) -> BinaryIO:
+    """A seekable view of ``stream``: itself when it can seek, else an in-memory copy (bounded)."""
+    if stream.seekable():
+        stream.seek(0)
+        return stream
+    cap = int(ctx.limits.extra.get("max_in_memory", DEFAULT_MAX_IN_MEMORY))  # type: ignore[call-overload]
+    rest = stream.read(cap + 1 - len(head))
+    data = head + rest
+    if len(data) > cap:
+        raise ReadError(
+            f"not read: a zip or PDF inside a compressed stream larger than {human_size(cap)} "
+            "would have to be extracted to disk"
+        )
+    return io.BytesIO(data)
