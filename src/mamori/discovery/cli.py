@@ -1,0 +1,184 @@
+"""`mamori scan`: find card data and personal information in files and directories.
+
+Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or input error.
+``main`` takes the arguments after ``mamori scan`` (a leading ``scan`` word is accepted too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import re
+import secrets
+import sys
+from collections.abc import Sequence
+from typing import NoReturn, TextIO
+
+from mamori.discovery.engine.detectors import TYPES
+from mamori.discovery.engine.output import FORMATS, WRITERS, redact, summary_lines
+from mamori.discovery.engine.scan import ScanOptions, ScanReport, iter_file_results, list_files
+from mamori.discovery.engine.types import ReadLimits, Severity
+
+_SIZE = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*")
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+class UsageError(Exception):
+    """A bad command line; reported as one line and exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def parse_size(text: str) -> int:
+    """`500M`, `2G`, `10k`, `1.5GB` or a plain number of bytes."""
+    match = _SIZE.fullmatch(text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"invalid size {text!r} (examples: 500M, 2G, 1048576)")
+    return int(float(match[1]) * _UNITS[match[2].lower()])
+
+
+def _severity(text: str) -> Severity:
+    try:
+        return Severity.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"invalid worker count {text!r} (a whole number of 1 or more)")
+    return int(text)
+
+
+def _types(text: str) -> frozenset[str]:
+    names = frozenset(t.strip() for t in text.split(",") if t.strip())
+    unknown = sorted(names - TYPES.keys())
+    if unknown or not names:
+        known = ", ".join(sorted(TYPES))
+        raise argparse.ArgumentTypeError(f"unknown type(s) {', '.join(unknown) or '(none)'} (known: {known})")
+    return names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mamori scan",
+        description="Find payment card data and personal information (個人情報) in files.",
+        epilog="Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or glob patterns")
+    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
+    parser.add_argument("--workers", type=_workers, help="worker processes (default: all cores)")
+    parser.add_argument(
+        "--fail-on",
+        type=_severity,
+        default=Severity.LOW,
+        metavar="SEVERITY",
+        help="exit 1 when a finding is at least this severe: info, low, medium, high, critical (default low)",
+    )
+    parser.add_argument("--include", action="append", default=[], metavar="GLOB", help="only scan matching files")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching files")
+    parser.add_argument("--max-file-size", type=parse_size, metavar="SIZE", help="skip larger files (e.g. 500M)")
+    parser.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links while walking")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
+    parser.add_argument("--types", type=_types, metavar="T1,T2", help="only these detectors")
+    return parser
+
+
+def _check_paths(paths: Sequence[str]) -> None:
+    for path in paths:
+        if glob.has_magic(path):
+            if not glob.glob(path, recursive=True):
+                raise UsageError(f"no file matches {path!r}")
+        elif not os.path.lexists(path):
+            raise UsageError(f"no such file or directory: {path!r}")
+
+
+def _expand(paths: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for path in paths:
+        out.extend(sorted(glob.glob(path, recursive=True)) if glob.has_magic(path) else [path])
+    return out
+
+
+def _options(args: argparse.Namespace) -> ScanOptions:
+    limits = ReadLimits(follow_symlinks=args.follow_symlinks, include=tuple(args.include), exclude=tuple(args.exclude))
+    if args.max_file_size is not None:
+        limits.max_file_size = args.max_file_size
+    env_key = os.environ.get("MAMORI_SCAN_HASH_KEY")
+    hash_key = env_key.encode("utf-8") if env_key else secrets.token_bytes(32)
+    return ScanOptions(workers=args.workers, hash_key=hash_key, limits=limits, types=args.types)
+
+
+def _run(args: argparse.Namespace) -> ScanReport:
+    paths = _expand(args.paths)
+    options = _options(args)
+    files, listing_problems = list_files(paths, options.limits)
+    report = ScanReport(problems=list(listing_problems))
+    show_progress = not args.quiet and sys.stderr.isatty()
+    progress = None
+    if show_progress:
+        from tqdm import tqdm
+
+        tqdm.monitor_interval = 0  # no monitor thread in a process that forks workers
+        progress = tqdm(total=len(files), unit="file", file=sys.stderr, leave=False)
+    try:
+        for result in iter_file_results(paths, options, files=files):
+            report.add(result)
+            if progress is not None:
+                progress.update(1)
+    finally:
+        if progress is not None:
+            progress.close()
+    return report
+
+
+def _write(report: ScanReport, fmt: str, output: str | None) -> None:
+    if output is None:
+        WRITERS[fmt](report, sys.stdout)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            WRITERS[fmt](report, handle)
+    except OSError as error:
+        raise UsageError(f"cannot write {output!r}: {error.strerror or error}") from None
+
+
+def _print_summary(report: ScanReport, stream: TextIO) -> None:
+    stream.write("\n".join(summary_lines(report)) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if len(args_list) > 1 and args_list[0] == "scan":
+        args_list = args_list[1:]
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+        _check_paths(args.paths)
+        report = _run(args)
+        _write(report, args.format, args.output)
+    except UsageError as error:
+        sys.stderr.write(f"{parser.format_usage()}mamori scan: error: {redact(str(error))}\n")
+        return 2
+    except SystemExit as exit_:  # --help and --version
+        return exit_.code if isinstance(exit_.code, int) else 0
+    except BrokenPipeError:  # the reader of our output went away (`| head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("mamori scan: interrupted\n")
+        return 130
+    if not args.quiet and (args.format != "table" or args.output):
+        _print_summary(report, sys.stderr)
+    failing = any(f.severity >= args.fail_on for f in report.findings)
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

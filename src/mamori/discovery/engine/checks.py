@@ -1,0 +1,88 @@
+"""Checksums, brand look-up and value normalisation used by the detectors."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from mamori.discovery.engine.data import CARD_BRANDS, LICENCE_COMMISSION_CODES
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_NON_DIGIT = re.compile(r"[^0-9]")
+
+
+def ascii_digits(text: str) -> str:
+    """The ASCII digits of ``text`` (full-width digits converted), everything else dropped."""
+    return _NON_DIGIT.sub("", text.translate(_FULLWIDTH_DIGITS))
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if index % 2:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def card_brand(digits: str) -> str | None:
+    """The brand whose most specific prefix range contains ``digits`` and allows its length."""
+    best: tuple[int, str] | None = None
+    for entry in CARD_BRANDS:
+        size = len(entry.low)
+        head = digits[:size]
+        matches = len(head) == size and entry.low <= head <= entry.high
+        if matches and (best is None or size > best[0]):
+            best = (size, entry.brand if len(digits) in entry.lengths else "")
+    if best is None or not best[1]:
+        return None
+    return best[1]
+
+
+def my_number_ok(digits: str) -> bool:
+    """個人番号 check digit: weights n+1 (n<=6) / n-5 (n>=7) over the first 11 digits from the right."""
+    if len(digits) != 12 or not digits.isdigit():
+        return False
+    body = digits[:11]
+    total = 0
+    for n, char in enumerate(reversed(body), start=1):
+        weight = n + 1 if n <= 6 else n - 5
+        total += int(char) * weight
+    remainder = total % 11
+    check = 0 if remainder <= 1 else 11 - remainder
+    return check == int(digits[11])
+
+
+def licence_ok(digits: str) -> bool:
+    """Shape of a driving licence number; its check digit algorithm is unpublished, so not used."""
+    return len(digits) == 12 and digits[:2] in LICENCE_COMMISSION_CODES
+
+
+_EXPIRY_FORMS = (
+    re.compile(r"(?P<m>0?[1-9]|1[0-2])\s*[/\-.]\s*(?P<y>\d{2}|\d{4})"),
+    re.compile(r"(?P<y>\d{4})\s*[/\-.年]\s*(?P<m>0?[1-9]|1[0-2])月?"),
+    re.compile(r"(?P<y>\d{2})年\s*(?P<m>0?[1-9]|1[0-2])月"),
+    re.compile(r"(?P<m>0[1-9]|1[0-2])(?P<y>\d{2})"),
+    re.compile(r"(?P<y>\d{2})(?P<m>0[1-9]|1[0-2])"),  # YYMM, as on the magnetic stripe
+)
+
+
+def parse_expiry(text: str) -> tuple[int, int] | None:
+    """(month, two-digit year) when ``text`` is an expiry such as 12/27, 2027-12, 1227 or 2027年12月.
+
+    Four digits are read as MMYY first, then as YYMM (2203 is March 2022).
+    """
+    value = nfkc(text).strip().replace("%2F", "/").replace("%2f", "/")
+    for form in _EXPIRY_FORMS:
+        match = form.fullmatch(value)
+        if match:
+            year = int(match["y"]) % 100
+            return int(match["m"]), year
+    return None

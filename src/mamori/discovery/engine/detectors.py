@@ -1,0 +1,700 @@
+"""Exact detectors: they run on the windows the prefilter points at and on structured fields.
+
+A detector sees the raw value only inside this module. What leaves it is a :class:`Finding` with
+the masked value and a keyed fingerprint.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import phonenumbers
+
+from mamori.discovery.engine import data
+from mamori.discovery.engine.checks import (
+    ascii_digits,
+    card_brand,
+    licence_ok,
+    luhn_ok,
+    my_number_ok,
+    nfkc,
+    parse_expiry,
+)
+from mamori.discovery.engine.masking import (
+    fingerprint,
+    mask_card,
+    mask_digits,
+    mask_email,
+    mask_phone,
+    mask_text,
+)
+from mamori.discovery.engine.matcher import Matcher, get_matcher
+from mamori.discovery.engine.types import DataClass, FileProblem, Finding, Severity, TextUnit
+
+
+@dataclass(frozen=True, slots=True)
+class TypeInfo:
+    severity: Severity
+    data_class: DataClass
+    description: str
+
+
+TYPES: dict[str, TypeInfo] = {
+    "credit_card_number": TypeInfo(Severity.CRITICAL, DataClass.PROHIBITED, "Full payment card number (PAN)"),
+    "card_security_code": TypeInfo(Severity.CRITICAL, DataClass.PROHIBITED, "Card security code (CVV2/CVC2/CID)"),
+    "card_track_data": TypeInfo(Severity.CRITICAL, DataClass.PROHIBITED, "Magnetic stripe track data"),
+    "card_expiry": TypeInfo(Severity.HIGH, DataClass.PERSONAL, "Card expiry date"),
+    "my_number": TypeInfo(Severity.HIGH, DataClass.PERSONAL, "Individual Number (個人番号)"),
+    "bank_account": TypeInfo(Severity.MEDIUM, DataClass.PERSONAL, "Bank account number"),
+    "drivers_license": TypeInfo(Severity.MEDIUM, DataClass.PERSONAL, "Driving licence number"),
+    "passport_number": TypeInfo(Severity.MEDIUM, DataClass.PERSONAL, "Passport number"),
+    "address": TypeInfo(Severity.MEDIUM, DataClass.PERSONAL, "Postal address"),
+    "phone_number": TypeInfo(Severity.LOW, DataClass.PERSONAL, "Phone number"),
+    "email_address": TypeInfo(Severity.LOW, DataClass.PERSONAL, "E-mail address"),
+    "postal_code": TypeInfo(Severity.LOW, DataClass.PERSONAL, "Postal code"),
+    "person_name": TypeInfo(Severity.LOW, DataClass.PERSONAL, "Person's name"),
+}
+
+# Chunks up to this many characters are checked whole; larger ones go through the prefilter.
+_SMALL_TEXT = 4096
+# Characters before and after a prefilter hit (a match end) that the exact detectors look at: room
+# for an e-mail's local part or a field name before it, and a value after a field name.
+_BEFORE, _AFTER = 80, 100
+_TRACK2_HINT = re.compile(r"[0-9]=[0-9]")
+
+_D = "[0-9０-９]"
+_SEP = "[ \\-－　‐‑‒–—―−ー]"
+_NEIGHBOUR = "[0-9０-９A-Za-zＡ-Ｚａ-ｚ_*#]"
+_GS = "(?:[ \\-－　‐‑‒–—―−ー()（）])"
+_KANJI = "\u4e00-\u9fff々"
+_KANA = "ぁ-んァ-ヶー"
+
+# Contiguous digits, or the usual groupings with one repeated separator (URL-encoded `+` and `%20`
+# too): 4-4-4-4(-1..3), 4-4-4-1..3 (13-15 digits), 4-6-5 (Amex) and 4-6-4 (Diners).
+_CARD_RE = re.compile(
+    rf"(?<!{_NEIGHBOUR})(?:{_D}{{12,19}}"
+    rf"|{_D}{{4}}(?P<s>{_SEP}|\+|%20){_D}{{4}}(?P=s){_D}{{4}}(?P=s){_D}{{1,4}}(?:(?P=s){_D}{{1,3}})?"
+    rf"|{_D}{{4}}(?P<t>{_SEP}|\+|%20){_D}{{6}}(?P=t){_D}{{4,5}})(?!{_NEIGHBOUR})"
+)
+_TRACK2_RE = re.compile(r"(?<![0-9]);?(?P<pan>[0-9]{13,19})=(?P<exp>[0-9]{4})(?P<svc>[0-9]{3})[0-9]*\??")
+_TRACK1_RE = re.compile(
+    r"%?B(?P<pan>[0-9]{13,19})\^(?P<nm>[^\^\n]{2,26})\^(?P<exp>[0-9]{4})(?P<svc>[0-9]{3})[^\s?]*\??"
+)
+_PHONE_JP_RE = re.compile(
+    rf"(?<![0-9０-９A-Za-z_+\-－.,/:])[(（]?[0０]{_D}{{1,4}}{_GS}{{0,2}}{_D}{{1,4}}{_GS}{{0,2}}{_D}{{3,4}}"
+    rf"(?![0-9０-９A-Za-z_\-－])"
+)
+_PHONE_INTL_RE = re.compile(
+    rf"(?<![0-9A-Za-z_])\+[1-9]{_D}{{0,2}}(?:{_GS}{{0,2}}{_D}{{1,4}}){{2,5}}(?![0-9０-９A-Za-z_])"
+)
+_EMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z]{2,24}(?![A-Za-z0-9\-])"
+)
+_POSTAL_MARK_RE = re.compile(rf"〒[ 　]?(?P<v>{_D}{{3}}[-－ー‐−]?{_D}{{4}})(?!{_D})")
+_ADDRESS_RE = re.compile(
+    "(?P<head>(?:{prefs})(?:[{k}{kana}]{{1,8}}?(?:市|区|町|村|郡))?|(?:{cities}))"
+    "(?P<rest>[{k}{kana}0-9０-９\\-－−‐ー]{{0,30}})".format(
+        prefs="|".join(data.PREFECTURES), cities="|".join(data.DESIGNATED_CITIES), k=_KANJI, kana=_KANA
+    )
+)
+_BLOCK_NUMBER_RE = re.compile(r"[0-9０-９]|丁目|番地|番|号")
+_HONORIFIC_KANJI_RE = re.compile(
+    rf"(?<![{_KANJI}])(?P<v>[{_KANJI}]{{1,4}}[ 　]?[{_KANJI}]{{1,4}})[ 　]?(?P<h>様|殿|さん)"
+)
+_HONORIFIC_KANA_RE = re.compile(r"(?<![ァ-ヶー])(?P<v>[ァ-ヶー]{2,8}(?:[ 　・][ァ-ヶー]{2,8})?)[ 　]?(?P<h>様|殿)")
+# An upper-case name standing alone in a delimited field (CSV, TSV, key=value, quoted JSON).
+_UPPER_NAME_RE = re.compile(r"""(?<![^,\t|;"'=\n])[A-Z]{2,15}(?: [A-Z]{2,15}){1,2}(?=[,\t|;"'&\n]|$)""")
+# A mail header display name: `From: 佐藤 愛 <ai.sato@example.jp>`.
+_DISPLAY_NAME_RE = re.compile(
+    rf"""(?im)^(?:from|to|cc|reply-to|差出人|宛先):[ \t]*"?"""
+    rf"""(?P<v>[A-Za-z{_KANJI}{_KANA} .'\-　]{{2,30}}?)"?[ \t]*<[^<>@\s]+@"""
+)
+_EXPIRY_SHAPE_RE = re.compile(r"(?<![0-9/])(?:0[1-9]|1[0-2])/(?:[0-9]{2}|20[0-9]{2})(?![0-9/])")
+
+# Separator between a field name and its value in text: `k=v`, `"k": "v"`, `k：v`, PHP `"k";s:3:"v"`.
+_KV_SEP = (
+    r"""[^\S\n]*(?:[(（][^)）\n]{0,12}[)）])?[^\S\n]*(?:["'\]]|%5[Dd])?[^\S\n]*"""
+    r"""(?:[:：=＝]|=>|->|は|;s:\d+:)?[^\S\n]*["'\[「]?[^\S\n]*"""
+)
+_NAME_VALUE = (
+    rf"(?P<v>[{_KANJI}{_KANA}]{{1,10}}(?:[ 　][{_KANJI}{_KANA}]{{1,10}})?"
+    r"|[A-Za-z][A-Za-z'\-]{1,20}(?:[ ,]{1,2}[A-Za-z][A-Za-z'\-]{1,20}){0,2})"
+)
+# Order matters: the first keyword group that matches a field name decides the value expected.
+_KV_VALUES: dict[str, str] = {
+    "card_security_code": rf"(?P<v>{_D}{{3,4}})(?![0-9０-９A-Za-z/])",
+    "card_expiry_part": rf"(?P<v>{_D}{{1,4}})(?!{_D})",
+    "card_expiry": (
+        rf"(?P<v>{_D}{{1,2}} ?(?:[/／\-－.]|%2[Ff]) ?{_D}{{2,4}}|{_D}{{4}}[/／\-－.年]{_D}{{1,2}}月?"
+        rf"|{_D}{{2}}年{_D}{{1,2}}月|{_D}{{4}})(?!{_D})"
+    ),
+    "my_number": rf"(?P<v>{_D}{{4}}{_SEP}?{_D}{{4}}{_SEP}?{_D}{{4}})(?!{_D})",
+    "postal_code": rf"(?P<v>{_D}{{3}}[-－ー‐−]?{_D}{{4}})(?!{_D})",
+    "bank_account": rf"(?P<v>(?:(?:普通|当座|普|当)[^\S\n]*)?{_D}[0-9０-９\-－ ]{{5,20}}{_D})(?!{_D})",
+    "drivers_license": rf"(?P<v>{_D}{{2}}[ \-]?{_D}{{2}}[ \-]?{_D}{{6}}[ \-]?{_D}[ \-]?{_D})(?!{_D})",
+    "passport_number": rf"(?P<v>[A-Za-z]{{2}} ?{_D}{{7}})(?![0-9A-Za-z])",
+    "person_name": _NAME_VALUE,
+    "card_holder": _NAME_VALUE,
+}
+
+
+def _kv_keyword_regex() -> re.Pattern[str]:
+    """All field names in one pass; the group that matched says which value to expect after it."""
+    groups = "|".join(f"(?P<{kind}>{'|'.join(data.KEYWORDS[kind])})" for kind in _KV_VALUES)
+    # `card%5Bcvc%5D=445` is `card[cvc]=445` URL-encoded. A keyword must end the field name, so
+    # `card_expire` does not stop the search before `card_expire_month`.
+    return re.compile(rf"(?:(?<![A-Za-z0-9])|(?<=%5[Bb]))(?:{groups})(?![A-Za-z0-9_])", re.IGNORECASE)
+
+
+_KV_KEYWORD_RE = _kv_keyword_regex()
+_META = set("\\[](){}?*+|.^$")
+
+
+def literal_guard(fragment: str) -> str:
+    """A plain substring (lower case) that every match of a keyword fragment contains.
+
+    The leading literal run is used (its last character dropped when a quantifier follows); a
+    fragment that opens with a group falls back to its trailing literal run.
+    """
+    pair = re.fullmatch(r"([a-z]+)\[[^\]]*\]\?([a-z]+)", fragment)
+    if pair:  # `post[ _\-]?code`: both words are required; the later one is rarer in logs (POST)
+        first, second = pair.groups()
+        return first if len(first) > len(second) or len(second) < 3 else second
+    run = ""
+    for index, char in enumerate(fragment):
+        if char in _META:
+            if char in "?*{" and run:
+                run = run[:-1]
+            break
+        run += char
+        if index == len(fragment) - 1:
+            return run.lower()
+    if run:
+        return run.lower()
+    tail = re.search(r"[^\\\[\](){}?*+|.^$]+$", fragment)
+    return tail.group().lower() if tail else ""
+
+
+_KV_GUARDS: tuple[str, ...] = tuple(sorted({literal_guard(f) for kind in _KV_VALUES for f in data.KEYWORDS[kind]}))
+_KV_VALUE_RES: dict[str, re.Pattern[str]] = {
+    kind: re.compile(_KV_SEP + value, re.IGNORECASE) for kind, value in _KV_VALUES.items()
+}
+_KEY_RES: dict[str, re.Pattern[str]] = {
+    kind: re.compile(rf"(?<![a-z0-9])(?:{'|'.join(words)})(?![a-z0-9])", re.IGNORECASE)
+    for kind, words in data.KEYWORDS.items()
+}
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_KEY_JUNK = re.compile(r"[^0-9a-z\u3040-\u30ff\u4e00-\u9fff]+")
+
+
+def normalise_key(key: str) -> str:
+    """`cardNumber`, `Card-Number` and `CARD_NUMBER` all become `card_number`."""
+    text = _CAMEL.sub("_", nfkc(key).strip())
+    return _KEY_JUNK.sub("_", text.lower()).strip("_")
+
+
+def key_kinds(key: str | None) -> frozenset[str]:
+    """What a field name says about its value: detector kinds from the keyword and key-name tables."""
+    if not key:
+        return frozenset()
+    norm = normalise_key(key)
+    kinds = {kind for kind, regex in _KEY_RES.items() if regex.search(norm)}
+    kinds.update(kind for kind, names in data.KEY_NAMES.items() if norm in names)
+    if any(word in norm for word in data.NOT_CARD_WORDS):
+        kinds.add("not_card")
+    return frozenset(kinds)
+
+
+@dataclass(slots=True)
+class Hit:
+    """A match inside this module; ``norm`` (the normalised raw value) never leaves it."""
+
+    type: str
+    start: int
+    end: int
+    confidence: float
+    masked: str
+    norm: str
+
+
+def _before(text: str, start: int, size: int = 60) -> str:
+    return text[max(0, start - size) : start].lower()
+
+
+def _line_of(text: str, start: int, end: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return line_start, len(text) if line_end < 0 else line_end
+
+
+# --- shape detectors (no context needed) ----------------------------------------------------
+
+
+def _longer_grouped_run(text: str, start: int, end: int, raw: str) -> bool:
+    """A grouped number that continues (`4111 1111 1111 1111 2222`) is part of something longer."""
+    seps = re.findall(rf"{_SEP}|\+|%20", raw)
+    if not seps:
+        return False
+    sep = seps[0]
+    # Seven characters hold at most a six-digit group and the separator, so `^` is the real start.
+    before = text[max(0, start - 8) : start]
+    if re.search(rf"(?:^|[^0-9０-９]){_D}{{1,6}}{re.escape(sep)}$", before):
+        return True
+    if end < 0:
+        return False
+    # A following date (`12/27`) is a separate value; a following plain digit group is not.
+    return bool(re.compile(rf"{re.escape(sep)}{_D}{{1,6}}(?![0-9０-９/／])").match(text, end))
+
+
+def _card_hits(text: str, pos: int, endpos: int, kinds: frozenset[str]) -> Iterator[Hit]:
+    for m in _CARD_RE.finditer(text, pos, endpos):
+        hit = _card_hit(text, m.start(), m.group(), kinds, check_after=True)
+        sep = m["s"]
+        if hit is None and sep and m.group().count(sep) == 4:
+            # `4111 1111 1111 1111 123`: the short last group may be a separate value.
+            hit = _card_hit(text, m.start(), m.group()[: m.group().rfind(sep)], kinds, check_after=False)
+        if hit is not None:
+            yield hit
+
+
+def _card_hit(text: str, start: int, raw: str, kinds: frozenset[str], check_after: bool) -> Hit | None:
+    end = start + len(raw)
+    digits = ascii_digits(raw.replace("%20", " "))
+    if not 13 <= len(digits) <= 19 or card_brand(digits) is None or not luhn_ok(digits):
+        return None
+    if len(digits) == 13 and digits.startswith(data.JAN_PREFIXES):
+        return None
+    if _longer_grouped_run(text, start, end if check_after else -1, raw):
+        return None
+    before = _before(text, start)
+    if "not_card" in kinds or any(word in before for word in data.NOT_CARD_WORDS):
+        return None
+    confidence = 0.6 if len(digits) == 13 else (0.95 if raw != digits else 0.9)
+    if "credit_card_number" in kinds or any(word in before for word in data.CARD_CONTEXT_WORDS):
+        confidence = 0.99
+    return Hit("credit_card_number", start, end, confidence, mask_card(digits), digits)
+
+
+def _track_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
+    for regex, lead in ((_TRACK1_RE, "%B"), (_TRACK2_RE, ";")):
+        for m in regex.finditer(text, pos, endpos):
+            pan = m["pan"]
+            month = int(m["exp"][2:])
+            if card_brand(pan) is None or not luhn_ok(pan) or not 1 <= month <= 12:
+                continue
+            masked = f"{lead}{mask_card(pan)}{'^***^' if lead == '%B' else '='}****"
+            yield Hit("card_track_data", m.start(), m.end(), 0.99, masked, pan)
+
+
+def _phone_hits(text: str, pos: int, endpos: int, kinds: frozenset[str]) -> Iterator[Hit]:
+    for regex, region in ((_PHONE_JP_RE, "JP"), (_PHONE_INTL_RE, None)):
+        for m in regex.finditer(text, pos, endpos):
+            raw = m.group()
+            value = nfkc(raw)
+            digits = ascii_digits(value)
+            if region == "JP" and len(digits) not in (10, 11):
+                continue
+            if region is None and not 8 <= len(digits) <= 15:
+                continue
+            try:
+                number = phonenumbers.parse(value, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if not phonenumbers.is_valid_number(number):
+                continue
+            separated = digits != value.lstrip("+")
+            confidence = 0.85 if separated else 0.6
+            before = _before(text, m.start(), 30)
+            if "phone_number" in kinds or any(w in before for w in ("tel", "phone", "電話", "携帯", "fax")):
+                confidence = 0.95
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            yield Hit("phone_number", m.start(), m.end(), confidence, mask_phone(raw), e164)
+
+
+def _email_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
+    for m in _EMAIL_RE.finditer(text, pos, endpos):
+        raw = m.group()
+        if raw.rsplit(".", 1)[-1].lower() in data.NOT_EMAIL_TLDS:
+            continue
+        yield Hit("email_address", m.start(), m.end(), 0.9, mask_email(raw), raw.lower())
+
+
+def _display_name_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
+    for m in _DISPLAY_NAME_RE.finditer(text, pos, endpos):
+        name = m["v"].strip()
+        if _valid_name(name) and len(name.replace(" ", "")) >= 2:
+            yield Hit("person_name", m.start("v"), m.start("v") + len(name), 0.8, mask_text(name), nfkc(name))
+
+
+def _postal_mark_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
+    for m in _POSTAL_MARK_RE.finditer(text, pos, endpos):
+        digits = ascii_digits(m["v"])
+        yield Hit("postal_code", m.start("v"), m.end("v"), 0.95, mask_digits(m["v"], 3, 0), digits)
+
+
+def _address_hits(text: str, pos: int, endpos: int, kinds: frozenset[str]) -> Iterator[Hit]:
+    for m in _ADDRESS_RE.finditer(text, pos, endpos):
+        head, rest = m["head"], m["rest"].rstrip("ー-－−‐")
+        has_municipality = head.endswith(("市", "区", "町", "村", "郡"))
+        has_block = bool(_BLOCK_NUMBER_RE.search(rest))
+        if not has_municipality or not (has_block or "address" in kinds):
+            continue
+        confidence = 0.9 if "address" in kinds else (0.8 if has_block else 0.6)
+        value = head + rest
+        yield Hit("address", m.start(), m.start() + len(value), confidence, head + "***", nfkc(value))
+
+
+def _honorific_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
+    for regex, confidence in ((_HONORIFIC_KANJI_RE, 0.7), (_HONORIFIC_KANA_RE, 0.65)):
+        for m in regex.finditer(text, pos, endpos):
+            name = m["v"].strip(" 　・")
+            compact = name.replace(" ", "").replace("　", "")
+            after = text[m.end() : m.end() + 1]
+            if len(compact) < 2 or name[-1] in data.HONORIFIC_STOP_BEFORE:
+                continue
+            if (after and after in data.HONORIFIC_STOP_AFTER) or compact in data.KATAKANA_ROLE_WORDS:
+                continue
+            score = confidence - (0.15 if m["h"] == "さん" else 0.0)
+            yield Hit("person_name", m.start("v"), m.end("v"), score, mask_text(name), nfkc(compact))
+
+
+# --- context detectors (a field name or keyword is required) ---------------------------------
+
+
+def _valid_name(value: str) -> bool:
+    stripped = value.strip()
+    return bool(stripped) and stripped.lower() not in data.NAME_PLACEHOLDERS and not stripped.isdigit()
+
+
+def _context_value(kind: str, value: str, confidence: float) -> tuple[str, str, str, float] | None:
+    """(type, masked, normalised, confidence) when ``value`` is what a ``kind`` field should hold."""
+    digits = ascii_digits(value)
+    if kind == "card_security_code":
+        if len(digits) in (3, 4) and digits == ascii_digits(nfkc(value).strip()):
+            return kind, "*" * len(digits), digits, confidence
+    elif kind == "card_expiry":
+        parsed = parse_expiry(value)
+        if parsed:
+            return kind, re.sub("[0-9０-９]", "*", value.strip()), f"{parsed[0]:02d}/{parsed[1]:02d}", confidence
+    elif kind == "card_expiry_part":
+        if digits == value and (len(digits) in (2, 4) or 1 <= int(digits or "0") <= 12):
+            return "card_expiry", "*" * len(digits), digits, confidence
+    elif kind == "my_number":
+        if my_number_ok(digits):
+            return kind, mask_digits(value, 0, 4), digits, confidence
+    elif kind == "postal_code":
+        if len(digits) == 7:
+            return kind, mask_digits(value, 3, 0), digits, confidence
+    elif kind == "bank_account":
+        if 7 <= len(digits) <= 15:
+            return kind, mask_digits(value, 0, 3), digits, confidence
+    elif kind == "drivers_license":
+        if licence_ok(digits):
+            return kind, mask_digits(value, 2, 0), digits, confidence
+    elif kind == "passport_number":
+        norm = nfkc(value).replace(" ", "")
+        if re.fullmatch(r"[A-Z]{2}[0-9]{7}", norm):
+            return kind, norm[:2] + "*****" + norm[-2:], norm, confidence
+    elif kind in ("person_name", "card_holder") and _valid_name(value):
+        return "person_name", mask_text(value.strip()), nfkc(value.strip()), confidence
+    return None
+
+
+def _kv_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
+    window = text[pos:endpos].lower()
+    if not any(guard in window for guard in _KV_GUARDS):
+        return
+    for key in _KV_KEYWORD_RE.finditer(text, pos, endpos):
+        kind = key.lastgroup or ""
+        m = _KV_VALUE_RES[kind].match(text, key.end(), endpos)
+        if m is None:
+            continue
+        found = _context_value(kind, m["v"], 0.85 if kind != "person_name" else 0.75)
+        if found:
+            yield Hit(found[0], m.start("v"), m.end("v"), found[3], found[1], found[2])
+
+
+def _same_line_card_context(text: str, cards: list[Hit]) -> Iterator[Hit]:
+    """On a line holding a card number, an MM/YY value is its expiry and an upper-case name its holder."""
+    for card in cards:
+        line_start, line_end = _line_of(text, card.start, card.end)
+        line_end = min(line_end, card.end + 300)
+        line_start = max(line_start, card.start - 300)
+        for m in _EXPIRY_SHAPE_RE.finditer(text, line_start, line_end):
+            yield Hit("card_expiry", m.start(), m.end(), 0.7, "**/**", m.group())
+        for m in _UPPER_NAME_RE.finditer(text, line_start, line_end):
+            words = m.group().split()
+            if any(word in data.NOT_NAME_WORDS for word in words):
+                continue
+            yield Hit("person_name", m.start(), m.end(), 0.6, mask_text(m.group()), m.group())
+
+
+def _window_hits(text: str, pos: int, endpos: int, kinds: frozenset[str]) -> list[Hit]:
+    # Cheap look at the window first: most detectors need a character that is rare in logs.
+    window = text[pos:endpos]
+    hits: list[Hit] = []
+    if "^" in window or _TRACK2_HINT.search(window):
+        hits += _track_hits(text, pos, endpos)
+    cards = list(_card_hits(text, pos, endpos, kinds))
+    hits += cards
+    hits += _phone_hits(text, pos, endpos, kinds)
+    if "@" in window:
+        hits += _email_hits(text, pos, endpos)
+        hits += _display_name_hits(text, pos, endpos)
+    if not window.isascii():
+        if "〒" in window:
+            hits += _postal_mark_hits(text, pos, endpos)
+        if any(mark in window for mark in ("都", "道", "府", "県", "市")):
+            hits += _address_hits(text, pos, endpos, kinds)
+        if any(mark in window for mark in ("様", "殿", "さん")):
+            hits += _honorific_hits(text, pos, endpos)
+    hits += _kv_hits(text, pos, endpos)
+    hits += _same_line_card_context(text, cards)
+    return hits
+
+
+def _field_hits(unit: TextUnit, kinds: frozenset[str]) -> list[Hit]:
+    """A structured field whose name says what it holds (`cvv`, `氏名`, `zip` ...)."""
+    value = unit.text.strip()
+    if not value or len(value) > 200:
+        return []
+    offset = unit.text.find(value)
+    hits: list[Hit] = []
+    for kind in sorted(kinds):
+        found = None
+        if kind in ("card_security_code", "my_number", "postal_code", "bank_account"):
+            found = _context_value(kind, value, 0.95)
+        elif kind in ("drivers_license", "passport_number"):
+            found = _context_value(kind, value, 0.9)
+        elif kind in ("card_expiry", "card_expiry_part"):
+            found = _expiry_field(unit.key or "", value)
+        elif kind == "card_holder" or (kind == "person_name" and _name_field_ok(unit.key or "", value)):
+            confidence = 0.9 if kind == "card_holder" else (0.6 if normalise_key(unit.key or "") == "name" else 0.85)
+            found = _context_value("person_name", value, confidence)
+        elif kind == "address":
+            found = _address_field(value)
+        if found:
+            hits.append(Hit(found[0], offset, offset + len(value), found[3], found[1], found[2]))
+    return hits
+
+
+def _name_field_ok(key: str, value: str) -> bool:
+    return not any(ch.isdigit() for ch in value) and "@" not in value and len(value) <= 60 and bool(key)
+
+
+def _expiry_field(key: str, value: str) -> tuple[str, str, str, float] | None:
+    norm_key = normalise_key(key)
+    digits = ascii_digits(value)
+    if "month" in norm_key or norm_key.endswith("_mm"):
+        if digits == value and digits and 1 <= int(digits) <= 12:
+            return "card_expiry", "**", digits.zfill(2), 0.85
+        return None
+    if "year" in norm_key or norm_key.endswith(("_yy", "_yyyy")):
+        if digits == value and len(digits) in (2, 4):
+            return "card_expiry", "*" * len(digits), digits[-2:], 0.85
+        return None
+    return _context_value("card_expiry", value, 0.9)
+
+
+def _address_field(value: str) -> tuple[str, str, str, float] | None:
+    text = nfkc(value)
+    head = next((p for p in (*data.PREFECTURES, *data.DESIGNATED_CITIES) if text.startswith(p)), "")
+    if head or re.search(r"(市|区|町|村|郡).*[0-9]", text):
+        return "address", (head or text[:1]) + "***", text, 0.9 if head else 0.7
+    return None
+
+
+def _resolve(hits: list[Hit]) -> list[Hit]:
+    """One hit per place: overlapping hits keep the most severe, then the most confident."""
+    ranked = sorted(hits, key=lambda h: (-TYPES[h.type].severity, -h.confidence, h.start, -(h.end - h.start), h.type))
+    kept: list[Hit] = []
+    for hit in ranked:
+        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: (h.start, h.type))
+
+
+class Detector:
+    """Runs every detector over text units and turns matches into masked, fingerprinted findings."""
+
+    def __init__(
+        self,
+        hash_key: bytes,
+        types: frozenset[str] | None = None,
+        min_confidence: float = 0.0,
+        matcher: Matcher | None = None,
+    ) -> None:
+        self.hash_key = hash_key
+        self.types = types
+        self.min_confidence = min_confidence
+        self.matcher = matcher or get_matcher()
+
+    # -- public ---------------------------------------------------------------------------
+
+    def scan_text(self, text: str, path: str = "<text>", line: int | None = 1) -> list[Finding]:
+        """Findings in one piece of text (a convenience for callers that are not reading files)."""
+        items = self.scan_units([TextUnit(text=text, path=path, line=line)])
+        return [item for item in items if isinstance(item, Finding)]
+
+    def scan_units(self, units: Iterable[TextUnit | FileProblem]) -> Iterator[Finding | FileProblem]:
+        """Findings in input order; fields of one record are checked together, chunk overlaps once."""
+        record: list[TextUnit] = []
+        chunks = _ChunkTracker()
+        for unit in units:
+            if isinstance(unit, FileProblem):
+                yield from self._flush(record)
+                record = []
+                yield unit
+                continue
+            if record and (unit.record is None or (unit.path, unit.record) != (record[0].path, record[0].record)):
+                yield from self._flush(record)
+                record = []
+            if unit.record is not None:
+                record.append(unit)
+            elif unit.key is None and unit.sheet is None:
+                base = chunks.start_column(unit)
+                hits = chunks.new_only(unit, self._unit_hits(unit))
+                yield from self._findings(unit, hits, base)
+            else:
+                yield from self._findings(unit, self._unit_hits(unit))
+        yield from self._flush(record)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _unit_hits(self, unit: TextUnit) -> list[Hit]:
+        kinds = key_kinds(unit.key)
+        text = unit.text
+        hits: list[Hit] = []
+        for pos, endpos in self._windows(text):
+            hits += _window_hits(text, pos, endpos, kinds)
+        if kinds:
+            hits += _field_hits(unit, kinds)
+        return _resolve(hits)
+
+    def _windows(self, text: str) -> list[tuple[int, int]]:
+        if len(text) <= _SMALL_TEXT:
+            return [(0, len(text))] if text else []
+        data_bytes = text.encode("utf-8")
+        ends = sorted(set(self.matcher.hits(data_bytes)))
+        if not ends:
+            return []
+        if not text.isascii():
+            ends = _char_offsets(data_bytes, ends)
+        windows: list[tuple[int, int]] = []
+        for end in ends:
+            start, stop = max(0, end - _BEFORE), min(len(text), end + _AFTER)
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], stop)
+            else:
+                windows.append((start, stop))
+        return windows
+
+    def _flush(self, record: list[TextUnit]) -> Iterator[Finding]:
+        if not record:
+            return
+        per_unit = [self._unit_hits(unit) for unit in record]
+        if any(h.type in ("credit_card_number", "card_track_data") for hits in per_unit for h in hits):
+            for unit, hits in zip(record, per_unit, strict=True):
+                if not hits:
+                    hits.extend(_record_card_context(unit))
+        for unit, hits in zip(record, per_unit, strict=True):
+            yield from self._findings(unit, hits)
+
+    def _findings(self, unit: TextUnit, hits: list[Hit], base_column: int = 0) -> list[Finding]:
+        findings: list[Finding] = []
+        text = unit.text
+        newlines = 0
+        cursor = 0
+        for hit in hits:
+            if hit.confidence < self.min_confidence or (self.types is not None and hit.type not in self.types):
+                continue
+            info = TYPES[hit.type]
+            newlines += text.count("\n", cursor, hit.start)
+            cursor = hit.start
+            line = None if unit.line is None else unit.line + newlines
+            if unit.key is not None:
+                column: str | None = unit.key
+            else:
+                line_start = text.rfind("\n", 0, hit.start)
+                column = str(hit.start - line_start + (base_column if line_start < 0 else 0))
+            findings.append(
+                Finding(
+                    type=hit.type,
+                    path=unit.path,
+                    masked=hit.masked,
+                    detector=f"mamori.{hit.type}",
+                    confidence=round(hit.confidence, 3),
+                    severity=info.severity,
+                    data_class=info.data_class,
+                    fingerprint=fingerprint(self.hash_key, hit.norm),
+                    line=line,
+                    column=column,
+                    sheet=unit.sheet,
+                    cell=unit.cell,
+                )
+            )
+        return findings
+
+
+def _record_card_context(unit: TextUnit) -> list[Hit]:
+    """A field next to a card number in the same record: short code, expiry or upper-case name."""
+    value = unit.text.strip()
+    offset = unit.text.find(value) if value else 0
+    key = normalise_key(unit.key or "")
+    digits = ascii_digits(value)
+    if len(digits) in (3, 4) and digits == nfkc(value) and re.search(r"code|cd|sec|cv|cid|verif|check|csc", key):
+        return [Hit("card_security_code", offset, offset + len(value), 0.8, "*" * len(digits), digits)]
+    if _EXPIRY_SHAPE_RE.fullmatch(value):
+        return [Hit("card_expiry", offset, offset + len(value), 0.8, "**/**", value)]
+    if _UPPER_NAME_RE.fullmatch(value) and not any(w in data.NOT_NAME_WORDS for w in value.split()):
+        return [Hit("person_name", offset, offset + len(value), 0.75, mask_text(value), value)]
+    return []
+
+
+def _char_offsets(encoded: bytes, byte_offsets: list[int]) -> list[int]:
+    """Sorted UTF-8 byte offsets (at character boundaries) turned into string offsets."""
+    result: list[int] = []
+    chars = 0
+    previous = 0
+    for offset in byte_offsets:
+        chars += len(encoded[previous:offset].decode("utf-8", errors="ignore"))
+        previous = offset
+        result.append(chars)
+    return result
+
+
+class _ChunkTracker:
+    """Remembers the previous text chunk of a file, whose tail the next chunk repeats.
+
+    It gives the column at which a chunk starts (chunks may start mid-line) and drops hits that
+    the previous chunk already reported, recognised by their offset in the file.
+    """
+
+    def __init__(self) -> None:
+        self.path: str | None = None
+        self.offset = 0
+        self.text = ""
+        self.base = 0
+        self.reported: set[tuple[str, int]] = set()
+
+    def start_column(self, unit: TextUnit) -> int:
+        base = 0
+        if unit.path == self.path and unit.offset is not None and self.offset <= unit.offset:
+            rel = unit.offset - self.offset
+            newline = self.text.rfind("\n", 0, rel)
+            base = rel - newline - 1 if newline >= 0 else self.base + rel
+        if unit.path != self.path:
+            self.reported = set()
+        self.path, self.offset, self.text, self.base = unit.path, unit.offset or 0, unit.text, base
+        return base
+
+    def new_only(self, unit: TextUnit, hits: list[Hit]) -> list[Hit]:
+        if unit.offset is None:
+            return hits
+        keys = [(h.type, unit.offset + h.start) for h in hits]
+        kept = [h for h, k in zip(hits, keys, strict=True) if k not in self.reported]
+        self.reported = set(keys)
+        return kept

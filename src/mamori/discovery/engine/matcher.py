@@ -1,0 +1,131 @@
+"""Prefilter: finds, in one pass over a large chunk, the places where a detector could match.
+
+The prefilter patterns are byte patterns written in the common subset of Hyperscan and Python
+``re`` syntax, so both back ends look for exactly the same things; they only differ in which end
+offsets they report (Hyperscan: every match end; ``re``: non-overlapping matches). The exact
+detectors then run on windows around those offsets, which makes the findings identical.
+
+Select the back end with ``MAMORI_SCAN_MATCHER=re|hyperscan|auto`` (auto: Hyperscan if importable).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+from typing import Protocol
+
+from mamori.discovery.engine.data import DESIGNATED_CITIES, KEYWORDS, PREFECTURES
+
+# A digit, ASCII or full-width (０-９ is EF BC 90..99 in UTF-8).
+_D = rb"(?:[0-9]|\xef\xbc[\x90-\x99])"
+# Digit-group separators: space, hyphen, full-width hyphen, ideographic space, Unicode dashes, minus, ー.
+_S = rb"(?:[ \-]|\xef\xbc\x8d|\xe3\x80\x80|\xe2\x80[\x90-\x95]|\xe2\x88\x92|\xe3\x83\xbc)"
+_MB_S = rb"\xef\xbc\x8d|\xe3\x80\x80|\xe2\x80[\x90-\x95]|\xe2\x88\x92|\xe3\x83\xbc"
+_MB_P = _MB_S + rb"|\xef\xbc[\x88\x89]"
+# Phone group separators additionally allow parentheses (ASCII and full-width).
+_P = rb"(?:" + _S + rb"|[()]|\xef\xbc[\x88\x89])"
+
+
+def _literal(text: str) -> bytes:
+    return re.escape(text.encode("utf-8"))
+
+
+def _pattern_list() -> list[tuple[bytes, bool]]:
+    """(pattern, caseless) pairs; each is a superset of what some exact detector accepts."""
+    # ASCII-only forms (the common case) are kept free of multi-byte alternatives, which Hyperscan
+    # scans much faster; values with full-width digits or separators have their own, literal-led forms.
+    shape = [
+        # Card numbers and track data: every accepted grouping (contiguous, 4-4-4-x, 4-6-x) starts so.
+        rb"\b[0-9]{4}(?:[ \-+]|%20)?[0-9]{4}[0-9]{0,2}(?:[ \-+]|%20)?[0-9]{4}",
+        rb"B[0-9]{13}",  # track 1 (`%B` then the card number)
+        rb"\xef\xbc[\x90-\x99](?:" + _S + rb"?" + _D + rb"){11}",  # starting with a full-width digit
+        rb"[0-9]{4}(?:" + _MB_S + rb")",  # ASCII groups with a full-width or Unicode separator
+        rb"\b0[0-9]{0,4}[ \-()]{0,2}[0-9]{1,4}[ \-()]{0,2}[0-9]{3}\b",  # Japanese phone numbers
+        rb"\b0[0-9]{0,4}(?:" + _MB_P + rb")",
+        rb"\xef\xbc\x90" + _D + rb"{0,4}" + _P + rb"{0,2}" + _D + rb"{1,4}" + _P + rb"{0,2}" + _D + rb"{3}",
+        rb"\+[1-9](?:" + _P + rb"{0,2}" + _D + rb"){6}",  # international phone numbers
+        rb"[A-Za-z0-9._%+\-]@[A-Za-z0-9]",  # e-mail addresses
+    ]
+    patterns = [(p, False) for p in shape]
+    for fragments in KEYWORDS.values():
+        for fragment in fragments:
+            patterns.append((fragment.encode("utf-8"), True))
+    literals = [*PREFECTURES, *DESIGNATED_CITIES, "〒", "様", "殿", "さん"]
+    patterns.append((b"|".join(_literal(word) for word in literals), False))
+    return patterns
+
+
+class Matcher(Protocol):
+    name: str
+
+    def hits(self, data: bytes) -> list[int]:
+        """End byte offsets of prefilter matches in ``data`` (any order, duplicates allowed)."""
+        ...
+
+
+class ReMatcher:
+    """Pure-Python fallback: the same byte patterns through ``re``."""
+
+    name = "re"
+
+    def __init__(self) -> None:
+        # Caseless keywords share one alternation, run case-sensitively over an ASCII-lowered copy
+        # (same offsets): `re` skips ahead far faster without IGNORECASE.
+        patterns = _pattern_list()
+        self._regexes = [re.compile(p) for p, caseless in patterns if not caseless]
+        self._keywords = re.compile(b"|".join(p.lower() for p, caseless in patterns if caseless))
+
+    def hits(self, data: bytes) -> list[int]:
+        ends: list[int] = []
+        for regex in self._regexes:
+            ends.extend(m.end() for m in regex.finditer(data))
+        ends.extend(m.end() for m in self._keywords.finditer(data.lower()))
+        return ends
+
+
+class HyperscanMatcher:
+    """All prefilter patterns in one Hyperscan block-mode database: one pass per chunk."""
+
+    name = "hyperscan"
+
+    def __init__(self) -> None:
+        import hyperscan
+
+        patterns = _pattern_list()
+        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self._db.compile(
+            expressions=[p for p, _ in patterns],
+            ids=list(range(len(patterns))),
+            elements=len(patterns),
+            flags=[hyperscan.HS_FLAG_CASELESS if caseless else 0 for _, caseless in patterns],
+        )
+
+    def hits(self, data: bytes) -> list[int]:
+        ends: list[int] = []
+        append = ends.append
+
+        def on_match(_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            append(end)
+
+        self._db.scan(data, match_event_handler=on_match)
+        return ends
+
+
+def hyperscan_available() -> bool:
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@cache
+def get_matcher(name: str | None = None) -> Matcher:
+    """The prefilter back end named by ``name`` or ``MAMORI_SCAN_MATCHER`` (default auto)."""
+    choice = (name or os.environ.get("MAMORI_SCAN_MATCHER") or "auto").strip().lower()
+    if choice not in {"auto", "re", "hyperscan"}:
+        raise ValueError(f"MAMORI_SCAN_MATCHER must be re, hyperscan or auto, not {choice!r}")
+    if choice == "re" or (choice == "auto" and not hyperscan_available()):
+        return ReMatcher()
+    return HyperscanMatcher()

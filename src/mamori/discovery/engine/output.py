@@ -1,0 +1,229 @@
+"""Report writers: table, JSON, JSON Lines, CSV and SARIF 2.1.0.
+
+Findings carry only masked values and fingerprints, so nothing written here can reveal a full card
+number. Problem messages come from readers and are redacted once more before they are written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from typing import TextIO
+from urllib.parse import quote
+
+from mamori.discovery.engine.checks import ascii_digits, card_brand, luhn_ok
+from mamori.discovery.engine.detectors import TYPES
+from mamori.discovery.engine.masking import mask_card
+from mamori.discovery.engine.scan import ScanReport
+from mamori.discovery.engine.types import FileProblem, Finding, Severity
+
+FORMATS = ("table", "json", "jsonl", "csv", "sarif")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+TOOL_NAME = "mamori-scan"
+_LONG_DIGITS = re.compile(r"[0-9０-９](?:[ \-]?[0-9０-９]){12,18}")
+
+
+def _redact_match(match: re.Match[str]) -> str:
+    digits = ascii_digits(match.group())
+    return mask_card(digits) if card_brand(digits) and luhn_ok(digits) else match.group()
+
+
+def redact(text: str) -> str:
+    """Mask anything in a path or message that could be a card number (first six, last four kept).
+
+    Dates and other long numbers in file names stay readable.
+    """
+    return _LONG_DIGITS.sub(_redact_match, text)
+
+
+def _location(f: Finding) -> str:
+    where = f.path
+    if f.sheet:
+        where += f" [{f.sheet}!{f.cell or ''}]"
+    elif f.cell:
+        where += f" [{f.cell}]"
+    if f.line is not None:
+        where += f":{f.line}"
+    if f.column:
+        where += f":{f.column}" if f.column.isdigit() else f" ({f.column})"
+    return where
+
+
+def _problem_dict(p: FileProblem) -> dict[str, str]:
+    return {"path": redact(p.path), "message": redact(p.message)}
+
+
+def summary_lines(report: ScanReport) -> list[str]:
+    lines = [
+        f"{report.files_scanned} files, {report.bytes_scanned} bytes scanned; "
+        f"{len(report.findings)} findings; {len(report.problems)} files or members skipped",
+    ]
+    if report.per_type:
+        lines.append("By type:")
+        for name, count in sorted(report.per_type.items(), key=lambda kv: (-TYPES[kv[0]].severity, kv[0])):
+            lines.append(f"  {name:<20} {count:>7}  ({TYPES[name].severity.label})")
+    if report.per_file:
+        lines.append("By file:")
+        for path in sorted(report.per_file):
+            counts = ", ".join(f"{t}={n}" for t, n in sorted(report.per_file[path].items()))
+            lines.append(f"  {redact(path)}: {counts}")
+    if report.problems:
+        lines.append("Skipped:")
+        lines.extend(f"  {redact(p.path)}: {redact(p.message)}" for p in report.problems)
+    return lines
+
+
+def write_table(report: ScanReport, out: TextIO) -> None:
+    headers = ("SEVERITY", "TYPE", "LOCATION", "VALUE", "CONF", "DETECTOR")
+    rows = [
+        (f.severity.label, f.type, redact(_location(f)), f.masked, f"{f.confidence:.2f}", f.detector)
+        for f in report.findings
+    ]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    for row in (headers, *rows):
+        out.write("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() + "\n")
+    out.write("\n" + "\n".join(summary_lines(report)) + "\n")
+
+
+def _finding_dict(f: Finding) -> dict[str, object]:
+    data = f.as_dict()
+    data["path"] = redact(f.path)
+    return data
+
+
+def write_json(report: ScanReport, out: TextIO) -> None:
+    document = {
+        "tool": TOOL_NAME,
+        "findings": [_finding_dict(f) for f in report.findings],
+        "problems": [_problem_dict(p) for p in report.problems],
+        "summary": {
+            "files_scanned": report.files_scanned,
+            "bytes_scanned": report.bytes_scanned,
+            "per_type": dict(sorted(report.per_type.items())),
+            "per_file": {redact(p): dict(sorted(c.items())) for p, c in sorted(report.per_file.items())},
+        },
+    }
+    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def write_jsonl(report: ScanReport, out: TextIO) -> None:
+    for f in report.findings:
+        out.write(json.dumps(_finding_dict(f), ensure_ascii=False) + "\n")
+
+
+def write_csv(report: ScanReport, out: TextIO) -> None:
+    fields = list(Finding.as_dict(report.findings[0]).keys()) if report.findings else _CSV_FIELDS
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for f in report.findings:
+        writer.writerow(_finding_dict(f))
+
+
+_CSV_FIELDS = [
+    "type",
+    "path",
+    "line",
+    "column",
+    "sheet",
+    "cell",
+    "masked",
+    "detector",
+    "confidence",
+    "severity",
+    "data_class",
+    "fingerprint",
+]
+
+_SARIF_LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+
+
+def _artifact_uri(path: str) -> str:
+    # Archive members are written outer.zip!inner; keep "!" and "/" readable, escape the rest.
+    return quote(redact(path).replace("\\", "/"), safe="/!:._-~")
+
+
+def _sarif_result(f: Finding) -> dict[str, object]:
+    region: dict[str, object] = {"startLine": f.line if f.line and f.line >= 1 else 1}
+    if f.column and f.column.isdigit():
+        region["startColumn"] = max(1, int(f.column))
+    properties: dict[str, object] = {
+        "severity": f.severity.label,
+        "dataClass": str(f.data_class),
+        "confidence": round(f.confidence, 3),
+        "masked": f.masked,
+    }
+    for name in ("sheet", "cell"):
+        if getattr(f, name):
+            properties[name] = getattr(f, name)
+    if f.column and not f.column.isdigit():
+        properties["field"] = f.column
+    return {
+        "ruleId": f.type,
+        "level": _SARIF_LEVEL[f.severity],
+        "message": {"text": f"{TYPES[f.type].description} found: {f.masked}"},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": _artifact_uri(f.path)}, "region": region}}],
+        "partialFingerprints": {"mamoriValue/v1": f.fingerprint},
+        "properties": properties,
+    }
+
+
+def sarif_document(report: ScanReport) -> dict[str, object]:
+    rules = [
+        {
+            "id": name,
+            "name": name,
+            "shortDescription": {"text": info.description},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[info.severity]},
+            "properties": {"severity": info.severity.label, "dataClass": str(info.data_class)},
+        }
+        for name, info in sorted(TYPES.items())
+    ]
+    notifications = [
+        {
+            "level": "warning",
+            "message": {"text": redact(p.message)},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _artifact_uri(p.path)}}}],
+        }
+        for p in report.problems
+    ]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": TOOL_NAME, "rules": rules}},
+                "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+                "results": [_sarif_result(f) for f in report.findings],
+            }
+        ],
+    }
+
+
+def write_sarif(report: ScanReport, out: TextIO) -> None:
+    json.dump(sarif_document(report), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+WRITERS: dict[str, Callable[[ScanReport, TextIO], None]] = {
+    "table": write_table,
+    "json": write_json,
+    "jsonl": write_jsonl,
+    "csv": write_csv,
+    "sarif": write_sarif,
+}
+
+
+def render(report: ScanReport, fmt: str) -> str:
+    buffer = io.StringIO()
+    WRITERS[fmt](report, buffer)
+    return buffer.getvalue()

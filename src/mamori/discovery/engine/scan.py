@@ -1,0 +1,183 @@
+"""Scan loop: files in, findings out, in parallel over files and in a deterministic order.
+
+Each worker process reads one file at a time through the readers (which stream large files in
+chunks) and returns only that file's findings, so memory stays bounded by the chunk size and the
+number of findings, never by the size of a file.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import secrets
+import sys
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mamori.discovery.engine.detectors import Detector
+from mamori.discovery.engine.types import FileProblem, Finding, ReadLimits
+
+
+@dataclass
+class ScanOptions:
+    workers: int | None = None  # None: one process per CPU core
+    hash_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    limits: ReadLimits = field(default_factory=ReadLimits)
+    types: frozenset[str] | None = None  # None: every detector
+    min_confidence: float = 0.0
+
+
+@dataclass
+class FileResult:
+    """Everything one input file produced (archive members included)."""
+
+    path: str
+    size: int
+    findings: list[Finding]
+    problems: list[FileProblem]
+
+
+@dataclass
+class ScanReport:
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    per_file: dict[str, Counter[str]] = field(default_factory=dict)
+    per_type: Counter[str] = field(default_factory=Counter)
+    files_scanned: int = 0
+    bytes_scanned: int = 0
+
+    def add(self, result: FileResult) -> None:
+        self.files_scanned += 1
+        self.bytes_scanned += result.size
+        self.findings.extend(result.findings)
+        self.problems.extend(result.problems)
+        for finding in result.findings:
+            self.per_file.setdefault(finding.path, Counter())[finding.type] += 1
+            self.per_type[finding.type] += 1
+
+
+def _sort_key(item: Finding | FileProblem) -> tuple[object, ...]:
+    if isinstance(item, FileProblem):
+        return (item.path, -1, "", "", "", "", item.message)
+    return (
+        item.path,
+        item.line or 0,
+        item.sheet or "",
+        _cell_key(item.cell),
+        item.column.zfill(12) if item.column and item.column.isdigit() else (item.column or ""),
+        item.type,
+        item.fingerprint,
+    )
+
+
+def _cell_key(cell: str | None) -> str:
+    """Spreadsheet cells sort by row then column (B2 before A10)."""
+    if not cell:
+        return ""
+    letters = cell.rstrip("0123456789")
+    return f"{cell[len(letters) :].zfill(9)}{letters.rjust(3)}"
+
+
+_detectors: dict[tuple[bytes, frozenset[str] | None, float], Detector] = {}
+
+
+def _detector(options: ScanOptions) -> Detector:
+    key = (options.hash_key, options.types, options.min_confidence)
+    if key not in _detectors:
+        _detectors.clear()
+        _detectors[key] = Detector(options.hash_key, options.types, options.min_confidence)
+    return _detectors[key]
+
+
+def scan_file(path: str, options: ScanOptions) -> FileResult:
+    """Read and check one file; problems are collected, never raised."""
+    from mamori.discovery.engine.readers import read_file
+
+    try:
+        size = os.stat(path).st_size
+    except OSError as error:
+        return FileResult(path, 0, [], [FileProblem(path, f"cannot read: {error.strerror or error}")])
+    findings: list[Finding] = []
+    problems: list[FileProblem] = []
+    try:
+        for item in _detector(options).scan_units(read_file(Path(path), options.limits)):
+            (problems if isinstance(item, FileProblem) else findings).append(item)  # type: ignore[arg-type]
+    except Exception as error:  # a reader bug must not stop the whole scan
+        problems.append(FileProblem(path, f"could not be scanned ({type(error).__name__})"))
+    findings.sort(key=_sort_key)
+    problems.sort(key=_sort_key)
+    return FileResult(path, size, findings, problems)
+
+
+def _files(paths: Sequence[str | Path], limits: ReadLimits) -> tuple[list[str], list[FileProblem]]:
+    from mamori.discovery.engine.readers import iter_files
+
+    files: set[str] = set()
+    problems: list[FileProblem] = []
+    for item in iter_files(list(paths), limits):
+        if isinstance(item, FileProblem):
+            problems.append(item)
+        else:
+            files.add(str(item))
+    return sorted(files), problems
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # fork: workers need no re-import of the caller's main module, so plain scripts without a
+    # `__main__` guard work too. Callers keep threads out of the way (the CLI turns off tqdm's).
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def iter_file_results(
+    paths: Sequence[str | Path], options: ScanOptions, files: list[str] | None = None
+) -> Iterator[FileResult]:
+    """One :class:`FileResult` per file, in path order whatever the number of workers.
+
+    Problems met while listing files come first, as results with size 0 and no findings.
+    """
+    problems: list[FileProblem] = []
+    if files is None:
+        files, problems = _files(paths, options.limits)
+    for problem in problems:
+        yield FileResult(problem.path, 0, [], [problem])
+    workers = options.workers or os.cpu_count() or 1
+    workers = max(1, min(workers, len(files)))
+    if workers == 1:
+        for path in files:
+            yield scan_file(path, options)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+        # Results are taken in submission order, so output is identical to a single-process run;
+        # only a few files per worker are in flight, so memory does not grow with the file count.
+        pending: deque[Future[FileResult]] = deque()
+        for path in files:
+            pending.append(pool.submit(scan_file, path, options))
+            if len(pending) >= workers * 4:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def list_files(paths: Sequence[str | Path], limits: ReadLimits) -> tuple[list[str], list[FileProblem]]:
+    """The files a scan of ``paths`` would read (sorted) and the problems met listing them."""
+    return _files(paths, limits)
+
+
+def iter_scan(paths: Sequence[str | Path], options: ScanOptions) -> Iterator[Finding | FileProblem]:
+    for result in iter_file_results(paths, options):
+        yield from result.problems
+        yield from result.findings
+
+
+def scan_paths(paths: Sequence[str | Path], options: ScanOptions) -> ScanReport:
+    report = ScanReport()
+    for result in iter_file_results(paths, options):
+        if result.size or result.findings or not result.problems:
+            report.add(result)
+        else:
+            report.problems.extend(result.problems)
+    return report
