@@ -1,35 +1,118 @@
-"""One JSON error shape for the whole API: {"error": {"status", "code", "message", "fields"}}."""
+"""One JSON error shape for the whole API: {"error": {"status", "code", "message", "fields"?}}.
+
+Django's own exceptions raised by the services (ValidationError, PermissionDenied, the policy's 404,
+ProtectedError) become the matching API errors, and anything unexpected becomes a logged JSON 500
+instead of an HTML page, so a client always gets the same shape.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+logger = logging.getLogger("mamori.api")
+
+VALIDATION_MESSAGE = gettext_lazy("Some fields are not valid.")
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("The request body is too large.")
+    default_code = "request_too_large"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("Other records still refer to this one, so it cannot be deleted.")
+    default_code = "protected"
+
+
+def validation_error(exc: DjangoValidationError, default_field: str | None = None) -> exceptions.ValidationError:
+    """A DRF field-level error from a Django one (``__all__`` becomes ``non_field_errors``)."""
+    if hasattr(exc, "error_dict"):
+        fields = {
+            (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): messages
+            for key, messages in exc.message_dict.items()
+        }
+        return exceptions.ValidationError(fields)
+    return exceptions.ValidationError({default_field or api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+
+
+def _as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
+        return validation_error(exc)
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return Conflict()
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge()
+    if isinstance(exc, SuspiciousOperation):
+        return exceptions.ParseError(_("The request could not be read."))
+    if isinstance(exc, IntegrityError):
+        return Conflict(_("The change conflicts with another record; reload and try again."), "conflict")
+    return exc
+
+
+def _fields(data: Any) -> dict[str, Any]:
+    return data if isinstance(data, dict) else {api_settings.NON_FIELD_ERRORS_KEY: data}
+
+
+def _code(exc: exceptions.APIException) -> str:
+    codes = exc.get_codes()
+    if isinstance(codes, str):
+        return codes
+    return str(getattr(exc, "default_code", "error"))
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    exc = _as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
-    code = getattr(exc, "default_code", "error")
-    body: dict[str, Any] = {"status": response.status_code, "code": code}
+        # A bug, not bad input: log the traceback for the operator, give the client the usual shape.
+        logger.exception("Unexpected error in API view %s", context.get("view"), exc_info=exc)
+        set_rollback()
+        failure = {"status": 500, "code": "server_error", "message": _("Something went wrong on the server.")}
+        return Response({"error": failure}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    assert isinstance(exc, exceptions.APIException)
+    body: dict[str, Any] = {"status": response.status_code}
     if isinstance(exc, exceptions.ValidationError):
-        body["message"] = "Some fields are not valid."
-        body["fields"] = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        body["code"] = "invalid"
+        body["message"] = str(VALIDATION_MESSAGE)
+        body["fields"] = _fields(response.data)
         response.status_code = status.HTTP_400_BAD_REQUEST
+        body["status"] = response.status_code
     else:
+        body["code"] = _code(exc)
         detail = response.data.get("detail") if isinstance(response.data, dict) else response.data
         body["message"] = str(detail)
     response.data = {"error": body}
     return response
+
+
+def error_response(status_code: int, code: str, message: str) -> JsonResponse:
+    """The same shape for answers given outside DRF views (unknown API addresses)."""
+    body = {"error": {"status": status_code, "code": code, "message": message}}
+    return JsonResponse(body, status=status_code)
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    return error_response(
+        404, "not_found", _("No API endpoint at this address. Addresses end with a slash, e.g. /api/v1/cases/.")
+    )

@@ -1,3 +1,5 @@
+"""Page-number pagination: ``?page=2&page_size=100`` (at most 500 a page)."""
+
 from rest_framework.pagination import PageNumberPagination
 
 

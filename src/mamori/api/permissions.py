@@ -1,36 +1,71 @@
-"""DRF permission that asks the one policy (mamori.accounts.policy) — the same rules as the UI."""
+"""DRF permission that asks the one policy (mamori.accounts.policy) — the same rules as the UI.
+
+List and create requests are decided by the role's grants (403 when the role may not). Requests for
+one record are let through here and decided on the record: the viewset fetches it from
+``policy.scope`` so a record the user may not know about is 404, and ``has_object_permission`` gives
+403 for a visible record the role may not change or delete.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from mamori.accounts import policy
 from mamori.accounts.policy import Action
 
-METHOD_ACTIONS = {"GET": Action.VIEW, "HEAD": Action.VIEW, "OPTIONS": Action.VIEW, "POST": Action.ADD,
-                  "PUT": Action.CHANGE, "PATCH": Action.CHANGE, "DELETE": Action.DELETE}
+METHOD_ACTIONS = {
+    "GET": Action.VIEW,
+    "HEAD": Action.VIEW,
+    "OPTIONS": Action.VIEW,
+    "POST": Action.ADD,
+    "PUT": Action.CHANGE,
+    "PATCH": Action.CHANGE,
+    "DELETE": Action.DELETE,
+}
+
+
+def request_action(request: Request, view: Any) -> Action:
+    """The policy action of this request; a view may name it per DRF action (``policy_actions``)."""
+    named = getattr(view, "policy_actions", {}).get(getattr(view, "action", None))
+    return named or METHOD_ACTIONS.get(request.method or "GET", Action.VIEW)
 
 
 class PolicyPermission(BasePermission):
-    """Views declare ``policy_resource``; objects are fetched from ``policy.scope`` so unseen ones are 404."""
+    """Views declare ``policy_resource``; views without one need only an active, signed-in user."""
+
+    message: Any = gettext_lazy("You may not do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
+        if not policy.is_active_user(request.user):
+            return False
         resource = getattr(view, "policy_resource", None)
-        if resource is None:
-            return bool(request.user and request.user.is_authenticated)
-        action = METHOD_ACTIONS.get(request.method or "GET", Action.VIEW)
-        if action is not Action.VIEW and getattr(view, "detail", False):
-            # Object-level actions are decided in has_object_permission so unseen records give 404.
-            return Action.VIEW in policy.allowed(request.user, resource) or policy.is_active_user(request.user)
-        return action in policy.allowed(request.user, resource)
+        if resource is None or getattr(view, "detail", False):
+            return True
+        if not hasattr(view, (request.method or "get").lower()):
+            return True  # let DRF answer 405 rather than 403 for a method the endpoint lacks
+        action = request_action(request, view)
+        if action in policy.allowed(request.user, resource):
+            return True
+        self.message = _("Your role may not %(action)s %(resource)s records.") % {
+            "action": action,
+            "resource": resource,
+        }
+        return False
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         resource = getattr(view, "policy_resource", None)
         if resource is None:
             return True
-        action = METHOD_ACTIONS.get(request.method or "GET", Action.VIEW)
-        policy.check(request.user, action, resource, obj)
-        return True
+        action = request_action(request, view)
+        if policy.can(request.user, action, resource, obj):
+            return True
+        self.message = _("Your role may not %(action)s this %(resource)s record.") % {
+            "action": action,
+            "resource": resource,
+        }
+        return False

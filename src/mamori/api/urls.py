@@ -1,1 +1,35 @@
-urlpatterns: list = []
+"""/api/: version 1 endpoints, the OpenAPI schema and its docs page; anything else is a JSON 404."""
+
+from __future__ import annotations
+
+from django.urls import include, path, re_path
+from rest_framework.routers import DefaultRouter
+
+from mamori.accounts.api import MeView, TokenView, UserViewSet
+from mamori.api import authentication  # noqa: F401 - registers the schema extension for session sign-in
+from mamori.api.errors import not_found
+from mamori.api.views import DocsView, SchemaView
+from mamori.audit.api import AuditEntryViewSet
+from mamori.contractors.api import ContractorViewSet
+from mamori.incidents.api import IncidentCaseViewSet
+from mamori.ledger.api import DataCategoryViewSet, LedgerEntryViewSet
+from mamori.risk.api import NonconformityViewSet, RiskViewSet
+
+router = DefaultRouter()
+router.register("contractors", ContractorViewSet, basename="contractor")
+router.register("cases", IncidentCaseViewSet, basename="case")
+router.register("users", UserViewSet, basename="user")
+router.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
+router.register("ledger-entries", LedgerEntryViewSet, basename="ledger-entry")
+router.register("data-categories", DataCategoryViewSet, basename="data-category")
+router.register("risks", RiskViewSet, basename="risk")
+router.register("nonconformities", NonconformityViewSet, basename="nonconformity")
+
+urlpatterns = [
+    path("v1/me/", MeView.as_view(), name="api-me"),
+    path("v1/auth/token/", TokenView.as_view(), name="api-token"),
+    path("v1/", include(router.urls)),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
+    path("docs/", DocsView.as_view(), name="api-docs"),
+    re_path(r"^.*$", not_found),
+]
