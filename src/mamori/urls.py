@@ -6,7 +6,9 @@ urlpatterns = [
     path("accounts/", include("mamori.accounts.urls")),
     path("audit/", include("mamori.audit.urls")),
     path("contractors/", include("mamori.contractors.urls")),
+    path("ledger/", include("mamori.ledger.urls")),
     path("incidents/", include("mamori.incidents.urls")),
+    path("risk/", include("mamori.risk.urls")),
     path("jobs/", include("mamori.jobs.urls")),
     path("api/", include("mamori.api.urls")),
 ]

@@ -1,0 +1,257 @@
+"""Risk assessment actions (リスクアセスメント): each checks the policy, changes the records and writes the
+audit entry in one transaction. Views, the API and the reconciliation work call only these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mamori.accounts import policy
+from mamori.accounts.policy import Action, Actor
+from mamori.accounts.roles import Role
+from mamori.audit import services as audit
+from mamori.core import actions
+from mamori.risk import catalogue
+from mamori.risk.models import (
+    Nonconformity,
+    NonconformitySource,
+    NonconformityStatus,
+    Risk,
+    RiskMatrix,
+    RiskStatus,
+    SafetyMeasure,
+    Stage,
+)
+
+RESOURCE = "risk"
+NONCONFORMITY_RESOURCE = "risk"  # nonconformities share the risk grants until the PMS area has its own
+LEVEL_PAIRS = (("likelihood", "impact"), ("residual_likelihood", "residual_impact"))
+# Changing these after acceptance withdraws the acceptance: the manager accepted other values.
+ACCEPTANCE_FIELDS = ("likelihood", "impact", "residual_likelihood", "residual_impact", "treatment")
+
+
+def _check_levels(risk: Risk, matrix: RiskMatrix) -> None:
+    errors: dict[str, str] = {}
+    for likelihood_field, impact_field in LEVEL_PAIRS:
+        for field, top in ((likelihood_field, matrix.likelihood_levels), (impact_field, matrix.impact_levels)):
+            value = getattr(risk, field)
+            if value is not None and not 1 <= value <= top:
+                errors[field] = _("Choose a level from 1 to %(top)d.") % {"top": top}
+        if (getattr(risk, likelihood_field) is None) != (getattr(risk, impact_field) is None):
+            missing = impact_field if getattr(risk, impact_field) is None else likelihood_field
+            errors.setdefault(missing, _("Give both likelihood and impact, or neither."))
+    if risk.status == RiskStatus.ACCEPTED and not risk.accepted_at:
+        errors["status"] = _("Only the protection manager's acceptance marks a risk as accepted.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _measures_snapshot(risk: Risk) -> list[str]:
+    return sorted(risk.existing_measures.values_list("code", flat=True))
+
+
+def _split(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[SafetyMeasure] | None]:
+    values = dict(data)
+    measures = values.pop("existing_measures", None)
+    return values, (list(measures) if measures is not None else None)
+
+
+def create_risk(actor: Actor, data: Mapping[str, Any]) -> Risk:
+    policy.check(actor, Action.ADD, RESOURCE)
+    values, measures = _split(data)
+    with transaction.atomic():
+        risk = Risk(**values)
+        risk.full_clean()
+        _check_levels(risk, RiskMatrix.current())
+        risk.save()
+        if measures:
+            risk.existing_measures.set(measures)
+        changes = audit.diff({}, {**audit.snapshot(risk), "existing_measures": _measures_snapshot(risk)})
+        audit.record(actor, "create", risk, changes=changes)
+    return risk
+
+
+def update_risk(actor: Actor, risk: Risk, data: Mapping[str, Any]) -> Risk:
+    policy.check(actor, Action.CHANGE, RESOURCE, risk)
+    values, measures = _split(data)
+    with transaction.atomic():
+        before = {**audit.snapshot(risk), "existing_measures": _measures_snapshot(risk)}
+        for name, value in values.items():
+            setattr(risk, name, value)
+        if risk.accepted_at and any(before[f] != getattr(risk, f) for f in ACCEPTANCE_FIELDS):
+            _withdraw_acceptance(risk)
+        risk.full_clean()
+        _check_levels(risk, RiskMatrix.current())
+        risk.save()
+        if measures is not None:
+            risk.existing_measures.set(measures)
+        after = {**audit.snapshot(risk), "existing_measures": _measures_snapshot(risk)}
+        changes = audit.diff(before, after)
+        if changes:
+            audit.record(actor, "update", risk, changes=changes)
+    return risk
+
+
+def _withdraw_acceptance(risk: Risk) -> None:
+    risk.accepted_by = None
+    risk.accepted_at = None
+    risk.acceptance_reason = ""
+    if risk.status == RiskStatus.ACCEPTED:
+        risk.status = RiskStatus.OPEN
+
+
+def delete_risk(actor: Actor, risk: Risk) -> None:
+    actions.delete_record(actor, RESOURCE, risk)
+
+
+def accept_risk(actor: Actor, risk: Risk, reason: str = "") -> Risk:
+    """The protection manager accepts the residual risk (残存リスクの受容).
+
+    Above the matrix's tolerance the manager must say why; unassessed risks cannot be accepted.
+    """
+    policy.check(actor, Action.CHANGE, RESOURCE, risk)
+    if getattr(actor, "role", None) != Role.PROTECTION_MANAGER:
+        raise PermissionDenied(_("Only the personal-information protection manager may accept a risk."))
+    matrix = RiskMatrix.current()
+    residual = risk.residual(matrix)
+    reason = (reason or "").strip()
+    if residual is None:
+        raise ValidationError({"reason": _("Assess likelihood and impact before accepting this risk.")})
+    if matrix.needs_treatment(residual) and not reason:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "The residual risk scores %(score)d, above the tolerance of %(tolerance)d: "
+                    "give the reason for accepting it."
+                )
+                % {"score": residual.value, "tolerance": matrix.tolerance}
+            }
+        )
+    with transaction.atomic():
+        before = audit.snapshot(risk)
+        risk.accepted_by = actor
+        risk.accepted_at = timezone.now()
+        risk.acceptance_reason = reason
+        risk.status = RiskStatus.ACCEPTED
+        risk.save(update_fields=["accepted_by", "accepted_at", "acceptance_reason", "status", "updated_at"])
+        message = f"residual score {residual.value} ({residual.band}), tolerance {matrix.tolerance}"
+        audit.record(actor, "accept", risk, changes=audit.diff(before, audit.snapshot(risk)), message=message)
+    return risk
+
+
+def generate_stage_rows(actor: Actor, ledger_entry: Any, threats: Iterable[str]) -> list[Risk]:
+    """Create empty rows for every lifecycle stage × threat of a ledger entry; existing pairs are kept."""
+    policy.check(actor, Action.ADD, RESOURCE)
+    policy.get_visible(actor, "ledger_entry", type(ledger_entry)._default_manager.all(), pk=ledger_entry.pk)
+    chosen = list(dict.fromkeys(threats))
+    unknown = [t for t in chosen if t not in catalogue.threat_codes()]
+    if not chosen or unknown:
+        raise ValidationError({"threats": _("Choose one or more threats from the list.")})
+    existing = set(Risk.objects.filter(ledger_entry=ledger_entry).values_list("stage", "threat"))
+    created: list[Risk] = []
+    with transaction.atomic():
+        for stage in Stage.values:
+            for threat in chosen:
+                if (stage, threat) in existing:
+                    continue
+                risk = Risk.objects.create(ledger_entry=ledger_entry, stage=stage, threat=threat)
+                audit.record_create(actor, risk, message="generated for the five lifecycle stages")
+                created.append(risk)
+    return created
+
+
+def create_risk_from_gap(
+    actor: Actor, ledger_entry: Any, stage: str, threat: str, description: str, evidence_ref: str
+) -> Risk:
+    """Turn a reconciliation gap into a risk row, pointing back at the scan and finding that showed it."""
+    return create_risk(
+        actor,
+        {
+            "ledger_entry": ledger_entry,
+            "stage": stage,
+            "threat": threat,
+            "description": description,
+            "evidence_ref": evidence_ref,
+            "evidence": {"source": "reconciliation", "ref": evidence_ref},
+        },
+    )
+
+
+def update_matrix(actor: Actor, matrix: RiskMatrix, data: Mapping[str, Any]) -> RiskMatrix:
+    """Change the scoring matrix. Levels in use by risks cannot be removed."""
+    policy.check(actor, Action.CHANGE, RESOURCE)
+    with transaction.atomic():
+        before = audit.snapshot(matrix)
+        for name, value in data.items():
+            setattr(matrix, name, value)
+        matrix.full_clean()
+        _check_levels_in_use(matrix)
+        matrix.save()
+        audit.record_update(actor, matrix, before)
+    return matrix
+
+
+def _check_levels_in_use(matrix: RiskMatrix) -> None:
+    highest = {"likelihood_labels": 0, "impact_labels": 0}
+    for risk in Risk.objects.only(*[f for pair in LEVEL_PAIRS for f in pair]):
+        highest["likelihood_labels"] = max(
+            highest["likelihood_labels"], risk.likelihood or 0, risk.residual_likelihood or 0
+        )
+        highest["impact_labels"] = max(highest["impact_labels"], risk.impact or 0, risk.residual_impact or 0)
+    errors = {
+        field: _("Risks use level %(level)d; keep at least that many levels.") % {"level": level}
+        for field, level in highest.items()
+        if len(getattr(matrix, field)) < level
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_nonconformity(
+    actor: Actor,
+    *,
+    title: str,
+    description: str = "",
+    source: str = NonconformitySource.OTHER,
+    evidence_ref: str = "",
+    evidence: Mapping[str, Any] | None = None,
+    corrective_action: str = "",
+    owner: Any = None,
+    due_date: Any = None,
+    detected_at: Any = None,
+    status: str = NonconformityStatus.OPEN,
+) -> Nonconformity:
+    """Record a nonconformity (不適合), e.g. a ledger gap found by reconciliation."""
+    data: dict[str, Any] = {
+        "title": title,
+        "description": description,
+        "source": source,
+        "evidence_ref": evidence_ref,
+        "evidence": dict(evidence) if evidence is not None else ({"ref": evidence_ref} if evidence_ref else {}),
+        "corrective_action": corrective_action,
+        "owner": owner,
+        "due_date": due_date,
+        "status": status,
+    }
+    if detected_at is not None:
+        data["detected_at"] = detected_at
+    return actions.create_record(actor, NONCONFORMITY_RESOURCE, Nonconformity, data)
+
+
+def save_nonconformity(actor: Actor, data: Mapping[str, Any]) -> Nonconformity:
+    """Form and API entry point for :func:`create_nonconformity`."""
+    return create_nonconformity(actor, **dict(data))
+
+
+def update_nonconformity(actor: Actor, item: Nonconformity, data: Mapping[str, Any]) -> Nonconformity:
+    return actions.update_record(actor, NONCONFORMITY_RESOURCE, item, data)
+
+
+def delete_nonconformity(actor: Actor, item: Nonconformity) -> None:
+    actions.delete_record(actor, NONCONFORMITY_RESOURCE, item)

@@ -1,0 +1,83 @@
+"""Every risk page × every role: exactly what the policy grants. Contractor users and outside
+investigators have no access to risks: lists are 403, single records 404 (they do not exist for them)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from mamori.accounts.policy import SYSTEM
+from mamori.risk import services
+
+ROLES = ["president", "manager", "auditor", "staff", "alice_contractor", "bob_logistics", "investigator"]
+
+GET_MATRIX: dict[str, tuple[int, ...]] = {
+    "/risk/": (200, 200, 200, 200, 403, 403, 403),
+    "/risk/new/": (403, 200, 403, 403, 403, 403, 403),
+    "/risk/generate/": (403, 200, 403, 403, 403, 403, 403),
+    "/risk/matrix/": (200, 200, 200, 200, 403, 403, 403),
+    "/risk/export.xlsx": (200, 200, 200, 403, 403, 403, 403),
+    "/risk/{risk}/": (200, 200, 200, 200, 404, 404, 404),
+    "/risk/{risk}/edit/": (403, 200, 403, 403, 404, 404, 404),
+    "/risk/nonconformities/": (200, 200, 200, 200, 403, 403, 403),
+    "/risk/nonconformities/new/": (403, 200, 403, 403, 403, 403, 403),
+    "/risk/nonconformities/{nc}/": (200, 200, 200, 200, 404, 404, 404),
+    "/risk/nonconformities/{nc}/edit/": (403, 200, 403, 403, 404, 404, 404),
+    "/api/v1/risks/": (200, 200, 200, 200, 403, 403, 403),
+    "/api/v1/risks/{risk}/": (200, 200, 200, 200, 404, 404, 404),
+    "/api/v1/nonconformities/": (200, 200, 200, 200, 403, 403, 403),
+    "/api/v1/nonconformities/{nc}/": (200, 200, 200, 200, 404, 404, 404),
+}
+
+POST_MATRIX: dict[str, tuple[int, ...]] = {
+    "/risk/{risk}/accept/": (403, 302, 403, 403, 404, 404, 404),
+    "/risk/{risk}/delete/": (403, 302, 403, 403, 404, 404, 404),
+    "/risk/nonconformities/{nc}/delete/": (403, 302, 403, 403, 404, 404, 404),
+    "/risk/matrix/": (403, 400, 403, 403, 403, 403, 403),
+    "/risk/generate/": (403, 400, 403, 403, 403, 403, 403),
+}
+
+
+@pytest.fixture
+def world(request, make_risk, staff):
+    users = {name: request.getfixturevalue(name) for name in ROLES}
+    risk = make_risk(likelihood=1, impact=1)
+    nc = services.create_nonconformity(SYSTEM, title="台帳にない顧客データを検出", source="reconciliation")
+    return users, {"risk": risk.pk, "nc": nc.pk}
+
+
+def _cases(matrix: dict[str, tuple[int, ...]]):
+    return [
+        pytest.param(path, role, expected[i], id=f"{role}:{path}")
+        for path, expected in matrix.items()
+        for i, role in enumerate(ROLES)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "role", "expected"), _cases(GET_MATRIX))
+def test_get_access(world, client_for, path, role, expected):
+    users, ids = world
+    # when
+    response = client_for(users[role]).get(path.format(**ids))
+    # then
+    assert response.status_code == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "role", "expected"), _cases(POST_MATRIX))
+def test_post_access(world, client_for, path, role, expected):
+    users, ids = world
+    # when
+    response = client_for(users[role]).post(path.format(**ids))
+    # then
+    assert response.status_code == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [p for p in GET_MATRIX if not p.startswith("/api/")])
+def test_anonymous_visitors_are_sent_to_sign_in(world, path):
+    _, ids = world
+    response = Client().get(path.format(**ids))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
