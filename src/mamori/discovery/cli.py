@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
+from mamori.discovery.engine.database.connect import looks_like_dsn
 from mamori.discovery.engine.detectors import TYPES
 from mamori.discovery.engine.output import FORMATS, WRITERS, redact, summary_lines
 from mamori.discovery.engine.scan import ScanOptions, ScanReport, iter_file_results, list_files
@@ -69,7 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find payment card data and personal information (個人情報) in files.",
         epilog="Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or glob patterns")
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH",
+        help="files, directories or glob patterns — or database URLs (sqlite:///shop.db, postgresql://user@host/db, "
+        "mysql://user@host/db)",
+    )
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
     parser.add_argument("--workers", type=_workers, help="worker processes (default: all cores)")
@@ -86,7 +91,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links while walking")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
     parser.add_argument("--types", type=_types, metavar="T1,T2", help="only these detectors")
+    db = parser.add_argument_group("databases")
+    db.add_argument("--sample-rows", type=_positive, default=1000, metavar="N",
+                    help="rows read per table, spread over the table (default 1000)")
+    db.add_argument("--full", action="store_true", help="read every row, in primary-key order")
+    db.add_argument("--batch-size", type=_positive, default=5000, metavar="N", help="rows per batch in --full")
+    db.add_argument("--checkpoint", metavar="FILE", help="record progress of a --full scan here")
+    db.add_argument("--resume", action="store_true", help="continue the --full scan recorded in --checkpoint")
+    db.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: tcp://host:8786 or a scheduler file")
+    db.add_argument("--password-env", metavar="VAR", help="take the database password from this variable")
+    db.add_argument("--password-file", metavar="FILE", help="take the database password from this file")
+    db.add_argument("--statement-timeout", type=float, default=60.0, metavar="SECONDS",
+                    help="cancel any query running longer (default 60)")
+    for name in ("include-schema", "exclude-schema", "include-table", "exclude-table"):
+        db.add_argument(f"--{name}", action="append", default=[], metavar="PATTERN", help=f"{name.replace('-', ' ')}"
+                        " (glob pattern; repeatable)")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def _check_paths(paths: Sequence[str]) -> None:
@@ -160,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(args_list)
+        if any(looks_like_dsn(p) for p in args.paths):
+            return _scan_databases(args)
         _check_paths(args.paths)
         report = _run(args)
         _write(report, args.format, args.output)
@@ -178,6 +206,63 @@ def main(argv: list[str] | None = None) -> int:
         _print_summary(report, sys.stderr)
     failing = any(f.severity >= args.fail_on for f in report.findings)
     return 1 if failing else 0
+
+
+def _scan_databases(args: argparse.Namespace) -> int:
+    """Scan database URLs; the same formats and exit codes as for files, one record per column and type."""
+    from pathlib import Path
+
+    from mamori.discovery.engine.database import output as db_output
+    from mamori.discovery.engine.database.connect import Credentials, SourceError
+    from mamori.discovery.engine.database.scan import DatabaseReport, DatabaseScanOptions, scan_database
+    from mamori.discovery.engine.database.tables import TableFilter
+
+    if not all(looks_like_dsn(p) for p in args.paths):
+        raise UsageError("scan files and databases in separate runs")
+    options = DatabaseScanOptions(
+        sample_rows=args.sample_rows, full=args.full, batch_size=args.batch_size,
+        statement_timeout_s=args.statement_timeout, workers=args.workers,
+        hash_key=_options(args).hash_key, resume=args.resume, dask=args.dask,
+        checkpoint=Path(args.checkpoint) if args.checkpoint else None,
+        credentials=Credentials(args.password_env, Path(args.password_file) if args.password_file else None),
+        filters=TableFilter(tuple(args.include_schema), tuple(args.exclude_schema), tuple(args.include_table),
+                            tuple(args.exclude_table)),
+    )
+    reports: list[DatabaseReport] = []
+    try:
+        for url in args.paths:
+            reports.append(scan_database(url, options, _db_progress(args)))
+    except SourceError as error:
+        sys.stderr.write(f"mamori scan: error: {error}\n")
+        return 2
+    report = DatabaseReport(
+        ", ".join(r.source for r in reports), [t for r in reports for t in r.tables],
+        [c for r in reports for c in r.results],
+        {f"{r.source} {t}": n for r in reports for t, n in r.rows_scanned.items()},
+        [p for r in reports for p in r.problems],
+    )
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                db_output.WRITERS[args.format](report, handle)
+        except OSError as error:
+            raise UsageError(f"cannot write {args.output!r}: {error.strerror or error}") from None
+    else:
+        db_output.WRITERS[args.format](report, sys.stdout)
+    if not args.quiet and (args.format != "table" or args.output):
+        for r in reports:
+            sys.stderr.write("\n".join(db_output.summary_lines(r)) + "\n")
+    return 1 if any(c.severity >= args.fail_on for c in report.results) else 0
+
+
+def _db_progress(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    if args.quiet or not sys.stderr.isatty():
+        return None
+
+    def show(shard: str, rows: int) -> None:
+        sys.stderr.write(f"\r  {shard}: {rows:,} rows\033[K")
+
+    return show
 
 
 if __name__ == "__main__":

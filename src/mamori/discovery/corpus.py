@@ -32,14 +32,20 @@ __all__ = [
     "MB_PER_SCALE",
     "CorpusManifest",
     "Label",
+    "Score",
+    "card_values",
+    "finding_key",
     "generate",
+    "load_labels",
     "luhn_valid",
     "my_number_check_digit",
     "scale_for_size",
+    "score",
+    "score_table",
 ]
 
 # Roughly how many megabytes one unit of ``scale`` writes (measured; the benchmark uses it to pick a scale).
-MB_PER_SCALE = 3.4
+MB_PER_SCALE = 6.0
 
 DATA_DIR = "data"
 LABELS_FILE = "labels.jsonl"
@@ -202,6 +208,7 @@ def _luhn_invalid(rng: random.Random) -> str:
 
 def _group_card(number: str, sep: str) -> str:
     n = len(number)
+    sizes: tuple[int, ...]
     if n == 15:
         sizes = (4, 6, 5)
     elif n == 14:
@@ -401,9 +408,7 @@ def _person(rng: random.Random) -> _Person:
             f"{given[2].lower()}{rng.randrange(100, 1000)}",
         )
     )
-    address = (
-        f"{pref}{city}{town}{rng.randint(1, 5)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}{rng.choice(_BUILDINGS)}"
-    )
+    address = f"{pref}{city}{town}{rng.randint(1, 5)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}{rng.choice(_BUILDINGS)}"
     return _Person(
         kanji=f"{sur[0]} {given[0]}",
         kana=f"{sur[1]} {given[1]}",
@@ -515,13 +520,13 @@ _CARD_KEYS = ("card_no", "CardNo", "card_number", "cardNumber", "pan", "cc_numbe
 
 
 def _gateway_logs(corpus: _Corpus) -> None:
-    days = corpus.count(4, 2)
-    per_day = corpus.count(200 / 4 * 4, 20) // days * 1 or 20
+    days = min(8, corpus.count(4, 2))  # more data means longer files, not ever more files
+    per_day = max(20, corpus.count(800) // days)
     for d in range(days):
         rng = corpus.rng(f"gateway:{d}")
         day = 150 + d * 7
         f = _TextFile(corpus, f"var/log/payment/gateway-debug.log.{(_EPOCH + timedelta(days=day)):%Y%m%d}")
-        for _ in range(per_day * 4):
+        for _ in range(per_day):
             _gateway_transaction(corpus, f, rng, day)
         f.close()
 
@@ -554,9 +559,7 @@ def _gateway_transaction(corpus: _Corpus, f: _TextFile, rng: random.Random, day:
     f.add(f"{stamp()} [INFO] payment done order_id={order} status=200 elapsed_ms={rng.randrange(80, 999)}")
 
 
-def _gateway_card_line(
-    corpus: _Corpus, f: _TextFile, rng: random.Random, stamp: str, number: str, cvv: str
-) -> None:
+def _gateway_card_line(corpus: _Corpus, f: _TextFile, rng: random.Random, stamp: str, number: str, cvv: str) -> None:
     person = _person(rng)
     corpus.plant(CARD, number)
     corpus.plant(CVV, cvv)
@@ -613,8 +616,8 @@ _PAGES = (
 
 
 def _access_logs(corpus: _Corpus) -> None:
-    days = corpus.count(3, 2)
-    lines = corpus.count(5000, 300)
+    days = min(10, corpus.count(3, 2))
+    lines = max(300, corpus.count(15000) // days)
     for d in range(days):
         rng = corpus.rng(f"access:{d}")
         day = 120 + d * 11
@@ -730,8 +733,8 @@ _ORDER_HEADER = (
 
 
 def _order_csvs(corpus: _Corpus) -> None:
-    months = corpus.count(2, 2)
-    rows = corpus.count(600, 40)
+    months = min(12, corpus.count(2, 2))
+    rows = max(40, corpus.count(1200) // months)
     for m in range(months):
         month = _EPOCH + timedelta(days=31 * m + 40)
         rng = corpus.rng(f"orders-utf8:{m}")
@@ -793,7 +796,8 @@ def _sql_dump(corpus: _Corpus) -> None:
         corpus.plant(CVV, cvv)
         holder = _person(rng).roman
         f.add(
-            "INSERT INTO `plg_card_log` (`id`, `order_id`, `card_no`, `card_expire`, `security_code`, "
+            "INSERT INTO `plg_card_log` ("  # noqa: S608 -- dump text written to a file, never executed
+            "`id`, `order_id`, `card_no`, `card_expire`, `security_code`, "
             f"`holder_name`, `create_date`) VALUES ({i + 1},{1000 + i},'{number}','{_expiry(rng, 'mm/yy')}',"
             f"'{cvv}','{holder}','{_when(rng):%Y-%m-%d %H:%M:%S}');",
             (CARD, EXPIRY, CVV, NAME),
@@ -813,7 +817,8 @@ def _sql_customers(corpus: _Corpus, f: _TextFile, rng: random.Random) -> None:
         corpus.plant(PHONE, p.phone)
         corpus.plant(EMAIL, p.email)
         f.add(
-            "INSERT INTO `dtb_customer` (`id`, `name01`, `name02`, `kana01`, `kana02`, `postal_code`, `addr01`, "
+            "INSERT INTO `dtb_customer` ("  # noqa: S608 -- dump text written to a file, never executed
+            "`id`, `name01`, `name02`, `kana01`, `kana02`, `postal_code`, `addr01`, "
             "`email`, `phone_number`, `password`, `salt`, `secret_key`, `point`, `create_date`) VALUES "
             f"({i + 1},'{sur}','{given}','{ksur}','{kgiven}','{p.postal.replace('-', '')}','{p.address}',"
             f"'{p.email}','{p.phone.replace('-', '')}','{_hex(rng, 64)}','{_hex(rng, 10)}',"
@@ -835,6 +840,7 @@ def _sql_orders(corpus: _Corpus, f: _TextFile, rng: random.Random) -> None:
         corpus.plant(PHONE, p.phone)
         labels = [NAME, EMAIL, PHONE, POSTAL, ADDRESS]
         number = _card_number(rng)
+        items: tuple[tuple[str, str], ...]
         if rng.random() < 0.6:
             cvv = _cvv(rng, number)
             corpus.plant(CARD, number)
@@ -851,7 +857,8 @@ def _sql_orders(corpus: _Corpus, f: _TextFile, rng: random.Random) -> None:
         memo = f"a:{len(items)}:{{" + "".join(_php_string(k) + _php_string(v) for k, v in items) + "}"
         sur, given = p.kanji.split(" ")
         f.add(
-            "INSERT INTO `dtb_order` (`id`, `customer_id`, `order_no`, `name01`, `name02`, `email`, "
+            "INSERT INTO `dtb_order` ("  # noqa: S608 -- dump text written to a file, never executed
+            "`id`, `customer_id`, `order_no`, `name01`, `name02`, `email`, "
             "`phone_number`, `postal_code`, `addr01`, `payment_method`, `total`, `memo02`) VALUES "
             f"({i + 1},{rng.randrange(0, 500)},'{rng.randrange(10**9, 10**10)}','{sur}','{given}','{p.email}',"
             f"'{p.phone}','{p.postal}','{p.address}','クレジットカード決済',{rng.randrange(500, 60000)},'{memo}');",
@@ -941,7 +948,9 @@ def _mail(corpus: _Corpus, f: _TextFile, rng: random.Random, when: datetime) -> 
         f.add("> ご注文ありがとうございます。発送準備が整い次第ご連絡いたします。")
 
 
-_HR_HEADER = "社員番号,氏名,フリガナ,生年月日,個人番号,郵便番号,住所,電話番号,メールアドレス,運転免許証番号,旅券番号,振込先口座"
+_HR_HEADER = (
+    "社員番号,氏名,フリガナ,生年月日,個人番号,郵便番号,住所,電話番号,メールアドレス,運転免許証番号,旅券番号,振込先口座"
+)
 
 
 def _hr_files(corpus: _Corpus) -> None:
@@ -978,7 +987,9 @@ def _hr_files(corpus: _Corpus) -> None:
     for i in range(corpus.count(40, 6)):
         mn = _my_number(rng)
         corpus.plant(MY_NUMBER, mn)
-        g.add(f"E{i + 1:04d} 個人番号：{_format_my_number(rng, mn)} 本人確認書類：運転免許証 確認者：人事", (MY_NUMBER,))
+        g.add(
+            f"E{i + 1:04d} 個人番号：{_format_my_number(rng, mn)} 本人確認書類：運転免許証 確認者：人事", (MY_NUMBER,)
+        )
         g.add(f"E{i + 1:04d} 端末管理番号：{_not_my_number(rng)} 勤怠ID：{rng.randrange(10**11, 10**12 - 1)}9")
     g.close()
 
@@ -1140,3 +1151,66 @@ def load_labels(labels_path: Path) -> list[Label]:
 def card_values(manifest: CorpusManifest) -> Sequence[str]:
     """The full card numbers planted (digits only); for leak checks in tests. Never write these out."""
     return tuple(manifest.planted.get(CARD, ()))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Scoring: compare a scanner's findings with the labels
+# ---------------------------------------------------------------------------------------------------------
+
+Key = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """Precision and recall of one type; keys are (path, location, type), duplicates count once."""
+
+    type: str
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+
+    @property
+    def precision(self) -> float:
+        found = self.true_positives + self.false_positives
+        return self.true_positives / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        expected = self.true_positives + self.false_negatives
+        return self.true_positives / expected if expected else 1.0
+
+
+def finding_key(path: str, line: int | None, sheet: str | None, cell: str | None, kind: str, root: Path) -> Key:
+    """The matching key of a finding; ``path`` may be absolute or relative to ``root``."""
+    rel = path
+    for prefix in (str(root.resolve()), str(root)):
+        if rel.startswith(prefix + "/"):
+            rel = rel[len(prefix) + 1 :]
+            break
+    where = f"L{line}" if line is not None and sheet is None else f"{sheet}!{cell}"
+    return (rel, where, kind)
+
+
+def score(labels: Iterable[Label], found: Iterable[Key], types: Iterable[str] | None = None) -> dict[str, Score]:
+    """Per-type precision/recall of ``found`` keys against ``labels``."""
+    expected = {label.key() for label in labels}
+    got = set(found)
+    kinds = sorted(set(types) if types is not None else {k[2] for k in expected | got})
+    scores = {}
+    for kind in kinds:
+        exp = {k for k in expected if k[2] == kind}
+        hit = {k for k in got if k[2] == kind}
+        scores[kind] = Score(kind, len(exp & hit), len(hit - exp), len(exp - hit))
+    return scores
+
+
+def score_table(scores: dict[str, Score], title: str = "") -> str:
+    """A plain-text table of per-type results (for test output and the benchmark)."""
+    rows = [title] if title else []
+    rows.append(f"{'type':<22} {'labels':>7} {'found':>7} {'TP':>7} {'FP':>6} {'FN':>6} {'precision':>9} {'recall':>7}")
+    for s in scores.values():
+        rows.append(
+            f"{s.type:<22} {s.true_positives + s.false_negatives:>7} {s.true_positives + s.false_positives:>7} "
+            f"{s.true_positives:>7} {s.false_positives:>6} {s.false_negatives:>6} {s.precision:>9.4f} {s.recall:>7.4f}"
+        )
+    return "\n".join(rows)

@@ -6,6 +6,8 @@ the masked value and a keyed fingerprint.
 
 from __future__ import annotations
 
+import bisect
+
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -432,7 +434,7 @@ def _same_line_card_context(text: str, cards: list[Hit]) -> Iterator[Hit]:
             yield Hit("person_name", m.start(), m.end(), 0.6, mask_text(m.group()), m.group())
 
 
-def _window_hits(text: str, pos: int, endpos: int, kinds: frozenset[str]) -> list[Hit]:
+def _window_hits(text: str, pos: int, endpos: int, kinds: frozenset[str], card_only: bool = False) -> list[Hit]:
     # Cheap look at the window first: most detectors need a character that is rare in logs.
     window = text[pos:endpos]
     hits: list[Hit] = []
@@ -440,6 +442,10 @@ def _window_hits(text: str, pos: int, endpos: int, kinds: frozenset[str]) -> lis
         hits += _track_hits(text, pos, endpos)
     cards = list(_card_hits(text, pos, endpos, kinds))
     hits += cards
+    if card_only:
+        hits += [h for h in _kv_hits(text, pos, endpos) if h.type in CARD_TYPES]
+        hits += _same_line_card_context(text, cards)
+        return hits
     hits += _phone_hits(text, pos, endpos, kinds)
     if "@" in window:
         hits += _email_hits(text, pos, endpos)
@@ -507,13 +513,26 @@ def _address_field(value: str) -> tuple[str, str, str, float] | None:
     return None
 
 
+CARD_TYPES = frozenset({"credit_card_number", "card_security_code", "card_expiry", "card_track_data"})
+
+
 def _resolve(hits: list[Hit]) -> list[Hit]:
     """One hit per place: overlapping hits keep the most severe, then the most confident."""
+    if len(hits) < 2:
+        return hits
     ranked = sorted(hits, key=lambda h: (-TYPES[h.type].severity, -h.confidence, h.start, -(h.end - h.start), h.type))
+    # Kept spans never overlap, so sorted by start their ends are sorted too: a bisect finds the neighbours
+    # (a plain scan of every kept hit made texts with thousands of hits quadratic).
+    starts: list[int] = []
     kept: list[Hit] = []
     for hit in ranked:
-        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
-            kept.append(hit)
+        i = bisect.bisect_right(starts, hit.start)
+        if i > 0 and kept[i - 1].end > hit.start:
+            continue
+        if i < len(kept) and kept[i].start < hit.end:
+            continue
+        starts.insert(i, hit.start)
+        kept.insert(i, hit)
     return sorted(kept, key=lambda h: (h.start, h.type))
 
 
@@ -526,11 +545,15 @@ class Detector:
         types: frozenset[str] | None = None,
         min_confidence: float = 0.0,
         matcher: Matcher | None = None,
+        card_only: bool = False,
     ) -> None:
+        """``card_only``: look only for card data (number, security code, expiry, track data) in free text —
+        the cheap mode for the bulk of a full database scan once the columns are classified."""
+        self.card_only = card_only
         self.hash_key = hash_key
         self.types = types
         self.min_confidence = min_confidence
-        self.matcher = matcher or get_matcher()
+        self.matcher = matcher or get_matcher(card_only=card_only)
 
     # -- public ---------------------------------------------------------------------------
 
@@ -569,7 +592,7 @@ class Detector:
         text = unit.text
         hits: list[Hit] = []
         for pos, endpos in self._windows(text):
-            hits += _window_hits(text, pos, endpos, kinds)
+            hits += _window_hits(text, pos, endpos, kinds, self.card_only)
         if kinds:
             hits += _field_hits(unit, kinds)
         return _resolve(hits)

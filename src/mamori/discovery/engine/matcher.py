@@ -31,8 +31,14 @@ def _literal(text: str) -> bytes:
     return re.escape(text.encode("utf-8"))
 
 
-def _pattern_list() -> list[tuple[bytes, bool]]:
-    """(pattern, caseless) pairs; each is a superset of what some exact detector accepts."""
+CARD_KINDS = ("card_security_code", "card_expiry", "card_expiry_part", "card_holder", "credit_card_number")
+
+
+def _pattern_list(card_only: bool = False) -> list[tuple[bytes, bool]]:
+    """(pattern, caseless) pairs; each is a superset of what some exact detector accepts.
+
+    ``card_only`` keeps the card-number, track-data and card-keyword patterns (see Detector.card_only).
+    """
     # ASCII-only forms (the common case) are kept free of multi-byte alternatives, which Hyperscan
     # scans much faster; values with full-width digits or separators have their own, literal-led forms.
     shape = [
@@ -47,10 +53,16 @@ def _pattern_list() -> list[tuple[bytes, bool]]:
         rb"\+[1-9](?:" + _P + rb"{0,2}" + _D + rb"){6}",  # international phone numbers
         rb"[A-Za-z0-9._%+\-]@[A-Za-z0-9]",  # e-mail addresses
     ]
+    if card_only:
+        shape = shape[:4]
     patterns = [(p, False) for p in shape]
-    for fragments in KEYWORDS.values():
+    for kind, fragments in KEYWORDS.items():
+        if card_only and kind not in CARD_KINDS:
+            continue
         for fragment in fragments:
             patterns.append((fragment.encode("utf-8"), True))
+    if card_only:
+        return patterns
     literals = [*PREFECTURES, *DESIGNATED_CITIES, "〒", "様", "殿", "さん"]
     patterns.append((b"|".join(_literal(word) for word in literals), False))
     return patterns
@@ -69,10 +81,10 @@ class ReMatcher:
 
     name = "re"
 
-    def __init__(self) -> None:
+    def __init__(self, card_only: bool = False) -> None:
         # Caseless keywords share one alternation, run case-sensitively over an ASCII-lowered copy
         # (same offsets): `re` skips ahead far faster without IGNORECASE.
-        patterns = _pattern_list()
+        patterns = _pattern_list(card_only)
         self._regexes = [re.compile(p) for p, caseless in patterns if not caseless]
         self._keywords = re.compile(b"|".join(p.lower() for p, caseless in patterns if caseless))
 
@@ -89,10 +101,10 @@ class HyperscanMatcher:
 
     name = "hyperscan"
 
-    def __init__(self) -> None:
+    def __init__(self, card_only: bool = False) -> None:
         import hyperscan
 
-        patterns = _pattern_list()
+        patterns = _pattern_list(card_only)
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         self._db.compile(
             expressions=[p for p, _ in patterns],
@@ -121,11 +133,11 @@ def hyperscan_available() -> bool:
 
 
 @cache
-def get_matcher(name: str | None = None) -> Matcher:
+def get_matcher(name: str | None = None, card_only: bool = False) -> Matcher:
     """The prefilter back end named by ``name`` or ``MAMORI_SCAN_MATCHER`` (default auto)."""
     choice = (name or os.environ.get("MAMORI_SCAN_MATCHER") or "auto").strip().lower()
     if choice not in {"auto", "re", "hyperscan"}:
         raise ValueError(f"MAMORI_SCAN_MATCHER must be re, hyperscan or auto, not {choice!r}")
     if choice == "re" or (choice == "auto" and not hyperscan_available()):
-        return ReMatcher()
-    return HyperscanMatcher()
+        return ReMatcher(card_only)
+    return HyperscanMatcher(card_only)

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from mamori.discovery.engine.database.names import hinted_type
+from mamori.discovery.engine.detectors import CARD_TYPES
 from mamori.discovery.engine.types import DataClass, Finding, Severity
 
 MIN_RATIO = 0.2
@@ -68,6 +69,7 @@ class ColumnEvidence:
 
     rows_scanned: int = 0
     rows_nonempty: int = 0
+    rows_checked: int = 0  # rows whose cells got the per-field (context) check
     types: dict[str, TypeEvidence] = field(default_factory=dict)
 
     def add(self, finding: Finding, row_key: str, row: int) -> None:
@@ -85,6 +87,7 @@ class ColumnEvidence:
     def merge(self, other: ColumnEvidence) -> None:
         self.rows_scanned += other.rows_scanned
         self.rows_nonempty += other.rows_nonempty
+        self.rows_checked += other.rows_checked
         for kind, ev in other.types.items():
             self.types.setdefault(kind, TypeEvidence()).absorb(ev)
 
@@ -98,6 +101,7 @@ class ColumnResult:
     table: str
     column: str
     rows_scanned: int
+    rows_checked: int  # rows looked at for this type (all rows for card data; the first rows otherwise)
     rows_matched: int
     match_ratio: float
     examples: tuple[str, ...]
@@ -110,7 +114,7 @@ class ColumnResult:
     def as_dict(self) -> dict[str, object]:
         return {
             "type": self.type, "source": self.source, "table": self.table, "column": self.column,
-            "rows_scanned": self.rows_scanned, "rows_matched": self.rows_matched,
+            "rows_scanned": self.rows_scanned, "rows_checked": self.rows_checked, "rows_matched": self.rows_matched,
             "match_ratio": round(self.match_ratio, 4), "examples": list(self.examples),
             "confidence": round(self.confidence, 3), "severity": self.severity.label,
             "data_class": str(self.data_class), "evidence": self.evidence, "detector": self.detector,
@@ -123,7 +127,9 @@ def classify(source: str, table: str, column: str, evidence: ColumnEvidence) -> 
     results: list[ColumnResult] = []
     for kind, ev in evidence.types.items():
         matched = evidence.count(kind)
-        ratio = matched / evidence.rows_nonempty if evidence.rows_nonempty else 0.0
+        # Card data is looked for in every row; other types in the ``rows_checked`` rows.
+        base = evidence.rows_nonempty if kind in CARD_TYPES else min(evidence.rows_nonempty, evidence.rows_checked)
+        ratio = min(1.0, matched / base) if base else 0.0
         prohibited = ev.data_class == DataClass.PROHIBITED
         if not (prohibited or ratio >= MIN_RATIO or hint == kind):
             continue
@@ -131,13 +137,13 @@ def classify(source: str, table: str, column: str, evidence: ColumnEvidence) -> 
             continue
         confidence = min(0.99, ev.confidence + (0.1 if hint == kind else 0.0))
         results.append(ColumnResult(
-            kind, source, table, column, evidence.rows_scanned, matched, ratio,
+            kind, source, table, column, evidence.rows_scanned, base, matched, ratio,
             tuple(m for _, m in ev.examples), confidence, ev.severity, ev.data_class,
             "values+name" if hint == kind else "values", ev.detector,
         ))
     if hint and hint not in evidence.types and evidence.rows_nonempty:
         results.append(ColumnResult(
-            hint, source, table, column, evidence.rows_scanned, 0, 0.0, (), NAME_ONLY_CONFIDENCE,
+            hint, source, table, column, evidence.rows_scanned, evidence.rows_checked, 0, 0.0, (), NAME_ONLY_CONFIDENCE,
             NAME_ONLY_SEVERITY.get(hint, Severity.LOW),
             DataClass.PROHIBITED if hint in ("credit_card_number", "card_security_code") else DataClass.PERSONAL,
             "name", "column-name",

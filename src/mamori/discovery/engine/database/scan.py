@@ -173,7 +173,9 @@ def scan_shard(
     try:
         with engine.connect() as conn:
             for rows, key in _rows(conn, shard, options, last_key, rows_done):
-                detect_rows(table, rows, columns, options.hash_key, rows_done)
+                # Full scans check context columns field by field only in their first rows (a sample).
+                budget = options.sample_rows - rows_done if options.full else None
+                detect_rows(table, rows, columns, options.hash_key, rows_done, budget)
                 rows_done += len(rows)
                 last_key = key
                 if state is not None and options.full:
@@ -232,7 +234,7 @@ def _report(source: str, found: Sequence[TableInfo], results: Iterable[ShardResu
 
 def _evidence_to_json(ev: ColumnEvidence) -> dict[str, Any]:
     return {
-        "rows_scanned": ev.rows_scanned, "rows_nonempty": ev.rows_nonempty,
+        "rows_scanned": ev.rows_scanned, "rows_nonempty": ev.rows_nonempty, "rows_checked": ev.rows_checked,
         "types": {k: {"matched": t.matched + len(t.rows), "examples": t.examples, "confidence": t.confidence,
                       "severity": int(t.severity), "data_class": str(t.data_class), "detector": t.detector}
                   for k, t in ev.types.items()},
@@ -242,7 +244,7 @@ def _evidence_to_json(ev: ColumnEvidence) -> dict[str, Any]:
 def _evidence_from_json(data: dict[str, Any] | None) -> ColumnEvidence:
     if not data:
         return ColumnEvidence()
-    ev = ColumnEvidence(data["rows_scanned"], data["rows_nonempty"])
+    ev = ColumnEvidence(data["rows_scanned"], data["rows_nonempty"], data["rows_checked"])
     for kind, t in data["types"].items():
         ev.types[kind] = TypeEvidence(set(), t["matched"], [tuple(x) for x in t["examples"]], t["confidence"],
                                       Severity(t["severity"]), DataClass(t["data_class"]), t["detector"])

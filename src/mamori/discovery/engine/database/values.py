@@ -15,7 +15,9 @@ from typing import Any
 
 from mamori.discovery.engine.database.classify import ColumnEvidence
 from mamori.discovery.engine.database.tables import TableInfo
-from mamori.discovery.engine.detectors import Detector
+from functools import lru_cache
+
+from mamori.discovery.engine.detectors import Detector, key_kinds
 from mamori.discovery.engine.readers.serialized import field_units
 from mamori.discovery.engine.types import Finding, TextUnit
 
@@ -45,6 +47,23 @@ def as_text(value: Any) -> str:
     return text.replace("\r", " ").replace("\n", " ")
 
 
+def _column_texts(values: Sequence[Any]) -> list[str]:
+    """``as_text`` for a whole column, with the common cases (text, NULL, integers) kept cheap."""
+    out: list[str] = []
+    append = out.append
+    for v in values:
+        kind = type(v)
+        if v is None:
+            append("")
+        elif kind is str and "\n" not in v and "\r" not in v and len(v) <= MAX_VALUE_CHARS:
+            append(v)
+        elif kind is int:
+            append(str(v))
+        else:
+            append(as_text(v))
+    return out
+
+
 def row_key(table: TableInfo, row: Sequence[Any], ordinal: int) -> str:
     """A sortable key for choosing examples deterministically (primary key, else scan position)."""
     if not table.key:
@@ -57,31 +76,65 @@ def row_key(table: TableInfo, row: Sequence[Any], ordinal: int) -> str:
 
 
 def detect_rows(
-    table: TableInfo, rows: Sequence[Sequence[Any]], columns: dict[str, ColumnEvidence], hash_key: bytes, offset: int
+    table: TableInfo,
+    rows: Sequence[Sequence[Any]],
+    columns: dict[str, ColumnEvidence],
+    hash_key: bytes,
+    offset: int,
+    field_budget: int | None = None,
 ) -> None:
     """Scan one batch; ``offset`` is the number of rows of this shard already scanned.
 
-    Each row is one record of units, one unit per non-empty cell keyed by its column (structured cells
-    expanded into their inner fields), so detectors see the column name and the row's other fields.
+    Two passes, because a database holds millions of small values:
+    - every column's values are joined into one text (one value per line) and searched in one pass for
+      what is recognisable on its own — card numbers, e-mail addresses, phone numbers, addresses; beyond
+      ``field_budget`` rows only card data is looked for there (it must be found in every row, the
+      rest is settled by the first rows);
+    - structured cells (serialized arrays, JSON, URL-encoded) and, for columns whose name gives context
+      (``cvv``, ``name01``, ``yuko_kigen`` …), each cell are checked as fields of their row's record, so
+      the column name and the row's other fields give context. ``field_budget`` caps how many rows of
+      this shard get the per-field check of context columns (None: all) — see ``rows_checked``.
     """
-    path = table.qualified
+    detector = _detector(hash_key)
     names = table.columns
-    units: list[TextUnit] = []
-    for i, row in enumerate(rows):
-        for j, column in enumerate(names):
-            text = as_text(row[j])
-            if text and not text.isspace():
-                units.extend(field_units(column, text, path, offset + i, line=i + 1))
-    for column in names:
-        columns[column].rows_scanned += len(rows)
-    for j, column in enumerate(names):
-        columns[column].rows_nonempty += sum(1 for row in rows if as_text(row[j]).strip())
+    texts = [_column_texts(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in names]
     keys = [row_key(table, row, offset + i) for i, row in enumerate(rows)]
-    for finding in _detector(hash_key).scan_units(units):
+    checked = len(rows) if field_budget is None else max(0, min(len(rows), field_budget))
+    for j, column in enumerate(names):
+        evidence = columns[column]
+        evidence.rows_scanned += len(rows)
+        evidence.rows_nonempty += len(texts[j]) - texts[j].count("") - sum(1 for t in texts[j] if t.isspace())
+        evidence.rows_checked += checked
+        parts = [(detector, 0, checked), (_detector(hash_key, card_only=True), checked, len(rows))]
+        for part_detector, start, stop in parts:
+            if start >= stop:
+                continue
+            unit = TextUnit("\n".join(texts[j][start:stop]), column, line=start + 1)
+            for finding in part_detector.scan_units([unit]):
+                if isinstance(finding, Finding) and finding.line is not None:
+                    evidence.add(finding, keys[finding.line - 1], offset + finding.line - 1)
+    context = {j for j, column in enumerate(names) if _has_context(column)}
+    cells: list[tuple[int, int]] = [(i, j) for j in context for i in range(checked) if texts[j][i]]
+    for j, column in enumerate(names):
+        if j not in context:
+            cells += [(i, j) for i, text in enumerate(texts[j]) if len(text) > 4 and _structured(text)]
+    units: list[TextUnit] = []
+    for i, j in sorted(cells):
+        units.extend(field_units(names[j], texts[j][i], table.qualified, offset + i, line=i + 1))
+    for finding in detector.scan_units(units):
         if isinstance(finding, Finding) and finding.line is not None:
             column = _column_of(finding.column, names)
             if column is not None:
                 columns[column].add(finding, keys[finding.line - 1], offset + finding.line - 1)
+
+
+def _has_context(column: str) -> bool:
+    return bool(_key_kinds(column) - {"not_card"})
+
+
+def _structured(text: str) -> bool:
+    first = text[:1]
+    return first in "{[" or (text[1:2] == ":" and first in "aOs") or ("=" in text and "&" in text)
 
 
 def _column_of(key: str | None, names: Sequence[str]) -> str | None:
@@ -94,11 +147,18 @@ def _column_of(key: str | None, names: Sequence[str]) -> str | None:
     return head if head in names else None
 
 
-_DETECTORS: dict[bytes, Detector] = {}
+_DETECTORS: dict[tuple[bytes, bool], Detector] = {}
 
 
-def _detector(hash_key: bytes) -> Detector:
-    if hash_key not in _DETECTORS:
-        _DETECTORS.clear()
-        _DETECTORS[hash_key] = Detector(hash_key)
-    return _DETECTORS[hash_key]
+def _detector(hash_key: bytes, card_only: bool = False) -> Detector:
+    key = (hash_key, card_only)
+    if key not in _DETECTORS:
+        if len(_DETECTORS) > 4:
+            _DETECTORS.clear()
+        _DETECTORS[key] = Detector(hash_key, card_only=card_only)
+    return _DETECTORS[key]
+
+
+@lru_cache(maxsize=4096)
+def _key_kinds(column: str) -> frozenset[str]:
+    return key_kinds(column)
