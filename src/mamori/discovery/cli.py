@@ -17,6 +17,7 @@ from typing import NoReturn, TextIO
 
 from mamori.discovery.engine.database.connect import looks_like_dsn
 from mamori.discovery.engine.detectors import TYPES
+from mamori.discovery.engine.distributed import ClusterError
 from mamori.discovery.engine.output import FORMATS, WRITERS, redact, summary_lines
 from mamori.discovery.engine.scan import ScanOptions, ScanReport, iter_file_results, list_files
 from mamori.discovery.engine.types import ReadLimits, Severity
@@ -153,7 +154,13 @@ def _run(args: argparse.Namespace) -> ScanReport:
         tqdm.monitor_interval = 0  # no monitor thread in a process that forks workers
         progress = tqdm(total=len(files), unit="file", file=sys.stderr, leave=False)
     try:
-        for result in iter_file_results(paths, options, files=files):
+        if args.dask:
+            from mamori.discovery.engine.distributed import file_results
+
+            results = file_results(files, options, args.dask)
+        else:
+            results = iter_file_results(paths, options, files=files)
+        for result in results:
             report.add(result)
             if progress is not None:
                 progress.update(1)
@@ -193,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         _write(report, args.format, args.output)
     except UsageError as error:
         sys.stderr.write(f"{parser.format_usage()}mamori scan: error: {redact(str(error))}\n")
+        return 2
+    except ClusterError as error:
+        sys.stderr.write(f"mamori scan: error: {error}\n")
         return 2
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else 0

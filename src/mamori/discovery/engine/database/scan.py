@@ -141,12 +141,13 @@ def _run(url: str, shards: list[Shard], options: DatabaseScanOptions, state: _Ch
 
 
 def _run_dask(url: str, shards: list[Shard], options: DatabaseScanOptions, state: _Checkpoint) -> Iterator[ShardResult]:
+    from mamori.discovery.engine.distributed import ClusterError
+    from mamori.discovery.engine.distributed import client as dask_client
+
     try:
-        from distributed import Client
-    except ImportError:
-        raise SourceError("--dask needs the 'dask' extra: pip install 'mamori[dask]'") from None
-    target = options.dask or ""
-    client = Client(scheduler_file=target) if Path(target).is_file() else Client(target)
+        client = dask_client(options.dask or "")
+    except ClusterError as error:
+        raise SourceError(str(error)) from None
     try:
         futures = [client.submit(scan_shard, url, s, options, state.resume_point(s.name), pure=False)
                    for s in shards]
