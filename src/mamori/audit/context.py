@@ -16,7 +16,7 @@ class Origin:
     user_agent: str = ""
 
 
-_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("mamori_audit_origin", default=Origin())
+_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("mamori_audit_origin", default=Origin())  # noqa: B039 - frozen
 
 
 def current_origin() -> Origin:

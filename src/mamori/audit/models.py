@@ -2,8 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or remove an audit entry through the ORM.
+
+    A storage guard, not a permission: nobody may do this, so there is no role to ask about. Someone with
+    direct database access can still change rows; ``mamori audit verify`` detects that.
+    """
+
+
+def _refuse(what: str) -> NoReturn:
+    raise AppendOnlyError(f"audit entries are append-only: {what} is refused")
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        _refuse("update()")
+
+    def delete(self) -> NoReturn:
+        _refuse("delete()")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse("update_or_create()")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse("bulk_update()")
+
+
+AuditEntryManager = models.Manager.from_queryset(AuditEntryQuerySet)
 
 
 class AuditEntry(models.Model):
@@ -30,14 +61,27 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
 
+    objects = AuditEntryManager()
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-seq"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        # Related-object access and Django internals use the base manager; it must refuse too.
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id} by {self.actor_username}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            _refuse("saving an existing entry")
+        kwargs["force_insert"] = True  # never an UPDATE, even if a primary key was set by hand
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse("delete()")
 
 
 class ChainHead(models.Model):
@@ -46,3 +90,6 @@ class ChainHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash}"

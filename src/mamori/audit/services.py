@@ -20,7 +20,32 @@ SECRET_FIELDS = frozenset({"password", "totp_secret", "key", "secret", "token", 
 REDACTED = "(redacted)"
 
 
+class Redacted(str):
+    """``(redacted)`` in a snapshot, but unequal to another snapshot's when the secret changed, so that
+    ``diff`` records the fact of a change. The secret stays in memory; the trail only gets the plain text."""
+
+    __slots__ = ("_secret",)
+    _secret: Any
+
+    def __new__(cls, secret: Any) -> Redacted:
+        made = super().__new__(cls, REDACTED)
+        made._secret = secret
+        return made
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Redacted):
+            return bool(self._secret == other._secret)
+        return False
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+
 def _plain(value: Any) -> Any:
+    if isinstance(value, Redacted):
+        return REDACTED
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -41,7 +66,7 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         value = getattr(obj, field.attname)
-        values[field.attname] = REDACTED if field.name in SECRET_FIELDS and value else _plain(value)
+        values[field.attname] = Redacted(value) if field.name in SECRET_FIELDS and value else _plain(value)
     return values
 
 

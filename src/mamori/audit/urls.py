@@ -1,6 +1,10 @@
 from django.urls import path
 
-app_name = "audit"
-from mamori.core.views import dashboard
+from mamori.audit import views
 
-urlpatterns = [path("", dashboard, name="list")]
+app_name = "audit"
+urlpatterns = [
+    path("", views.entry_list, name="list"),
+    path("record/<str:object_type>/<str:object_id>/", views.record_trail, name="record"),
+    path("export.csv", views.export_csv, name="export"),
+]
