@@ -19,7 +19,7 @@ Commands:
   createadmin  create a personal-information protection manager account
   demo         load the demo organisation (idempotent)
   check        report configuration problems
-  audit verify check the audit trail's hash chain
+  audit verify check the audit trail's hash chain (audit head: print the last seq and hash)
   backup       write a consistent backup of the database and uploaded files
   restore      restore a backup after checking its manifest
   scan         scan files for card data and personal data
