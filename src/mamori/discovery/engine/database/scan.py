@@ -106,6 +106,7 @@ def plan_shards(engine: sa.Engine, found: Sequence[TableInfo], options: Database
 
 
 RANGE_ROWS = 500_000  # rows per key range in full mode
+CONTEXT_ROWS = 200  # rows per shard whose cells get the per-field check (besides structured cells)
 
 
 def _split(conn: sa.Connection, table: TableInfo, options: DatabaseScanOptions) -> list[Shard]:
@@ -174,8 +175,9 @@ def scan_shard(
     try:
         with engine.connect() as conn:
             for rows, key in _rows(conn, shard, options, last_key, rows_done):
-                # Full scans check context columns field by field only in their first rows (a sample).
-                budget = options.sample_rows - rows_done if options.full else None
+                # Context columns are checked field by field in their first rows only: enough to classify
+                # them. Card data is searched for in every row read.
+                budget = min(options.sample_rows, CONTEXT_ROWS) - rows_done
                 detect_rows(table, rows, columns, options.hash_key, rows_done, budget)
                 rows_done += len(rows)
                 last_key = key
