@@ -38,30 +38,42 @@ def accuracy(sample_rows: int) -> list[dict[str, object]]:
             card_truth = truth.card_columns()
             pii_truth = set(truth.columns)
             started = time.perf_counter()
-            report = scan_database(f"sqlite:///{path}", DatabaseScanOptions(hash_key=b"bench", workers=1,
-                                                                             sample_rows=sample_rows))
+            report = scan_database(
+                f"sqlite:///{path}", DatabaseScanOptions(hash_key=b"bench", workers=1, sample_rows=sample_rows)
+            )
             seconds = time.perf_counter() - started
             cards = {(r.table, r.column) for r in report.results if r.type in PROHIBITED}
             pii = {(r.table, r.column) for r in report.results if r.evidence != "name"}
             rows.append(_score("mamori", flavour, card_truth, pii_truth, truth.clean, cards, pii, seconds))
-            peer = subprocess.run([str(PEER_PYTHON), str(HERE / "presidio_structured_scan.py"), str(path),
-                                   str(sample_rows)], capture_output=True, text=True, check=True)
+            peer = subprocess.run(
+                [str(PEER_PYTHON), str(HERE / "presidio_structured_scan.py"), str(path), str(sample_rows)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             result = json.loads(peer.stdout)
             cards = {(c["table"], c["column"]) for c in result["columns"] if c["entity"] in CARD_ENTITIES}
             pii = {(c["table"], c["column"]) for c in result["columns"]}
-            rows.append(_score("presidio-structured", flavour, card_truth, pii_truth, truth.clean, cards, pii,
-                               result["seconds"]))
+            rows.append(
+                _score(
+                    "presidio-structured", flavour, card_truth, pii_truth, truth.clean, cards, pii, result["seconds"]
+                )
+            )
     return rows
 
 
-def _score(tool: str, flavour: str, card_truth: set, pii_truth: set, clean: set, cards: set, pii: set,
-           seconds: float) -> dict[str, object]:
+def _score(
+    tool: str, flavour: str, card_truth: set, pii_truth: set, clean: set, cards: set, pii: set, seconds: float
+) -> dict[str, object]:
     return {
-        "tool": tool, "db": flavour,
+        "tool": tool,
+        "db": flavour,
         "card cols found": f"{len(cards & card_truth)}/{len(card_truth)}",
-        "card missed": len(card_truth - cards), "false card cols": len(cards - card_truth),
+        "card missed": len(card_truth - cards),
+        "false card cols": len(cards - card_truth),
         "PII cols found": f"{len(pii & pii_truth)}/{len(pii_truth)}",
-        "false PII (clean cols)": len(pii & clean), "seconds": round(seconds, 2),
+        "false PII (clean cols)": len(pii & clean),
+        "seconds": round(seconds, 2),
     }
 
 
@@ -73,8 +85,9 @@ def ensure_big_table(rows: int) -> None:
     admin.dispose()
     engine = sa.create_engine(f"{PG}/mamori_bench")
     with engine.connect() as conn:
-        have = conn.execute(sa.text("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('bench_orders')")
-                            ).scalar()
+        have = conn.execute(
+            sa.text("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('bench_orders')")
+        ).scalar()
     engine.dispose()
     if have is None or abs(int(have) - rows) > rows // 100:
         subprocess.run([sys.executable, str(HERE / "make_table.py"), f"{PG}/mamori_bench", str(rows)], check=True)
@@ -87,16 +100,24 @@ def throughput(rows: int, workers: int) -> list[dict[str, object]]:
     out = []
     for mode, options in (
         ("sample (1,000 rows)", DatabaseScanOptions(hash_key=b"b", workers=workers, filters=only)),
-        (f"full, {workers} workers", DatabaseScanOptions(hash_key=b"b", workers=workers, full=True,
-                                                         batch_size=20000, filters=only)),
+        (
+            f"full, {workers} workers",
+            DatabaseScanOptions(hash_key=b"b", workers=workers, full=True, batch_size=20000, filters=only),
+        ),
     ):
         started = time.perf_counter()
         report = scan_database(url, options)
         seconds = time.perf_counter() - started
         scanned = sum(report.rows_scanned.values())
-        out.append({"mode": mode, "rows read": scanned, "seconds": round(seconds, 1),
-                    "rows/s": round(scanned / seconds), "card columns": sorted(
-                        {r.column for r in report.results if r.type in PROHIBITED})})
+        out.append(
+            {
+                "mode": mode,
+                "rows read": scanned,
+                "seconds": round(seconds, 1),
+                "rows/s": round(scanned / seconds),
+                "card columns": sorted({r.column for r in report.results if r.type in PROHIBITED}),
+            }
+        )
     return out
 
 
@@ -109,19 +130,26 @@ def many_tables(count: int) -> dict[str, object]:
     engine = sa.create_engine(f"{PG}/mamori_bench200")
     with engine.begin() as conn:
         for i in range(count):
-            conn.execute(sa.text(
-                f"CREATE TABLE t{i:03d} AS SELECT g AS id, 'user' || g || '@example.jp' AS email, "  # noqa: S608
-                "md5(g::text) AS token, g * 7 AS total, '大阪府大阪市北区梅田' || g AS addr, "
-                "'090-' || lpad((1000 + g % 8000)::text, 4, '0') || '-1234' AS tel, now() AS created "
-                "FROM generate_series(1, 5000) g"))
+            conn.execute(
+                sa.text(
+                    f"CREATE TABLE t{i:03d} AS SELECT g AS id, 'user' || g || '@example.jp' AS email, "  # noqa: S608
+                    "md5(g::text) AS token, g * 7 AS total, '大阪府大阪市北区梅田' || g AS addr, "
+                    "'090-' || lpad((1000 + g % 8000)::text, 4, '0') || '-1234' AS tel, now() AS created "
+                    "FROM generate_series(1, 5000) g"
+                )
+            )
             conn.execute(sa.text(f"ALTER TABLE t{i:03d} ADD PRIMARY KEY (id)"))
         conn.execute(sa.text("ANALYZE"))
     engine.dispose()
     started = time.perf_counter()
     report = scan_database(f"{PG}/mamori_bench200", DatabaseScanOptions(hash_key=b"b"))
     seconds = time.perf_counter() - started
-    return {"tables": len(report.tables), "seconds": round(seconds, 1), "target seconds": 30,
-            "columns with findings": len({(r.table, r.column) for r in report.results})}
+    return {
+        "tables": len(report.tables),
+        "seconds": round(seconds, 1),
+        "target seconds": 30,
+        "columns with findings": len({(r.table, r.column) for r in report.results}),
+    }
 
 
 def table(rows: list[dict[str, object]]) -> str:

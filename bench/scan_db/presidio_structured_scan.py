@@ -31,8 +31,13 @@ from presidio_structured import PandasAnalysisBuilder
 
 def analyzer() -> AnalyzerEngine:
     registry = RecognizerRegistry(supported_languages=["en"])
-    for recognizer in (CreditCardRecognizer(), EmailRecognizer(), PhoneRecognizer(supported_regions=("JP",)),
-                       IpRecognizer(), UrlRecognizer()):
+    for recognizer in (
+        CreditCardRecognizer(),
+        EmailRecognizer(),
+        PhoneRecognizer(supported_regions=("JP",)),
+        IpRecognizer(),
+        UrlRecognizer(),
+    ):
         registry.add_recognizer(recognizer)
     nlp = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
     return AnalyzerEngine(registry=registry, nlp_engine=nlp, supported_languages=["en"])

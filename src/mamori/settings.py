@@ -33,9 +33,7 @@ def _refuse_insecure_production() -> None:
             "to a long random value, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     if len(SECRET_KEY) < 32:
-        raise ConfigError(
-            "DEBUG is off and SECRET_KEY is shorter than 32 characters; use a long random value."
-        )
+        raise ConfigError("DEBUG is off and SECRET_KEY is shorter than 32 characters; use a long random value.")
     if not ALLOWED_HOSTS:
         raise ConfigError(
             "DEBUG is off but ALLOWED_HOSTS is empty. Set ALLOWED_HOSTS to the host names that serve Mamori, "
@@ -64,6 +62,8 @@ INSTALLED_APPS = [
     "mamori.jobs",
     "mamori.contractors",
     "mamori.incidents",
+    "mamori.ledger",
+    "mamori.risk",
 ]
 
 MIDDLEWARE = [
@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "mamori.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "mamori.core.middleware.JapaneseFirstLocaleMiddleware",  # Japanese unless switched
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -176,6 +176,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # mamori.css and vendored htmx
 MEDIA_URL = "/files/"  # never served directly: downloads go through a view that checks permission
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -212,22 +213,33 @@ MAMORI_JOBS_RETRY_SECONDS = env_int("MAMORI_JOBS_RETRY_SECONDS", 30)
 MAMORI_JOBS_MAX_ATTEMPTS = env_int("MAMORI_JOBS_MAX_ATTEMPTS", 3)
 MAMORI_JOBS_REDIS_PREFIX = env_str("MAMORI_JOBS_REDIS_PREFIX", "mamori:jobs:")
 
+# docs/api.md. Token first: a request without credentials then gets 401 with WWW-Authenticate: Token.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "mamori.api.authentication.SessionAuthentication",
         "mamori.api.authentication.TokenAuthentication",
+        "mamori.api.authentication.SessionAuthentication",
+    ],
+    # The browsable API loads only /static/ scripts, so it works under the site's CSP.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "mamori.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["mamori.api.permissions.PolicyPermission"],
     "DEFAULT_PAGINATION_CLASS": "mamori.api.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
-        "rest_framework.filters.SearchFilter",
+        "mamori.api.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mamori.api.errors.exception_handler",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "token": env_str("MAMORI_API_TOKEN_RATE", "20/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mamori API",

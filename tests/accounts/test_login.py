@@ -153,9 +153,7 @@ def test_investigator_whose_access_expired_cannot_sign_in_or_keep_a_session(inve
 @pytest.mark.django_db
 def test_login_redirects_only_to_this_site(staff):
     # when
-    response = Client().post(
-        LOGIN + "?next=https://evil.example/", {"username": "staff", "password": PASSWORD}
-    )
+    response = Client().post(LOGIN + "?next=https://evil.example/", {"username": "staff", "password": PASSWORD})
     # then
     assert response.url == "/"
 

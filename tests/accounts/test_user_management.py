@@ -21,8 +21,13 @@ def test_manager_creates_a_contractor_user_in_the_browser(manager, server_co, cl
     # when
     response = client_for(manager).post(
         "/accounts/users/new/",
-        {"username": "carol", "role": "contractor", "contractor": server_co.pk, "is_active": "on",
-         "password": GOOD_PASSWORD},
+        {
+            "username": "carol",
+            "role": "contractor",
+            "contractor": server_co.pk,
+            "is_active": "on",
+            "password": GOOD_PASSWORD,
+        },
     )
     # then
     assert response.status_code == 302
@@ -47,8 +52,9 @@ def test_contractor_user_without_a_contractor_gets_an_error_next_to_the_field(ma
 
 @pytest.mark.django_db
 def test_weak_password_is_refused_with_a_reason(manager, client_for):
-    response = client_for(manager).post("/accounts/users/new/", {"username": "erin", "role": "staff",
-                                                                 "password": "12345678"})
+    response = client_for(manager).post(
+        "/accounts/users/new/", {"username": "erin", "role": "staff", "password": "12345678"}
+    )
     assert response.status_code == 400
     assert response.context["form"].errors
     assert not User.objects.filter(username="erin").exists()
@@ -83,8 +89,9 @@ def test_manager_unlocks_a_locked_account(manager, staff, client_for):
 @pytest.mark.django_db
 def test_user_edit_records_before_and_after(manager, staff, client_for):
     # when
-    client_for(manager).post(f"/accounts/users/{staff.pk}/edit/", {"username": "staff", "role": "audit_manager",
-                                                                    "is_active": "on"})
+    client_for(manager).post(
+        f"/accounts/users/{staff.pk}/edit/", {"username": "staff", "role": "audit_manager", "is_active": "on"}
+    )
     # then
     entry = AuditEntry.objects.get(action="update", object_id=str(staff.pk))
     assert entry.changes["role"] == ["staff", "audit_manager"]

@@ -14,7 +14,8 @@ ROLES = ["president", "manager", "auditor", "staff", "alice_contractor", "bob_lo
 # path template → expected status per role, in ROLES order. {server_co}, {internal_case} ... are filled in.
 GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/": (200, 200, 200, 200, 200, 200, 200),
-    "/areas/ledger/": (200, 200, 200, 200, 404, 404, 404),
+    "/areas/discovery/": (200, 200, 200, 200, 404, 404, 404),
+    "/areas/ledger/": (404, 404, 404, 404, 404, 404, 404),  # built: the ledger has its own pages
     "/accounts/users/": (200, 200, 200, 403, 403, 403, 403),
     "/accounts/users/new/": (403, 200, 403, 403, 403, 403, 403),
     "/accounts/users/{staff}/": (200, 200, 200, 404, 404, 404, 404),

@@ -13,11 +13,7 @@ from mamori.env import ConfigError, env_bool, env_secret
 
 
 def run_mamori(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
-    }
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
     base.update({"MAMORI_DATA_DIR": str(tmp_path / "data"), **env})
     return subprocess.run(
         [sys.executable, "-m", "mamori.cli", *args], env=base, capture_output=True, text=True, timeout=120
@@ -71,10 +67,7 @@ def test_secure_headers_are_sent(client, db):
     assert response["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert (
-        "SameSite=Lax" in str(response.cookies.get("csrftoken", ""))
-        or response.cookies.get("csrftoken") is None
-    )
+    assert "SameSite=Lax" in str(response.cookies.get("csrftoken", "")) or response.cookies.get("csrftoken") is None
 
 
 def test_cookies_are_secure_when_https(settings):

@@ -4,9 +4,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from mamori.accounts.models import User
+
+# Lazy, so that the rules are listed in the language of each request rather than the one active at import.
+_password_help = lazy(password_validators_help_text_html, str)
 
 
 class LoginForm(forms.Form):
@@ -26,9 +30,7 @@ class TotpForm(forms.Form):
     code = forms.CharField(
         label=_("Six-digit code from your authenticator app"),
         max_length=10,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
 
@@ -52,18 +54,22 @@ class NewUserForm(UserForm):
     password = forms.CharField(
         label=_("Initial password"),
         strip=False,
-        widget=forms.PasswordInput,
-        help_text=password_validators_help_text_html(),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_password_help(),
     )
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label=_("Current password"), strip=False, widget=forms.PasswordInput)
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     new_password = forms.CharField(
         label=_("New password"),
         strip=False,
-        widget=forms.PasswordInput,
-        help_text=password_validators_help_text_html(),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_password_help(),
     )
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:

@@ -140,14 +140,18 @@ RESOURCES: dict[str, Resource] = {
         ),
         Resource(
             "ledger_entry",
-            {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT,
-             _R.STAFF: READ, _R.CONTRACTOR: READ},
+            {
+                _R.PROTECTION_MANAGER: ALL,
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.STAFF: READ,
+                _R.CONTRACTOR: READ,
+            },
             contractor_path="contractors",
         ),
         Resource(
             "risk",
-            {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT,
-             _R.STAFF: READ},
+            {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT, _R.STAFF: READ},
         ),
     ]
 }

@@ -151,9 +151,7 @@ def _check_role_links(user: User) -> None:
     if user.role != Role.CONTRACTOR and user.contractor_id is not None:
         raise ValidationError({"contractor": _("Only contractor users belong to a contractor.")})
     if user.role == Role.INVESTIGATOR and user.access_expires_at is None:
-        raise ValidationError(
-            {"access_expires_at": _("An outside investigator's access must have an end date.")}
-        )
+        raise ValidationError({"access_expires_at": _("An outside investigator's access must have an end date.")})
 
 
 def create_user(actor: Actor, data: Mapping[str, Any], password: str) -> User:

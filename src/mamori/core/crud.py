@@ -66,9 +66,7 @@ class RecordViews:
                 apply_validation_error(form, error)
             else:
                 return redirect(f"{self.url_prefix}detail", pk=obj.pk)
-        return render(
-            request, f"{self.template_prefix}_form.html", {"form": form}, status=400 if form.errors else 200
-        )
+        return render(request, f"{self.template_prefix}_form.html", {"form": form}, status=400 if form.errors else 200)
 
     def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = policy.get_visible(request.user, self.resource, self.queryset(), pk=pk)

@@ -16,6 +16,7 @@ from mamori.audit import services as audit
 from mamori.contractors.models import Contractor
 from mamori.core.models import Organisation
 from mamori.incidents.models import CaseAccess, IncidentCase
+from mamori.ledger.demo import load_demo_ledger
 
 DEMO_PASSWORD = "mamori-demo-2018"  # noqa: S105 - published demo credential, printed by `mamori demo`
 # Published demo TOTP secret for the roles that must use two-factor; never use in production.
@@ -85,6 +86,7 @@ def load_demo() -> list[tuple[DemoUser, User]]:
             case = IncidentCase.objects.create(**CASE, contractor=contractors[0])
             audit.record_create(SYSTEM, case)
         users = [(spec, _user(spec, contractors)) for spec in USERS]
+        load_demo_ledger(contractors)
         for spec, user in users:
             if spec.investigator:
                 _invite(case, user)
@@ -123,7 +125,5 @@ def _user(spec: DemoUser, contractors: list[Contractor]) -> User:
 
 def _invite(case: IncidentCase, user: User) -> None:
     if not CaseAccess.objects.filter(case=case, user=user).exists():
-        access = CaseAccess.objects.create(
-            case=case, user=user, expires_at=timezone.now() + dt.timedelta(days=90)
-        )
+        access = CaseAccess.objects.create(case=case, user=user, expires_at=timezone.now() + dt.timedelta(days=90))
         audit.record_create(SYSTEM, access)

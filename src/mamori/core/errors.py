@@ -17,9 +17,7 @@ def _error(request: HttpRequest, status: int, title: str, detail: str) -> HttpRe
             {"error": {"status": status, "code": title.lower().replace(" ", "_"), "message": detail}},
             status=status,
         )
-    return render(
-        request, "core/error.html", {"status": status, "title": title, "detail": detail}, status=status
-    )
+    return render(request, "core/error.html", {"status": status, "title": title, "detail": detail}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -4,9 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
-def apply_validation_error(
-    form: forms.BaseForm, error: ValidationError, default_field: str | None = None
-) -> None:
+def apply_validation_error(form: forms.BaseForm, error: ValidationError, default_field: str | None = None) -> None:
     """Put a service's ValidationError next to the fields it names (or at the top of the form)."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():

@@ -23,13 +23,12 @@ AREAS: tuple[Area, ...] = (
     Area(
         "ledger",
         _("Personal-information ledger"),
-        "core:area",
-        None,
+        "ledger:list",
+        "ledger_entry",
         _(
             "The register of personal information you hold (個人情報管理台帳): purposes, locations, retention, "
             "contractors, with its history, import and export."
         ),
-        available=False,
     ),
     Area(
         "discovery",
@@ -42,10 +41,9 @@ AREAS: tuple[Area, ...] = (
     Area(
         "risk",
         _("Risk assessment"),
-        "core:area",
-        None,
+        "risk:list",
+        "risk",
         _("Risks per ledger entry and lifecycle stage, their measures and treatment, with a heat map."),
-        available=False,
     ),
     Area(
         "contractors",
@@ -72,12 +70,8 @@ AREAS: tuple[Area, ...] = (
         ),
         available=False,
     ),
-    Area(
-        "jobs", _("Background jobs"), "jobs:list", "job", _("Scans, reminders and e-mail running in the background.")
-    ),
-    Area(
-        "audit", _("Audit trail"), "audit:list", "audit_entry", _("Every change, login, export and download.")
-    ),
+    Area("jobs", _("Background jobs"), "jobs:list", "job", _("Scans, reminders and e-mail running in the background.")),
+    Area("audit", _("Audit trail"), "audit:list", "audit_entry", _("Every change, login, export and download.")),
     Area("users", _("Users"), "accounts:user_list", "user", _("People who use Mamori and their roles.")),
 )
 

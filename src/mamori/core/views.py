@@ -9,6 +9,7 @@ from mamori.accounts import policy
 from mamori.accounts.policy import Action
 from mamori.core.navigation import AREAS_BY_KEY
 from mamori.incidents.models import IncidentCase
+from mamori.risk.views import heatmap_context
 
 
 @login_required
@@ -18,6 +19,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "open_cases": open_cases[:5] if Action.VIEW in policy.allowed(user, "incident_case") else None,
         "open_case_count": open_cases.count(),
+        **heatmap_context(user),
     }
     return render(request, "core/dashboard.html", context)
 

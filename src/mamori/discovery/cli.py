@@ -72,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.",
     )
     parser.add_argument(
-        "paths", nargs="+", metavar="PATH",
+        "paths",
+        nargs="+",
+        metavar="PATH",
         help="files, directories or glob patterns — or database URLs (sqlite:///shop.db, postgresql://user@host/db, "
         "mysql://user@host/db)",
     )
@@ -93,8 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
     parser.add_argument("--types", type=_types, metavar="T1,T2", help="only these detectors")
     db = parser.add_argument_group("databases")
-    db.add_argument("--sample-rows", type=_positive, default=1000, metavar="N",
-                    help="rows read per table, spread over the table (default 1000)")
+    db.add_argument(
+        "--sample-rows",
+        type=_positive,
+        default=1000,
+        metavar="N",
+        help="rows read per table, spread over the table (default 1000)",
+    )
     db.add_argument("--full", action="store_true", help="read every row, in primary-key order")
     db.add_argument("--batch-size", type=_positive, default=5000, metavar="N", help="rows per batch in --full")
     db.add_argument("--checkpoint", metavar="FILE", help="record progress of a --full scan here")
@@ -102,11 +109,21 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: tcp://host:8786 or a scheduler file")
     db.add_argument("--password-env", metavar="VAR", help="take the database password from this variable")
     db.add_argument("--password-file", metavar="FILE", help="take the database password from this file")
-    db.add_argument("--statement-timeout", type=float, default=60.0, metavar="SECONDS",
-                    help="cancel any query running longer (default 60)")
+    db.add_argument(
+        "--statement-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="cancel any query running longer (default 60)",
+    )
     for name in ("include-schema", "exclude-schema", "include-table", "exclude-table"):
-        db.add_argument(f"--{name}", action="append", default=[], metavar="PATTERN", help=f"{name.replace('-', ' ')}"
-                        " (glob pattern; repeatable)")
+        db.add_argument(
+            f"--{name}",
+            action="append",
+            default=[],
+            metavar="PATTERN",
+            help=f"{name.replace('-', ' ')} (glob pattern; repeatable)",
+        )
     return parser
 
 
@@ -230,13 +247,19 @@ def _scan_databases(args: argparse.Namespace) -> int:
     if not all(looks_like_dsn(p) for p in args.paths):
         raise UsageError("scan files and databases in separate runs")
     options = DatabaseScanOptions(
-        sample_rows=args.sample_rows, full=args.full, batch_size=args.batch_size,
-        statement_timeout_s=args.statement_timeout, workers=args.workers,
-        hash_key=_options(args).hash_key, resume=args.resume, dask=args.dask,
+        sample_rows=args.sample_rows,
+        full=args.full,
+        batch_size=args.batch_size,
+        statement_timeout_s=args.statement_timeout,
+        workers=args.workers,
+        hash_key=_options(args).hash_key,
+        resume=args.resume,
+        dask=args.dask,
         checkpoint=Path(args.checkpoint) if args.checkpoint else None,
         credentials=Credentials(args.password_env, Path(args.password_file) if args.password_file else None),
-        filters=TableFilter(tuple(args.include_schema), tuple(args.exclude_schema), tuple(args.include_table),
-                            tuple(args.exclude_table)),
+        filters=TableFilter(
+            tuple(args.include_schema), tuple(args.exclude_schema), tuple(args.include_table), tuple(args.exclude_table)
+        ),
     )
     reports: list[DatabaseReport] = []
     try:
@@ -246,7 +269,8 @@ def _scan_databases(args: argparse.Namespace) -> int:
         sys.stderr.write(f"mamori scan: error: {error}\n")
         return 2
     report = DatabaseReport(
-        ", ".join(r.source for r in reports), [t for r in reports for t in r.tables],
+        ", ".join(r.source for r in reports),
+        [t for r in reports for t in r.tables],
         [c for r in reports for c in r.results],
         {f"{r.source} {t}": n for r in reports for t, n in r.rows_scanned.items()},
         [p for r in reports for p in r.problems],
@@ -265,7 +289,7 @@ def _scan_databases(args: argparse.Namespace) -> int:
     return 1 if any(c.severity >= args.fail_on for c in report.results) else 0
 
 
-def _db_progress(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _db_progress(args: argparse.Namespace):
     if args.quiet or not sys.stderr.isatty():
         return None
 

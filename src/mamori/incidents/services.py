@@ -43,9 +43,7 @@ def invite_investigator(actor: Actor, case: IncidentCase, user: User, expires_at
     if user.role != Role.INVESTIGATOR:
         raise ValidationError({"user": _("Only outside investigators are invited to cases.")})
     with transaction.atomic():
-        access, created = CaseAccess.objects.get_or_create(
-            case=case, user=user, defaults={"expires_at": expires_at}
-        )
+        access, created = CaseAccess.objects.get_or_create(case=case, user=user, defaults={"expires_at": expires_at})
         if created:
             audit.record_create(actor, access)
         else:

@@ -14,7 +14,8 @@ def test_file_scan_on_dask_matches_local(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("MAMORI_SCAN_HASH_KEY", "same-key-for-both-runs")
     for i in range(40):
         (tmp_path / f"order_{i:02d}.log").write_text(
-            f"order={i} card_no=4111111111111111 cvv=123 mail=user{i}@example.jp\n", encoding="utf-8")
+            f"order={i} card_no=4111111111111111 cvv=123 mail=user{i}@example.jp\n", encoding="utf-8"
+        )
     (tmp_path / "clean.txt").write_text("nothing here\n", encoding="utf-8")
     assert main([str(tmp_path), "--format", "jsonl", "--quiet", "--workers", "1"]) == 1
     local = capsys.readouterr().out

@@ -29,8 +29,9 @@ def test_full_scan_counts_every_row(shop):
     report = scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=37))
     # then
     assert report.rows_scanned["dtb_order"] == 300
-    memo = next(r for r in report.results if (r.table, r.column, r.type) == ("dtb_order", "memo02",
-                                                                              "credit_card_number"))
+    memo = next(
+        r for r in report.results if (r.table, r.column, r.type) == ("dtb_order", "memo02", "credit_card_number")
+    )
     assert memo.rows_scanned == 300
 
 
@@ -65,8 +66,10 @@ def test_table_without_primary_key_is_scanned(tmp_path):
     full = scan_database(url, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=7))
     # then
     for report in (sample, full):
-        assert {(r.column, r.type) for r in report.results} >= {("card_no", "credit_card_number"),
-                                                                 ("cvv", "card_security_code")}
+        assert {(r.column, r.type) for r in report.results} >= {
+            ("card_no", "credit_card_number"),
+            ("cvv", "card_security_code"),
+        }
     assert full.rows_scanned["export"] == 50
 
 
@@ -74,8 +77,7 @@ def test_interrupted_full_scan_resumes_where_it_stopped(shop, tmp_path, monkeypa
     # given: a scan that dies after a few batches
     checkpoint = tmp_path / "scan.checkpoint.json"
     options = DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=50, checkpoint=checkpoint)
-    expected = _results(scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=1, full=True,
-                                                                batch_size=50)))
+    expected = _results(scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=50)))
     real = db_scan.detect_rows
     calls = {"n": 0}
 
@@ -91,8 +93,10 @@ def test_interrupted_full_scan_resumes_where_it_stopped(shop, tmp_path, monkeypa
     monkeypatch.setattr(db_scan, "detect_rows", real)
     assert checkpoint.exists()
     # when
-    resumed = scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=50,
-                                                      checkpoint=checkpoint, resume=True))
+    resumed = scan_database(
+        shop,
+        DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=50, checkpoint=checkpoint, resume=True),
+    )
     # then
     assert _results(resumed) == expected
 
@@ -111,7 +115,8 @@ def test_dask_cluster_gives_the_same_results(shop, monkeypatch):
     local = scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=40))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
         # when
-        remote = scan_database(shop, DatabaseScanOptions(hash_key=b"k", full=True, batch_size=40,
-                                                         dask=c.scheduler_address))
+        remote = scan_database(
+            shop, DatabaseScanOptions(hash_key=b"k", full=True, batch_size=40, dask=c.scheduler_address)
+        )
     # then
     assert _results(remote) == _results(local)

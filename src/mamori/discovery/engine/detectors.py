@@ -7,7 +7,6 @@ the masked value and a keyed fingerprint.
 from __future__ import annotations
 
 import bisect
-
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass

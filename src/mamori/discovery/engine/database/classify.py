@@ -27,7 +27,9 @@ WEAK_CONFIDENCE = 0.7
 NAME_ONLY_CONFIDENCE = 0.35
 MAX_EXAMPLES = 3
 NAME_ONLY_SEVERITY = {
-    "credit_card_number": Severity.HIGH, "card_security_code": Severity.HIGH, "card_expiry": Severity.MEDIUM,
+    "credit_card_number": Severity.HIGH,
+    "card_security_code": Severity.HIGH,
+    "card_expiry": Severity.MEDIUM,
     "my_number": Severity.MEDIUM,
 }
 
@@ -76,8 +78,12 @@ class ColumnEvidence:
         ev = self.types.setdefault(finding.type, TypeEvidence())
         ev.rows.add(row)
         ev.keep_examples([(row_key, finding.masked)])
-        probe = TypeEvidence(confidence=finding.confidence, detector=finding.detector, severity=finding.severity,
-                             data_class=finding.data_class)
+        probe = TypeEvidence(
+            confidence=finding.confidence,
+            detector=finding.detector,
+            severity=finding.severity,
+            data_class=finding.data_class,
+        )
         ev.absorb(probe)
 
     def count(self, kind: str) -> int:
@@ -113,11 +119,20 @@ class ColumnResult:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "type": self.type, "source": self.source, "table": self.table, "column": self.column,
-            "rows_scanned": self.rows_scanned, "rows_checked": self.rows_checked, "rows_matched": self.rows_matched,
-            "match_ratio": round(self.match_ratio, 4), "examples": list(self.examples),
-            "confidence": round(self.confidence, 3), "severity": self.severity.label,
-            "data_class": str(self.data_class), "evidence": self.evidence, "detector": self.detector,
+            "type": self.type,
+            "source": self.source,
+            "table": self.table,
+            "column": self.column,
+            "rows_scanned": self.rows_scanned,
+            "rows_checked": self.rows_checked,
+            "rows_matched": self.rows_matched,
+            "match_ratio": round(self.match_ratio, 4),
+            "examples": list(self.examples),
+            "confidence": round(self.confidence, 3),
+            "severity": self.severity.label,
+            "data_class": str(self.data_class),
+            "evidence": self.evidence,
+            "detector": self.detector,
         }
 
 
@@ -136,18 +151,43 @@ def classify(source: str, table: str, column: str, evidence: ColumnEvidence) -> 
         if ev.confidence < WEAK_CONFIDENCE and hint != kind:
             continue
         confidence = min(0.99, ev.confidence + (0.1 if hint == kind else 0.0))
-        results.append(ColumnResult(
-            kind, source, table, column, evidence.rows_scanned, base, matched, ratio,
-            tuple(m for _, m in ev.examples), confidence, ev.severity, ev.data_class,
-            "values+name" if hint == kind else "values", ev.detector,
-        ))
+        results.append(
+            ColumnResult(
+                kind,
+                source,
+                table,
+                column,
+                evidence.rows_scanned,
+                base,
+                matched,
+                ratio,
+                tuple(m for _, m in ev.examples),
+                confidence,
+                ev.severity,
+                ev.data_class,
+                "values+name" if hint == kind else "values",
+                ev.detector,
+            )
+        )
     if hint and hint not in evidence.types and evidence.rows_nonempty:
-        results.append(ColumnResult(
-            hint, source, table, column, evidence.rows_scanned, evidence.rows_checked, 0, 0.0, (), NAME_ONLY_CONFIDENCE,
-            NAME_ONLY_SEVERITY.get(hint, Severity.LOW),
-            DataClass.PROHIBITED if hint in ("credit_card_number", "card_security_code") else DataClass.PERSONAL,
-            "name", "column-name",
-        ))
+        results.append(
+            ColumnResult(
+                hint,
+                source,
+                table,
+                column,
+                evidence.rows_scanned,
+                evidence.rows_checked,
+                0,
+                0.0,
+                (),
+                NAME_ONLY_CONFIDENCE,
+                NAME_ONLY_SEVERITY.get(hint, Severity.LOW),
+                DataClass.PROHIBITED if hint in ("credit_card_number", "card_security_code") else DataClass.PERSONAL,
+                "name",
+                "column-name",
+            )
+        )
     return sorted(results, key=lambda r: (-r.severity, -r.confidence, r.type))
 
 

@@ -11,11 +11,17 @@ import re
 PREFIXES = ("order_", "deliv_", "delivery_", "shipping_", "customer_", "billing_", "user_", "member_", "cust_")
 
 NAME_HINTS: tuple[tuple[str, str], ...] = (
-    ("credit_card_number", r"(credit_?)?card_?(no|num|number|bango)|cardnumber|creditcard(_?no)?|cc_?(no|num|number)|pan"),
+    (
+        "credit_card_number",
+        r"(credit_?)?card_?(no|num|number|bango)|cardnumber|creditcard(_?no)?|cc_?(no|num|number)|pan",
+    ),
     ("card_security_code", r"cvv2?|cvc2?|cid|security_?code|sec_?(code|cd)|seccode|card_?code|card_?cvv"),
     ("card_expiry", r"(card_?)?exp(ire|iry|iration)?(_?(date|month|year|mm|yy|ym))?|card_?expire?|yuko_?kigen|kigen"),
-    ("person_name", r"name0?[12]|(full_?|first_?|last_?|family_?|given_?)name|kana0?[12]|shimei|sei|mei|furigana|"
-                    r"kanji_?name|name_?kana|(card_?)?holder(_?name)?"),
+    (
+        "person_name",
+        r"name0?[12]|(full_?|first_?|last_?|family_?|given_?)name|kana0?[12]|shimei|sei|mei|furigana|"
+        r"kanji_?name|name_?kana|(card_?)?holder(_?name)?",
+    ),
     ("phone_number", r"tel0?[1-3]?|tel_?no|phone(_?(no|number))?|mobile(_?phone)?|keitai|denwa(_?bango)?|fax0?[1-3]?"),
     ("email_address", r"e?mail(_?(address|addr|mobile|pc))?|email_?mobile"),
     ("postal_code", r"zip0?[12]?|zip_?code|zipcode|postal(_?code)?|post_?code|yubin(_?bango)?"),
@@ -38,7 +44,7 @@ def hinted_type(column: str) -> str | None:
         return None
     for prefix in PREFIXES:
         if name.startswith(prefix):
-            name = name[len(prefix):]
+            name = name[len(prefix) :]
             break
     for kind, pattern in _COMPILED:
         if pattern.fullmatch(name):

@@ -150,8 +150,7 @@ def _run_dask(url: str, shards: list[Shard], options: DatabaseScanOptions, state
     except ClusterError as error:
         raise SourceError(str(error)) from None
     try:
-        futures = [client.submit(scan_shard, url, s, options, state.resume_point(s.name), pure=False)
-                   for s in shards]
+        futures = [client.submit(scan_shard, url, s, options, state.resume_point(s.name), pure=False) for s in shards]
         for future in futures:
             yield future.result()
     finally:
@@ -159,7 +158,10 @@ def _run_dask(url: str, shards: list[Shard], options: DatabaseScanOptions, state
 
 
 def scan_shard(
-    url: str, shard: Shard, options: DatabaseScanOptions, resume: tuple[list[Any] | None, dict[str, Any]] | None = None,
+    url: str,
+    shard: Shard,
+    options: DatabaseScanOptions,
+    resume: tuple[list[Any] | None, dict[str, Any]] | None = None,
     state: _Checkpoint | None = None,
 ) -> ShardResult:
     """Read one shard and gather per-column evidence. Safe to run in another process or on a Dask worker."""
@@ -174,18 +176,26 @@ def scan_shard(
     engine = connect.open_readonly(sa.engine.make_url(url), options.statement_timeout_s)
     try:
         with engine.connect() as conn:
+            copying = _uses_copy(conn, shard, options)
             for rows, key in _rows(conn, shard, options, last_key, rows_done):
                 # Context columns are checked field by field in their first rows only: enough to classify
                 # them. Card data is searched for in every row read.
                 budget = min(options.sample_rows, CONTEXT_ROWS) - rows_done
-                detect_rows(table, rows, columns, options.hash_key, rows_done, budget)
+                detect_rows(table, rows, columns, options.hash_key, rows_done, budget, as_strings=copying)
                 rows_done += len(rows)
                 last_key = key
                 if state is not None and options.full:
                     state.partial(shard.name, last_key, columns)
     except sa.exc.SQLAlchemyError as exc:
-        return ShardResult(shard.name, table.qualified, columns, rows_done, last_key, False,
-                           f"{table.qualified}: {connect._reason(exc)}")
+        return ShardResult(
+            shard.name,
+            table.qualified,
+            columns,
+            rows_done,
+            last_key,
+            False,
+            f"{table.qualified}: {connect._reason(exc)}",
+        )
     finally:
         engine.dispose()
     return ShardResult(shard.name, table.qualified, columns, rows_done, last_key)
@@ -201,10 +211,14 @@ def _rows(
     start = after
     if start is None and shard.low is not None and key is not None:
         start = [shard.low - 1]
-    for rows, last in tables.batches(conn, shard.table, options.batch_size, start, skip if not shard.table.key else 0):
+    if _uses_copy(conn, shard, options):
+        source = tables.copy_batches(conn, shard.table, options.batch_size, start)
+    else:
+        source = tables.batches(conn, shard.table, options.batch_size, start, skip if not shard.table.key else 0)
+    for rows, last in source:
         if shard.high is not None and key is not None:
             idx = shard.table.columns.index(key)
-            rows = [r for r in rows if r[idx] < shard.high]
+            rows = [r for r in rows if int(r[idx]) < shard.high]
             if not rows:
                 return
             yield rows, last
@@ -214,9 +228,19 @@ def _rows(
             yield rows, last
 
 
+def _uses_copy(conn: sa.Connection, shard: Shard, options: DatabaseScanOptions) -> bool:
+    """Full scans of PostgreSQL tables with an integer key read through COPY (text, much faster)."""
+    return (
+        options.full
+        and conn.engine.url.get_backend_name() == "postgresql"
+        and tables._integer_key(shard.table) is not None
+    )
+
+
 def _report(source: str, found: Sequence[TableInfo], results: Iterable[ShardResult]) -> DatabaseReport:
-    merged: dict[str, dict[str, ColumnEvidence]] = {t.qualified: {c: ColumnEvidence() for c in t.columns}
-                                                    for t in found}
+    merged: dict[str, dict[str, ColumnEvidence]] = {
+        t.qualified: {c: ColumnEvidence() for c in t.columns} for t in found
+    }
     rows: dict[str, int] = {t.qualified: 0 for t in found}
     problems: list[str] = []
     for result in sorted(results, key=lambda r: r.shard):
@@ -237,10 +261,20 @@ def _report(source: str, found: Sequence[TableInfo], results: Iterable[ShardResu
 
 def _evidence_to_json(ev: ColumnEvidence) -> dict[str, Any]:
     return {
-        "rows_scanned": ev.rows_scanned, "rows_nonempty": ev.rows_nonempty, "rows_checked": ev.rows_checked,
-        "types": {k: {"matched": t.matched + len(t.rows), "examples": t.examples, "confidence": t.confidence,
-                      "severity": int(t.severity), "data_class": str(t.data_class), "detector": t.detector}
-                  for k, t in ev.types.items()},
+        "rows_scanned": ev.rows_scanned,
+        "rows_nonempty": ev.rows_nonempty,
+        "rows_checked": ev.rows_checked,
+        "types": {
+            k: {
+                "matched": t.matched + len(t.rows),
+                "examples": t.examples,
+                "confidence": t.confidence,
+                "severity": int(t.severity),
+                "data_class": str(t.data_class),
+                "detector": t.detector,
+            }
+            for k, t in ev.types.items()
+        },
     }
 
 
@@ -249,8 +283,15 @@ def _evidence_from_json(data: dict[str, Any] | None) -> ColumnEvidence:
         return ColumnEvidence()
     ev = ColumnEvidence(data["rows_scanned"], data["rows_nonempty"], data["rows_checked"])
     for kind, t in data["types"].items():
-        ev.types[kind] = TypeEvidence(set(), t["matched"], [tuple(x) for x in t["examples"]], t["confidence"],
-                                      Severity(t["severity"]), DataClass(t["data_class"]), t["detector"])
+        ev.types[kind] = TypeEvidence(
+            set(),
+            t["matched"],
+            [tuple(x) for x in t["examples"]],
+            t["confidence"],
+            Severity(t["severity"]),
+            DataClass(t["data_class"]),
+            t["detector"],
+        )
     return ev
 
 
@@ -292,13 +333,26 @@ class _Checkpoint:
                 yield ShardResult(name, entry["table"], cols, entry["rows"], entry.get("last_key"))
 
     def partial(self, shard: str, last_key: list[Any] | None, columns: dict[str, ColumnEvidence]) -> None:
-        self._put(shard, {"done": False, "last_key": _jsonable(last_key),
-                          "columns": {c: _evidence_to_json(e) for c, e in columns.items()}})
+        self._put(
+            shard,
+            {
+                "done": False,
+                "last_key": _jsonable(last_key),
+                "columns": {c: _evidence_to_json(e) for c, e in columns.items()},
+            },
+        )
 
     def record(self, result: ShardResult) -> None:
-        self._put(result.shard, {"done": result.problem is None, "table": result.table, "rows": result.rows,
-                                 "last_key": _jsonable(result.last_key),
-                                 "columns": {c: _evidence_to_json(e) for c, e in result.columns.items()}})
+        self._put(
+            result.shard,
+            {
+                "done": result.problem is None,
+                "table": result.table,
+                "rows": result.rows,
+                "last_key": _jsonable(result.last_key),
+                "columns": {c: _evidence_to_json(e) for c, e in result.columns.items()},
+            },
+        )
 
     def _put(self, shard: str, entry: dict[str, Any]) -> None:
         if self.path is None:
@@ -315,5 +369,13 @@ def _jsonable(key: list[Any] | None) -> list[Any] | None:
     return [k if isinstance(k, int | float | str) or k is None else str(k) for k in key]
 
 
-__all__ = ["DatabaseReport", "DatabaseScanOptions", "Shard", "ShardResult", "asdict", "plan_shards", "scan_database",
-           "scan_shard"]
+__all__ = [
+    "DatabaseReport",
+    "DatabaseScanOptions",
+    "Shard",
+    "ShardResult",
+    "asdict",
+    "plan_shards",
+    "scan_database",
+    "scan_shard",
+]

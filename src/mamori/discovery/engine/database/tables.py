@@ -75,8 +75,9 @@ def list_tables(engine: sa.Engine, filters: TableFilter) -> list[TableInfo]:
             columns = inspector.get_columns(name, schema=schema)
             pk = inspector.get_pk_constraint(name, schema=schema).get("constrained_columns") or []
             shown_schema = None if schema == default or backend == "sqlite" else schema
-            info = TableInfo(shown_schema, name, tuple(c["name"] for c in columns),
-                             tuple(str(c["type"]) for c in columns), tuple(pk))
+            info = TableInfo(
+                shown_schema, name, tuple(c["name"] for c in columns), tuple(str(c["type"]) for c in columns), tuple(pk)
+            )
             if filters.table_ok(info):
                 found.append(info)
     return found
@@ -87,13 +88,18 @@ def estimated_rows(conn: sa.Connection, table: TableInfo) -> int | None:
     backend = conn.engine.url.get_backend_name()
     if backend == "postgresql":
         qualified = f"{table.schema or 'public'}.{table.name}"
-        value = conn.execute(sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"),
-                             {"t": qualified}).scalar()
+        value = conn.execute(
+            sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": qualified}
+        ).scalar()
         return int(value) if value is not None and value >= 0 else None
     if backend in ("mysql", "mariadb"):
         value = conn.execute(
-            sa.text("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(:s, DATABASE()) "
-                    "AND TABLE_NAME = :t"), {"s": table.schema, "t": table.name}).scalar()
+            sa.text(
+                "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(:s, DATABASE()) "
+                "AND TABLE_NAME = :t"
+            ),
+            {"s": table.schema, "t": table.name},
+        ).scalar()
         return int(value) if value is not None else None
     return None
 
@@ -126,9 +132,11 @@ def sample(conn: sa.Connection, table: TableInfo, size: int, windows: int = 10) 
         name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
         column_list = ", ".join(f'"{c}"' for c in table.columns)
         reset_deadline(conn)
-        rows = conn.execute(sa.text(
-            f"SELECT {column_list} FROM {name} TABLESAMPLE {method} ({percent:.6f}) REPEATABLE (2018) LIMIT {size}"  # noqa: S608 - names come from the catalogue
-        )).all()
+        rows = conn.execute(
+            sa.text(
+                f"SELECT {column_list} FROM {name} TABLESAMPLE {method} ({percent:.6f}) REPEATABLE (2018) LIMIT {size}"  # noqa: S608 - names come from the catalogue
+            )
+        ).all()
         if len(rows) >= size // 2:
             return list(rows)
     key = _integer_key(table)
@@ -140,8 +148,9 @@ def sample(conn: sa.Connection, table: TableInfo, size: int, windows: int = 10) 
         for i in range(windows):
             start = int(lo) + span * i // windows
             reset_deadline(conn)
-            out += conn.execute(sa.select(*cols).where(tbl.c[key] >= start).order_by(tbl.c[key])
-                                .limit(per_window)).all()
+            out += conn.execute(
+                sa.select(*cols).where(tbl.c[key] >= start).order_by(tbl.c[key]).limit(per_window)
+            ).all()
     else:
         for i in range(windows):
             reset_deadline(conn)
@@ -174,7 +183,7 @@ def _all(conn: sa.Connection, table: TableInfo) -> list[Sequence[Any]]:
 
 def batches(
     conn: sa.Connection, table: TableInfo, batch_size: int, after: Sequence[Any] | None = None, skip: int = 0
-) -> Iterator[tuple[list[Sequence[Any]], list[Any] | None]]:
+) -> Iterator[tuple[list[Any], list[Any] | None]]:
     """All rows in primary-key order, ``batch_size`` at a time, starting after the key ``after``.
 
     Yields (rows, key of the last row). Tables without a primary key are read in the engine's order
@@ -185,7 +194,8 @@ def batches(
     if not table.key:
         reset_deadline(conn)
         result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
-            sa.select(*cols).offset(skip) if skip else sa.select(*cols))
+            sa.select(*cols).offset(skip) if skip else sa.select(*cols)
+        )
         for part in result.partitions(batch_size):
             yield list(part), None
         return
@@ -195,8 +205,11 @@ def batches(
     while True:
         query = sa.select(*cols).order_by(*key_cols).limit(batch_size)
         if last is not None:
-            query = query.where(sa.tuple_(*key_cols) > sa.tuple_(*last)) if len(key_cols) > 1 else \
-                query.where(key_cols[0] > last[0])
+            query = (
+                query.where(sa.tuple_(*key_cols) > sa.tuple_(*last))
+                if len(key_cols) > 1
+                else query.where(key_cols[0] > last[0])
+            )
         reset_deadline(conn)
         rows = list(conn.execute(query).all())
         if not rows:
@@ -205,3 +218,58 @@ def batches(
         yield rows, last
         if len(rows) < batch_size:
             return
+
+
+def copy_batches(
+    conn: sa.Connection, table: TableInfo, batch_size: int, after: Sequence[Any] | None = None
+) -> Iterator[tuple[list[Any], list[Any] | None]]:
+    """PostgreSQL only, tables with one integer key: like ``batches`` but through ``COPY … TO STDOUT``.
+
+    COPY hands over text, which is what the detectors read anyway, several times faster than fetching
+    typed rows. Values arrive as strings ("" for NULL), with COPY's backslash escapes undone.
+    """
+    key = _integer_key(table)
+    if key is None:
+        raise ValueError("copy_batches needs a single integer primary key")
+    name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+    columns = ", ".join(f'"{c}"' for c in table.columns)
+    key_index = table.columns.index(key)
+    last = int(after[0]) if after else None
+    raw = conn.connection.dbapi_connection
+    while True:
+        where = f'WHERE "{key}" > {last}' if last is not None else ""
+        # Names come from the catalogue and the key bound is an integer: nothing here is user text.
+        query = f'COPY (SELECT {columns} FROM {name} {where} ORDER BY "{key}" LIMIT {int(batch_size)}) TO STDOUT'  # noqa: S608
+        reset_deadline(conn)
+        with raw.cursor() as cursor, cursor.copy(query) as copy:  # type: ignore[union-attr]
+            data = b"".join(bytes(block) for block in copy)
+        if not data:
+            return
+        rows = [_copy_row(line) for line in data.decode("utf-8", errors="replace").split("\n") if line]
+        last = int(rows[-1][key_index])
+        yield rows, [last]
+        if len(rows) < batch_size:
+            return
+
+
+_COPY_ESCAPES = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r", "\\b": "\b", "\\f": "\f", "\\v": "\v"}
+
+
+def _copy_row(line: str) -> list[str]:
+    cells = line.split("\t")
+    if "\\" not in line:
+        return cells
+    return ["" if c == "\\N" else _unescape(c) if "\\" in c else c for c in cells]
+
+
+def _unescape(cell: str) -> str:
+    out, i = [], 0
+    while i < len(cell):
+        pair = cell[i : i + 2]
+        if pair in _COPY_ESCAPES:
+            out.append(_COPY_ESCAPES[pair])
+            i += 2
+        else:
+            out.append(cell[i])
+            i += 1
+    return "".join(out)

@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from mamori.discovery.engine.database.classify import ColumnEvidence
 from mamori.discovery.engine.database.tables import TableInfo
-from functools import lru_cache
-
 from mamori.discovery.engine.detectors import Detector, key_kinds
 from mamori.discovery.engine.readers.serialized import field_units
 from mamori.discovery.engine.types import Finding, TextUnit
@@ -71,7 +70,8 @@ def row_key(table: TableInfo, row: Sequence[Any], ordinal: int) -> str:
     parts = []
     for k in table.key:
         v = row[table.columns.index(k)]
-        parts.append(f"{v:020d}" if isinstance(v, int) else str(v))
+        text = str(v)
+        parts.append(text.zfill(20) if text.isdigit() else text)
     return "|".join(parts)
 
 
@@ -82,6 +82,7 @@ def detect_rows(
     hash_key: bytes,
     offset: int,
     field_budget: int | None = None,
+    as_strings: bool = False,
 ) -> None:
     """Scan one batch; ``offset`` is the number of rows of this shard already scanned.
 
@@ -94,16 +95,22 @@ def detect_rows(
       (``cvv``, ``name01``, ``yuko_kigen`` …), each cell are checked as fields of their row's record, so
       the column name and the row's other fields give context. ``field_budget`` caps how many rows of
       this shard get the per-field check of context columns (None: all) — see ``rows_checked``.
+    ``as_strings``: the rows already hold one-line strings ("" for NULL), as PostgreSQL's COPY gives them.
     """
     detector = _detector(hash_key)
     names = table.columns
-    texts = [_column_texts(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in names]
-    keys = [row_key(table, row, offset + i) for i, row in enumerate(rows)]
+    if not rows:
+        texts: list[list[str]] = [[] for _ in names]
+    elif as_strings:
+        texts = [list(col) for col in zip(*rows, strict=True)]
+    else:
+        texts = [_column_texts(col) for col in zip(*rows, strict=True)]
+    keys = _RowKeys(table, rows, offset)
     checked = len(rows) if field_budget is None else max(0, min(len(rows), field_budget))
     for j, column in enumerate(names):
         evidence = columns[column]
         evidence.rows_scanned += len(rows)
-        evidence.rows_nonempty += len(texts[j]) - texts[j].count("") - sum(1 for t in texts[j] if t.isspace())
+        evidence.rows_nonempty += len(texts[j]) - texts[j].count("")
         evidence.rows_checked += checked
         parts = [(detector, 0, checked), (_detector(hash_key, card_only=True), checked, len(rows))]
         for part_detector, start, stop in parts:
@@ -115,17 +122,35 @@ def detect_rows(
                     evidence.add(finding, keys[finding.line - 1], offset + finding.line - 1)
     context = {j for j, column in enumerate(names) if _has_context(column)}
     cells: list[tuple[int, int]] = [(i, j) for j in context for i in range(checked) if texts[j][i]]
-    for j, column in enumerate(names):
-        if j not in context:
+    for j in range(len(names)):
+        if j not in context and _may_hold_text(table.column_types[j]):
             cells += [(i, j) for i, text in enumerate(texts[j]) if len(text) > 4 and _structured(text)]
     units: list[TextUnit] = []
     for i, j in sorted(cells):
         units.extend(field_units(names[j], texts[j][i], table.qualified, offset + i, line=i + 1))
     for finding in detector.scan_units(units):
         if isinstance(finding, Finding) and finding.line is not None:
-            column = _column_of(finding.column, names)
-            if column is not None:
-                columns[column].add(finding, keys[finding.line - 1], offset + finding.line - 1)
+            owner = _column_of(finding.column, names)
+            if owner is not None:
+                columns[owner].add(finding, keys[finding.line - 1], offset + finding.line - 1)
+
+
+class _RowKeys:
+    """Row sort keys, computed only for the rows that have findings (used to pick examples)."""
+
+    def __init__(self, table: TableInfo, rows: Sequence[Sequence[Any]], offset: int) -> None:
+        self.table, self.rows, self.offset = table, rows, offset
+
+    def __getitem__(self, i: int) -> str:
+        return row_key(self.table, self.rows[i], self.offset + i)
+
+
+_NOT_TEXT = ("INT", "NUMERIC", "DECIMAL", "REAL", "FLOAT", "DOUBLE", "DATE", "TIME", "BOOL", "SERIAL")
+
+
+def _may_hold_text(column_type: str) -> bool:
+    kind = column_type.upper()
+    return not any(word in kind for word in _NOT_TEXT)
 
 
 def _has_context(column: str) -> bool:

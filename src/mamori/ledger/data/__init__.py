@@ -1,0 +1,1 @@
+"""Data shipped with the ledger: the catalogue of data categories."""
