@@ -120,3 +120,15 @@ def test_dask_cluster_gives_the_same_results(shop, monkeypatch):
         )
     # then
     assert _results(remote) == _results(local)
+
+
+def test_copy_text_nulls_and_escapes_are_read_back():
+    # given: COPY's text form of rows with NULLs, a one-column NULL row and escaped characters
+    from mamori.discovery.engine.database.tables import _copy_row, _drop_nulls
+
+    text = "1\t\\N\t\\N\tx\n\\N\n\\N\t2\na\\tb\t\\\\N\n"
+    # when
+    lines = _drop_nulls(text).split("\n")[:-1]
+    rows = [_copy_row(line) for line in lines]
+    # then
+    assert rows == [["1", "", "", "x"], [""], ["", "2"], ["a\tb", "\\N"]]

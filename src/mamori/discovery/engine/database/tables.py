@@ -245,7 +245,10 @@ def copy_batches(
             data = b"".join(bytes(block) for block in copy)
         if not data:
             return
-        rows = [_copy_row(line) for line in data.decode("utf-8", errors="replace").split("\n") if line]
+        lines = _drop_nulls(data.decode("utf-8", errors="replace")).split("\n")
+        if lines[-1] == "":
+            lines.pop()  # the text ends with a newline; an empty line before it is a row (one empty column)
+        rows = [_copy_row(line) for line in lines]
         last = int(rows[-1][key_index])
         yield rows, [last]
         if len(rows) < batch_size:
@@ -253,6 +256,17 @@ def copy_batches(
 
 
 _COPY_ESCAPES = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r", "\\b": "\b", "\\f": "\f", "\\v": "\v"}
+
+
+def _drop_nulls(text: str) -> str:
+    """COPY writes NULL as a cell of ``\\N``; make those cells empty on the whole text at once (per-cell
+    work would cost more than the rest of the scan)."""
+    if "\\N" not in text:
+        return text
+    text = f"\n{text}"
+    for _ in range(2):  # adjacent NULL cells share a separator, so one pass leaves every other one
+        text = text.replace("\t\\N\t", "\t\t").replace("\n\\N\n", "\n\n")
+    return text.replace("\n\\N\t", "\n\t").replace("\t\\N\n", "\t\n")[1:]
 
 
 def _copy_row(line: str) -> list[str]:
