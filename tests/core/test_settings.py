@@ -75,3 +75,18 @@ def test_cookies_are_secure_when_https(settings):
 
     assert mamori_settings.SESSION_COOKIE_SAMESITE == "Lax"
     assert mamori_settings.X_FRAME_OPTIONS == "DENY"
+
+
+def test_production_settings_turn_on_hsts_and_secure_cookies(tmp_path):
+    # when
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='mamori.settings'; from django.conf import settings;"
+        "print(settings.SECURE_HSTS_SECONDS, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "MAMORI_HTTPS"}}
+    env.update(
+        {"DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "mamori.example.jp", "MAMORI_DATA_DIR": str(tmp_path)}
+    )
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    # then
+    assert result.stdout.split() == ["31536000", "True", "True"], result.stderr
