@@ -6,11 +6,11 @@ Named users make permission tests read like the policy: ``manager`` may, ``alice
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mamori.accounts.middleware import SESSION_KEY
 from mamori.accounts.models import User
@@ -26,6 +26,16 @@ def _isolated_data_dir(tmp_path, settings) -> None:
     settings.DATA_DIR = tmp_path / "data"
     settings.MEDIA_ROOT = tmp_path / "data" / "files"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Code that tests call directly (services, jobs) speaks English, the language of the message ids.
+
+    Pages still follow the language switch: each request activates Japanese unless the cookie says otherwise.
+    """
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
