@@ -190,12 +190,11 @@ def test_the_dashboard_shows_cards_by_role(
     manager_html = client_for(manager).get("/").content.decode()
     staff_html = client_for(staff).get("/").content.decode()
     contractor_html = client_for(alice_contractor).get("/").content.decode()
-    # then the manager sees the open cases and every planned card
+    # then the manager sees the open cases, the ledger reviews due, the risk heat map and the planned cards
     for title in (
         "対応中のインシデント事案",
         "見直し時期の台帳項目",
-        "走査の検出結果",
-        "許容水準を超えるリスク",
+        "リスクのヒートマップ",
         "教育",
         "内部監査",
     ):

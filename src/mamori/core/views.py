@@ -4,11 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from mamori.accounts import policy
 from mamori.accounts.policy import Action
 from mamori.core.navigation import AREAS_BY_KEY
 from mamori.incidents.models import IncidentCase
+from mamori.ledger.models import LedgerEntry
 from mamori.risk.views import heatmap_context
 
 
@@ -20,8 +22,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "open_cases": open_cases[:5] if Action.VIEW in policy.allowed(user, "incident_case") else None,
         "open_case_count": open_cases.count(),
         **heatmap_context(user),
+        **_ledger_review_context(user),
     }
     return render(request, "core/dashboard.html", context)
+
+
+def _ledger_review_context(user: object) -> dict[str, object]:
+    """Ledger entries whose yearly review is due, for the roles that oversee the ledger."""
+    if getattr(user, "role", None) not in ("protection_manager", "top_management", "audit_manager"):
+        return {}
+    due = policy.scope(user, "ledger_entry", LedgerEntry.objects.filter(next_review_due__lte=timezone.localdate()))
+    return {"ledger_due": due.order_by("next_review_due")[:5], "ledger_due_count": due.count()}
 
 
 @login_required

@@ -99,4 +99,4 @@ def is_current(context: dict[str, Any], area: Area) -> bool:
 def planned_cards(user: Any) -> list[PlannedCard]:
     """The placeholder cards this user's role will see once their areas exist."""
     role = getattr(user, "role", None)
-    return [card for card in PLANNED_CARDS if role in card.roles]
+    return [card for card in PLANNED_CARDS if role in card.roles and not AREAS_BY_KEY[card.area_key].available]
