@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from mamori.accounts import policy, services
 from mamori.accounts.models import User
 from mamori.accounts.policy import Action
+from mamori.accounts.services import USER_FIELDS
 from mamori.api.errors import validation_error
 from mamori.api.filters import IdFilter
 from mamori.api.permissions import PolicyPermission
@@ -46,14 +47,7 @@ class UserSerializer(serializers.ModelSerializer):
         model = User
         fields = [
             "id",
-            "username",
-            "display_name",
-            "email",
-            "department",
-            "role",
-            "contractor",
-            "access_expires_at",
-            "is_active",
+            *USER_FIELDS,
             "has_totp",
             "locked",
             "last_login",

@@ -8,6 +8,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from mamori.accounts.models import User
+from mamori.accounts.services import USER_FIELDS
 
 # Lazy, so that the rules are listed in the language of each request rather than the one active at import.
 _password_help = lazy(password_validators_help_text_html, str)
@@ -37,16 +38,7 @@ class TotpForm(forms.Form):
 class UserForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = [
-            "username",
-            "display_name",
-            "email",
-            "department",
-            "role",
-            "contractor",
-            "access_expires_at",
-            "is_active",
-        ]
+        fields = list(USER_FIELDS)  # the fields the user services accept
         widgets = {"access_expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
 
 

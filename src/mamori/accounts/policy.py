@@ -153,6 +153,29 @@ RESOURCES: dict[str, Resource] = {
             "risk",
             {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT, _R.STAFF: READ},
         ),
+        Resource(
+            "data_source",
+            {
+                _R.PROTECTION_MANAGER: ALL,
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.STAFF: READ,
+                _R.CONTRACTOR: READ,
+            },
+            contractor_path="contractor_id",
+        ),
+        Resource(
+            "scan",
+            {
+                _R.PROTECTION_MANAGER: ALL,
+                _R.TOP_MANAGEMENT: READ,
+                _R.AUDIT_MANAGER: READ,
+                _R.STAFF: READ,
+                _R.CONTRACTOR: frozenset({V, A}),
+            },
+            contractor_path="source__contractor_id",
+        ),
+        Resource("reconciliation", {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ, _R.AUDIT_MANAGER: READ}),
     ]
 }
 

@@ -9,6 +9,7 @@ import django_filters
 from rest_framework import mixins, serializers
 
 from mamori.api.viewsets import PolicyViewSet
+from mamori.audit.chain import HASHED_FIELDS
 from mamori.audit.models import AuditEntry
 
 RESOURCE = "audit_entry"
@@ -17,25 +18,7 @@ RESOURCE = "audit_entry"
 class AuditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
-        fields = [
-            "id",
-            "seq",
-            "created_at",
-            "actor_id",
-            "actor_username",
-            "actor_role",
-            "via",
-            "ip_address",
-            "user_agent",
-            "action",
-            "object_type",
-            "object_id",
-            "object_repr",
-            "changes",
-            "message",
-            "prev_hash",
-            "hash",
-        ]
+        fields = ["id", *HASHED_FIELDS, "hash"]  # everything the hash covers, so a client can check it
         read_only_fields = fields
 
 
