@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-ROLES = ["president", "manager", "auditor", "staff", "alice_contractor", "bob_logistics", "investigator"]
+from tests.matrix import ROLES, access_cases
 
 # path template → expected status per role, in ROLES order. {server_co}, {internal_case} ... are filled in.
 GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/": (200, 200, 200, 200, 200, 200, 200),
-    "/areas/discovery/": (200, 200, 200, 200, 404, 404, 404),
+    "/areas/pms/": (200, 200, 200, 200, 404, 404, 404),
     "/areas/ledger/": (404, 404, 404, 404, 404, 404, 404),  # built: the ledger has its own pages
     "/accounts/users/": (200, 200, 200, 403, 403, 403, 403),
     "/accounts/users/new/": (403, 200, 403, 403, 403, 403, 403),
@@ -54,16 +54,8 @@ def world(request, server_co, logistics_co, server_case, internal_case, invited,
     return users, ids
 
 
-def _cases(matrix: dict[str, tuple[int, ...]]):
-    return [
-        pytest.param(path, role, expected[i], id=f"{role}:{path}")
-        for path, expected in matrix.items()
-        for i, role in enumerate(ROLES)
-    ]
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "role", "expected"), _cases(GET_MATRIX))
+@pytest.mark.parametrize(("path", "role", "expected"), access_cases(GET_MATRIX))
 def test_get_access(world, client_for, path, role, expected):
     users, ids = world
     # when
@@ -73,7 +65,7 @@ def test_get_access(world, client_for, path, role, expected):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "role", "expected"), _cases(POST_MATRIX))
+@pytest.mark.parametrize(("path", "role", "expected"), access_cases(POST_MATRIX))
 def test_post_access(world, client_for, path, role, expected):
     users, ids = world
     # when
@@ -92,7 +84,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(world, path):
 
 
 @pytest.mark.django_db
-def test_contractor_user_lists_only_its_own_contractor_and_cases(world, client_for):
+def test_contractor_user_lists_only_its_own_contractor_andaccess_cases(world, client_for):
     # given
     users, _ = world
     # when
@@ -104,7 +96,7 @@ def test_contractor_user_lists_only_its_own_contractor_and_cases(world, client_f
 
 
 @pytest.mark.django_db
-def test_investigator_lists_only_invited_cases(world, client_for):
+def test_investigator_lists_only_invitedaccess_cases(world, client_for):
     users, _ = world
     cases = client_for(users["investigator"]).get("/incidents/").content.decode()
     assert "カード情報漏えいの疑い" in cases and "社内PCの紛失" not in cases

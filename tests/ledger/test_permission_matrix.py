@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-ROLES = ["president", "manager", "auditor", "staff", "alice_contractor", "bob_logistics", "investigator"]
+from tests.matrix import ROLES, access_cases
 
 GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/ledger/": (200, 200, 200, 200, 200, 200, 403),
@@ -56,16 +56,8 @@ def world(request, server_co, logistics_co, server_entry, internal_entry):
     return users, ids
 
 
-def _cases(matrix: dict[str, tuple[int, ...]]):
-    return [
-        pytest.param(path, role, expected[i], id=f"{role}:{path}")
-        for path, expected in matrix.items()
-        for i, role in enumerate(ROLES)
-    ]
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "role", "expected"), _cases(GET_MATRIX))
+@pytest.mark.parametrize(("path", "role", "expected"), access_cases(GET_MATRIX))
 def test_get_access(world, client_for, path, role, expected):
     users, ids = world
     # when
@@ -75,7 +67,7 @@ def test_get_access(world, client_for, path, role, expected):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "role", "expected"), _cases(POST_MATRIX))
+@pytest.mark.parametrize(("path", "role", "expected"), access_cases(POST_MATRIX))
 def test_post_access(world, client_for, path, role, expected):
     users, ids = world
     # when

@@ -8,8 +8,7 @@ from django.test import Client
 
 from mamori.accounts.policy import SYSTEM
 from mamori.risk import services
-
-ROLES = ["president", "manager", "auditor", "staff", "alice_contractor", "bob_logistics", "investigator"]
+from tests.matrix import ROLES, access_cases
 
 GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/risk/": (200, 200, 200, 200, 403, 403, 403),
@@ -46,16 +45,8 @@ def world(request, make_risk, staff):
     return users, {"risk": risk.pk, "nc": nc.pk}
 
 
-def _cases(matrix: dict[str, tuple[int, ...]]):
-    return [
-        pytest.param(path, role, expected[i], id=f"{role}:{path}")
-        for path, expected in matrix.items()
-        for i, role in enumerate(ROLES)
-    ]
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "role", "expected"), _cases(GET_MATRIX))
+@pytest.mark.parametrize(("path", "role", "expected"), access_cases(GET_MATRIX))
 def test_get_access(world, client_for, path, role, expected):
     users, ids = world
     # when
@@ -65,7 +56,7 @@ def test_get_access(world, client_for, path, role, expected):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "role", "expected"), _cases(POST_MATRIX))
+@pytest.mark.parametrize(("path", "role", "expected"), access_cases(POST_MATRIX))
 def test_post_access(world, client_for, path, role, expected):
     users, ids = world
     # when
