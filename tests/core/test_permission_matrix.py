@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from mamori.incidents.models import IncidentCase
 from tests.matrix import ROLES, access_cases
 
 # path template → expected status per role, in ROLES order. {server_co}, {internal_case} ... are filled in.
@@ -100,3 +101,21 @@ def test_investigator_lists_only_invitedaccess_cases(world, client_for):
     users, _ = world
     cases = client_for(users["investigator"]).get("/incidents/").content.decode()
     assert "カード情報漏えいの疑い" in cases and "社内PCの紛失" not in cases
+
+
+@pytest.mark.django_db
+def test_contractor_user_reporting_a_case_never_sees_other_contractors(world, client_for):
+    # given
+    users, _ = world
+    alice = users["alice_contractor"]
+    # when
+    form_page = client_for(alice).get("/incidents/new/").content.decode()
+    response = client_for(alice).post(
+        "/incidents/new/",
+        {"title": "不審なログイン", "status": "open", "discovered_at": "2026-11-28T10:00"},
+    )
+    # then
+    assert "関西ロジスティクス" not in form_page
+    assert response.status_code == 302
+    case = IncidentCase.objects.get(title="不審なログイン")
+    assert case.contractor == alice.contractor

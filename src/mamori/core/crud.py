@@ -35,6 +35,14 @@ class RecordViews:
     template_prefix: str  # e.g. "contractors/contractor"
     url_prefix: str  # e.g. "contractors:"
 
+    def _form(self, request: HttpRequest, instance: Model | None) -> forms.ModelForm:
+        """The form, with choices limited to what the user may see (forms define ``limit_to(user)``)."""
+        form = self.form_class(request.POST or None, instance=instance)
+        limit = getattr(form, "limit_to", None)
+        if limit is not None:
+            limit(request.user)
+        return form
+
     def _can(self, request: HttpRequest, action: Action, obj: Model | None = None) -> bool:
         return policy.can(request.user, action, self.resource, obj)
 
@@ -58,7 +66,7 @@ class RecordViews:
 
     def create_view(self, request: HttpRequest) -> HttpResponse:
         policy.check(request.user, Action.ADD, self.resource)
-        form = self.form_class(request.POST or None)
+        form = self._form(request, None)
         if request.method == "POST" and form.is_valid():
             try:
                 obj = self.create(request.user, form.cleaned_data)
@@ -72,7 +80,7 @@ class RecordViews:
         obj = policy.get_visible(request.user, self.resource, self.queryset(), pk=pk)
         policy.check(request.user, Action.CHANGE, self.resource, obj)
         # The form edits a copy so that a rejected submission never touches the record the service sees.
-        form = self.form_class(request.POST or None, instance=self.queryset().get(pk=pk))
+        form = self._form(request, self.queryset().get(pk=pk))
         if request.method == "POST" and form.is_valid():
             try:
                 self.update(request.user, obj, form.cleaned_data)
