@@ -45,7 +45,10 @@ def _pattern_list(card_only: bool = False) -> list[tuple[bytes, bool]]:
         # Card numbers and track data: every accepted grouping (contiguous, 4-4-4-x, 4-6-x) starts so.
         # Every brand's number starts with 2-6 (Mastercard 2-series and 5, Amex/JCB/Diners 3, Visa 4,
         # Discover/UnionPay 6): millisecond timestamps (1…), ICCIDs (89…) and most IDs never reach Python.
-        rb"\b[2-6][0-9]{3}(?:[ \-+]|%20)?[0-9]{4}[0-9]{0,2}(?:[ \-+]|%20)?[0-9]{4}",
+        # Contiguous numbers must stand alone (13-19 digits between word boundaries), which keeps long
+        # IDs and hashes out; grouped numbers need a separator after the first group.
+        rb"\b[2-6][0-9]{12,18}\b",
+        rb"\b[2-6][0-9]{3}(?:[ \-+]|%20)[0-9]{4,6}(?:[ \-+]|%20)?[0-9]{4}",
         rb"B[0-9]{13}",  # track 1 (`%B` then the card number)
         rb"\xef\xbc[\x90-\x99](?:" + _S + rb"?" + _D + rb"){11}",  # starting with a full-width digit
         rb"[0-9]{4}(?:" + _MB_S + rb")",  # ASCII groups with a full-width or Unicode separator
