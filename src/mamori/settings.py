@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "mamori.incidents",
     "mamori.ledger",
     "mamori.risk",
+    "mamori.discovery",
 ]
 
 MIDDLEWARE = [

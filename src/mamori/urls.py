@@ -10,6 +10,7 @@ urlpatterns = [
     path("incidents/", include("mamori.incidents.urls")),
     path("risk/", include("mamori.risk.urls")),
     path("jobs/", include("mamori.jobs.urls")),
+    path("discovery/", include("mamori.discovery.urls")),
     path("api/", include("mamori.api.urls")),
 ]
 

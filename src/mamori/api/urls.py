@@ -11,6 +11,7 @@ from mamori.api.errors import not_found
 from mamori.api.views import DocsView, SchemaView
 from mamori.audit.api import AuditEntryViewSet
 from mamori.contractors.api import ContractorViewSet
+from mamori.discovery.api import DataSourceViewSet, ScanViewSet
 from mamori.incidents.api import IncidentCaseViewSet
 from mamori.ledger.api import DataCategoryViewSet, LedgerEntryViewSet
 from mamori.risk.api import NonconformityViewSet, RiskViewSet
@@ -24,6 +25,8 @@ router.register("ledger-entries", LedgerEntryViewSet, basename="ledger-entry")
 router.register("data-categories", DataCategoryViewSet, basename="data-category")
 router.register("risks", RiskViewSet, basename="risk")
 router.register("nonconformities", NonconformityViewSet, basename="nonconformity")
+router.register("data-sources", DataSourceViewSet, basename="data-source")
+router.register("scans", ScanViewSet, basename="scan")
 
 urlpatterns = [
     path("v1/me/", MeView.as_view(), name="api-me"),

@@ -15,6 +15,7 @@ from mamori.accounts.roles import Role
 from mamori.audit import services as audit
 from mamori.contractors.models import Contractor
 from mamori.core.models import Organisation
+from mamori.discovery.demo import load_demo_discovery
 from mamori.incidents.models import CaseAccess, IncidentCase
 from mamori.ledger.demo import load_demo_ledger
 
@@ -86,7 +87,7 @@ def load_demo() -> list[tuple[DemoUser, User]]:
             case = IncidentCase.objects.create(**CASE, contractor=contractors[0])
             audit.record_create(SYSTEM, case)
         users = [(spec, _user(spec, contractors)) for spec in USERS]
-        load_demo_ledger(contractors)
+        load_demo_discovery(contractors, load_demo_ledger(contractors))
         for spec, user in users:
             if spec.investigator:
                 _invite(case, user)

@@ -33,10 +33,10 @@ AREAS: tuple[Area, ...] = (
     Area(
         "discovery",
         _("Discovery"),
-        "core:area",
-        None,
+        "discovery:list",
+        "data_source",
         _("Scans of files and databases that find card data and personal data, compared with the ledger."),
-        available=False,
+        available=True,
     ),
     Area(
         "risk",

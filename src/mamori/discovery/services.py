@@ -1,0 +1,493 @@
+"""Data sources, scans and reconciliation with the ledger: every state change is one function here.
+
+Views, the API, the CLI and the background job call these; each checks the actor's rights through
+``mamori.accounts.policy`` and writes an audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mamori.accounts import policy
+from mamori.accounts.policy import Action, Actor
+from mamori.audit import services as audit
+from mamori.discovery import secrets
+from mamori.discovery.models import DataSource, Scan, ScanFinding, ScanStatus, SourceKind
+from mamori.ledger.models import DataCategory
+
+log = logging.getLogger("mamori.discovery")
+
+SOURCE = "data_source"
+SCAN = "scan"
+RECONCILIATION = "reconciliation"
+PROHIBITED_TYPES = frozenset({"card_security_code", "card_track_data"})
+CARD_NUMBER = "credit_card_number"
+MAX_EXAMPLES = 3
+Progress = Callable[[int, str], None]
+
+
+# --------------------------------------------------------------------------------------------------
+# Data sources
+
+
+def validate_location(kind: str, location: str) -> None:
+    """Raise ``ValidationError`` on the ``location`` field when it cannot be what ``kind`` needs."""
+    from mamori.discovery.engine.database import connect
+
+    if kind == SourceKind.DATABASE:
+        if "://" not in location:
+            raise ValidationError(
+                {"location": _("Enter a database URL such as postgresql://user@host/db or sqlite:////path/to/db.")}
+            )
+        try:
+            url = connect.parse_url(location)
+        except connect.SourceError as exc:
+            raise ValidationError({"location": str(exc)}) from None
+        if url.password:
+            raise ValidationError(
+                {"location": _("Do not put the password in the URL; enter it in the password field.")}
+            )
+    elif kind == SourceKind.FILES:
+        if not Path(location).is_absolute():
+            raise ValidationError({"location": _("Enter an absolute path to a folder or file on the Mamori server.")})
+    else:
+        raise ValidationError({"kind": _("Unknown source type %(kind)s.") % {"kind": kind}})
+
+
+def _apply(source: DataSource, data: Mapping[str, Any]) -> list[Any] | None:
+    entries = None
+    for name, value in data.items():
+        if name == "ledger_entries":
+            entries = list(value)
+        elif name in ("name", "kind", "location", "contractor", "notes"):
+            setattr(source, name, value)
+    return entries
+
+
+def create_source(actor: Actor, data: Mapping[str, Any], password: str = "") -> DataSource:
+    policy.check(actor, Action.ADD, SOURCE)
+    validate_location(str(data.get("kind", "")), str(data.get("location", "")))
+    with transaction.atomic():
+        source = DataSource()
+        entries = _apply(source, data)
+        source.encrypted_secret = secrets.encrypt(password)
+        source.full_clean()
+        source.save()
+        if entries is not None:
+            source.ledger_entries.set(entries)
+        audit.record_create(actor, source)
+    return source
+
+
+def update_source(
+    actor: Actor, source: DataSource, data: Mapping[str, Any], password: str = "", clear_password: bool = False
+) -> DataSource:
+    """Change a source; a blank ``password`` keeps the stored one (it is never shown to be edited)."""
+    policy.check(actor, Action.CHANGE, SOURCE, source)
+    validate_location(str(data.get("kind", source.kind)), str(data.get("location", source.location)))
+    with transaction.atomic():
+        before = audit.snapshot(source)
+        entries = _apply(source, data)
+        if password:
+            source.encrypted_secret = secrets.encrypt(password)
+        elif clear_password:
+            source.encrypted_secret = ""
+        source.full_clean()
+        source.save()
+        if entries is not None:
+            source.ledger_entries.set(entries)
+        audit.record_update(actor, source, before)
+    return source
+
+
+def delete_source(actor: Actor, source: DataSource) -> None:
+    policy.check(actor, Action.DELETE, SOURCE, source)
+    with transaction.atomic():
+        audit.record_delete(actor, source, audit.snapshot(source))
+        source.delete()
+
+
+def database_url(source: DataSource) -> str:
+    """The source's URL with its decrypted password: only for opening the connection, never for showing."""
+    from mamori.discovery.engine.database import connect
+
+    url = connect.parse_url(source.location)
+    password = secrets.decrypt(source.encrypted_secret)
+    if password:
+        url = url.set(password=password)
+    return url.render_as_string(hide_password=False)
+
+
+@dataclass(frozen=True)
+class ConnectionResult:
+    ok: bool
+    message: str
+
+
+def test_connection(actor: Actor, source: DataSource) -> ConnectionResult:
+    """Open the source read-only (or look at the folder) and say whether it worked, without the password."""
+    policy.check(actor, Action.VIEW, SOURCE, source)
+    if source.kind == SourceKind.FILES:
+        path = Path(source.location)
+        if path.exists():
+            return ConnectionResult(True, _("The location exists and can be read."))
+        return ConnectionResult(False, _("The location %(path)s does not exist.") % {"path": source.location})
+    from mamori.discovery.engine.database import connect, tables
+
+    try:
+        url = connect.parse_url(database_url(source))
+        engine = connect.open_readonly(url, statement_timeout_s=10)
+        try:
+            count = len(tables.list_tables(engine, tables.TableFilter()))
+        finally:
+            engine.dispose()
+    except (connect.SourceError, secrets.SecretUnavailable) as exc:
+        return ConnectionResult(False, _scrub(str(exc), source))
+    except Exception as exc:  # a driver error must become a message, never a 500 page
+        return ConnectionResult(False, _scrub(f"{type(exc).__name__}: {exc}".splitlines()[0][:300], source))
+    return ConnectionResult(True, _("Connected read-only; %(count)d tables found.") % {"count": count})
+
+
+def _scrub(message: str, source: DataSource) -> str:
+    """Belt and braces: a driver could echo the password back; it never reaches a page or a log."""
+    try:
+        password = secrets.decrypt(source.encrypted_secret)
+    except secrets.SecretUnavailable:
+        return message
+    return message.replace(password, "********") if password else message
+
+
+# --------------------------------------------------------------------------------------------------
+# Scans
+
+
+def visible_sources(actor: Actor) -> QuerySet[DataSource]:
+    return policy.scope(actor, SOURCE, DataSource.objects.select_related("contractor"))
+
+
+def start_scan(actor: Actor, source: DataSource) -> Scan:
+    """Queue a scan of ``source`` as a background job ("discovery.scan")."""
+    from mamori.jobs.services import submit
+
+    policy.check(actor, Action.VIEW, SOURCE, source)
+    policy.check(actor, Action.ADD, SCAN)
+    with transaction.atomic():
+        scan = Scan.objects.create(
+            source=source, started_by=None if policy.is_system(actor) or not getattr(actor, "pk", None) else actor
+        )
+        scan.job = submit(actor, "discovery.scan", {"scan_id": scan.pk}, max_attempts=1)
+        scan.save(update_fields=["job"])
+        audit.record_create(actor, scan)
+    return scan
+
+
+def run_scan(scan_id: int, progress: Progress | None = None) -> Scan:
+    """Run a queued scan (called by the job): store its findings, or its error as one line."""
+    scan = Scan.objects.select_related("source").get(pk=scan_id)
+    report = progress or (lambda percent, message: None)
+    Scan.objects.filter(pk=scan.pk).update(status=ScanStatus.RUNNING, started_at=timezone.now(), error="")
+    try:
+        if scan.source.kind == SourceKind.DATABASE:
+            rows, summary = _scan_database(scan.source, report)
+        else:
+            rows, summary = _scan_files(scan.source, report)
+    except Exception as exc:
+        message = _scrub(str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__, scan.source)
+        log.warning("discovery: scan %s of source %s failed: %s", scan.pk, scan.source_id, message)
+        Scan.objects.filter(pk=scan.pk).update(status=ScanStatus.FAILED, finished_at=timezone.now(), error=message)
+        scan.refresh_from_db()
+        return scan
+    with transaction.atomic():
+        scan.findings.all().delete()  # a rerun of the same job starts over
+        ScanFinding.objects.bulk_create(ScanFinding(scan=scan, **row) for row in rows)
+        Scan.objects.filter(pk=scan.pk).update(
+            status=ScanStatus.SUCCEEDED,
+            finished_at=timezone.now(),
+            findings_count=len(rows),
+            prohibited_count=sum(1 for r in rows if r["data_class"] == "prohibited"),
+            **summary,
+        )
+    scan.refresh_from_db()
+    return scan
+
+
+def _scan_database(source: DataSource, report: Progress) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    from mamori.discovery.engine.database import connect, tables
+    from mamori.discovery.engine.database.scan import DatabaseScanOptions, scan_database
+
+    url = database_url(source)
+    engine = connect.open_readonly(connect.parse_url(url), statement_timeout_s=10)
+    try:
+        total = max(1, len(tables.list_tables(engine, tables.TableFilter())))
+    finally:
+        engine.dispose()
+    done = [0]
+
+    def on_shard(shard: str, rows: int) -> None:
+        done[0] += 1
+        report(min(99, 100 * done[0] // total), _("%(done)d of %(total)d tables") % {"done": done[0], "total": total})
+
+    options = DatabaseScanOptions(workers=1, hash_key=secrets.fingerprint_key())
+    result = scan_database(url, options, on_shard)
+    rows = [
+        {
+            "type": r.type,
+            "table": r.table,
+            "column": r.column,
+            "examples": list(r.examples)[:MAX_EXAMPLES],
+            "rows_matched": r.rows_matched,
+            "rows_scanned": r.rows_checked,
+            "match_ratio": round(r.match_ratio, 4),
+            "confidence": round(r.confidence, 3),
+            "severity": r.severity.label,
+            "data_class": str(r.data_class),
+            "evidence": r.evidence,
+        }
+        for r in result.results
+    ]
+    summary = {
+        "items_scanned": len(result.tables),
+        "rows_scanned": sum(result.rows_scanned.values()),
+        "problems": [_scrub(p, source)[:300] for p in result.problems][:50],
+    }
+    return rows, summary
+
+
+def _scan_files(source: DataSource, report: Progress) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    from mamori.discovery.engine.scan import ScanOptions, iter_file_results, list_files
+
+    options = ScanOptions(workers=1, hash_key=secrets.fingerprint_key())
+    root = Path(source.location)
+    if not root.exists():
+        raise FileNotFoundError(f"the location {source.location} does not exist")
+    files, listing_problems = list_files([root], options.limits)
+    total = max(1, len(files))
+    grouped: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    problems = [f"{p.path}: {p.message}" for p in listing_problems]
+    for index, result in enumerate(iter_file_results([root], options, files=files), start=1):
+        for finding in result.findings:
+            grouped[(finding.path, finding.type)].append(finding)
+        problems.extend(f"{p.path}: {p.message}" for p in result.problems)
+        report(min(99, 100 * index // total), _("%(done)d of %(total)d files") % {"done": index, "total": total})
+    rows = [_file_row(path, kind, found) for (path, kind), found in sorted(grouped.items())]
+    return rows, {"items_scanned": len(files), "rows_scanned": 0, "problems": problems[:50]}
+
+
+def _file_row(path: str, kind: str, found: list[Any]) -> dict[str, Any]:
+    first = found[0]
+    worst = max(found, key=lambda f: f.severity)
+    examples: list[str] = []
+    for f in found:
+        if f.masked not in examples and len(examples) < MAX_EXAMPLES:
+            examples.append(f.masked)
+    return {
+        "type": kind,
+        "path": path[:1000],
+        "line": first.line,
+        "sheet": (first.sheet or "")[:200],
+        "cell": (first.cell or "")[:40],
+        "examples": examples,
+        "fingerprint": first.fingerprint,
+        "rows_matched": len(found),
+        "rows_scanned": 0,
+        "match_ratio": 0.0,
+        "confidence": round(max(f.confidence for f in found), 3),
+        "severity": worst.severity.label,
+        "data_class": str(worst.data_class),
+        "evidence": "values",
+    }
+
+
+def latest_completed(source: DataSource) -> Scan | None:
+    return source.scans.filter(status=ScanStatus.SUCCEEDED).order_by("-finished_at", "-pk").first()
+
+
+@dataclass
+class ScanDiff:
+    new: list[ScanFinding] = field(default_factory=list)
+    gone: list[ScanFinding] = field(default_factory=list)
+    changed: list[tuple[ScanFinding, ScanFinding]] = field(default_factory=list)
+    same: int = 0
+
+
+def diff_scans(old: Scan, new: Scan) -> ScanDiff:
+    """What changed from ``old`` to ``new``: by location (column or file) and type."""
+
+    def keyed(scan: Scan) -> dict[tuple[str, str], ScanFinding]:
+        return {(f.location_key, f.type): f for f in scan.findings.all()}
+
+    before, after = keyed(old), keyed(new)
+    result = ScanDiff()
+    for key, finding in after.items():
+        earlier = before.get(key)
+        if earlier is None:
+            result.new.append(finding)
+        elif (earlier.rows_matched, earlier.severity) != (finding.rows_matched, finding.severity):
+            result.changed.append((earlier, finding))
+        else:
+            result.same += 1
+    result.gone = [f for key, f in before.items() if key not in after]
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# Reconciliation
+
+
+class GapKind:
+    UNDECLARED = "undeclared"
+    PROHIBITED = "prohibited"
+    UNSEEN = "unseen"
+
+
+@dataclass
+class Gap:
+    kind: str
+    source: DataSource
+    type: str
+    scan: Scan | None
+    finding: ScanFinding | None
+    ledger_entry: Any
+    description: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.source.pk}:{self.kind}:{self.type}"
+
+    @property
+    def evidence_ref(self) -> str:
+        if self.scan is None:
+            return f"source:{self.source.pk}"
+        if self.finding is None:
+            return f"scan:{self.scan.pk}"
+        return f"scan:{self.scan.pk}/finding:{self.finding.pk}"
+
+    @property
+    def always_nonconformity(self) -> bool:
+        return self.kind == GapKind.PROHIBITED
+
+
+def _type_label(kind: str) -> str:
+    from mamori.ledger.models import ScannerType
+
+    return str(dict(ScannerType.choices).get(kind, kind))
+
+
+def reconcile(source: DataSource | None = None, sources: Iterable[DataSource] | None = None) -> list[Gap]:
+    """Gaps between what the ledger declares and what the latest completed scans found.
+
+    (a) a type found whose data category no linked ledger entry lists; (b) prohibited card data, or card
+    numbers where the linked entries declare card data not retained (非保持); (c) a declared category with a
+    scanner type that the latest completed scan did not find.
+    """
+    if source is not None:
+        chosen: Iterable[DataSource] = [source]
+    elif sources is not None:
+        chosen = sources
+    else:
+        chosen = DataSource.objects.all()
+    gaps: list[Gap] = []
+    for item in chosen:
+        gaps.extend(_source_gaps(item))
+    return gaps
+
+
+def _source_gaps(source: DataSource) -> list[Gap]:
+    scan = latest_completed(source)
+    if scan is None:
+        return []
+    entries = list(source.ledger_entries.prefetch_related("categories"))
+    declared: dict[str, Any] = {}
+    for entry in entries:
+        for category in entry.categories.all():
+            if category.scanner_type:
+                declared.setdefault(category.scanner_type, entry)
+    retains_cards = any(e.card_data_retained for e in entries)
+    first_entry = entries[0] if entries else None
+    findings: dict[str, ScanFinding] = {}
+    places: dict[str, list[str]] = defaultdict(list)
+    for finding in scan.findings.order_by("-rows_matched", "pk"):
+        findings.setdefault(finding.type, finding)
+        places[finding.type].append(finding.location)
+    gaps: list[Gap] = []
+    for kind, finding in sorted(findings.items()):
+        label = _type_label(kind)
+        where = _places(places[kind])
+        if kind in PROHIBITED_TYPES or (kind == CARD_NUMBER and not retains_cards):
+            text = _("%(type)s found in %(where)s; this data must not be stored here.") % {
+                "type": label,
+                "where": where,
+            }
+            gaps.append(Gap(GapKind.PROHIBITED, source, kind, scan, finding, first_entry, text))
+        elif kind not in declared:
+            text = _("%(type)s found in %(where)s but no linked ledger entry declares it.") % {
+                "type": label,
+                "where": where,
+            }
+            gaps.append(Gap(GapKind.UNDECLARED, source, kind, scan, finding, first_entry, text))
+    for kind, entry in sorted(declared.items()):
+        if kind not in findings:
+            text = _("%(entry)s declares %(type)s, but the latest scan of %(source)s did not find it.") % {
+                "entry": entry,
+                "type": _type_label(kind),
+                "source": source,
+            }
+            gaps.append(Gap(GapKind.UNSEEN, source, kind, scan, None, entry, text))
+    return gaps
+
+
+def _places(locations: list[str], shown: int = 5) -> str:
+    text = ", ".join(locations[:shown])
+    if len(locations) > shown:
+        text += " " + _("and %(count)d more") % {"count": len(locations) - shown}
+    return text
+
+
+def find_gap(source: DataSource, key: str) -> Gap:
+    for gap in reconcile(source):
+        if gap.key == key:
+            return gap
+    raise ValidationError(_("This gap is no longer there; reload the reconciliation page."))
+
+
+def gap_to_risk(actor: Actor, gap: Gap) -> Any:
+    from mamori.risk import services as risk_services
+
+    policy.check(actor, Action.ADD, RECONCILIATION)
+    if gap.ledger_entry is None:
+        raise ValidationError(_("Link the data source to a ledger entry before recording a risk for it."))
+    threat = "over_retention" if gap.kind == GapKind.PROHIBITED else "other"
+    return risk_services.create_risk_from_gap(
+        actor, gap.ledger_entry, "store", threat, gap.description, gap.evidence_ref
+    )
+
+
+def gap_to_nonconformity(actor: Actor, gap: Gap) -> Any:
+    from mamori.risk import services as risk_services
+    from mamori.risk.models import NonconformitySource
+
+    policy.check(actor, Action.ADD, RECONCILIATION)
+    title = _("Reconciliation: %(type)s at %(source)s") % {"type": _type_label(gap.type), "source": gap.source}
+    return risk_services.create_nonconformity(
+        actor,
+        title=title[:200],
+        description=gap.description,
+        source=NonconformitySource.RECONCILIATION,
+        evidence_ref=gap.evidence_ref,
+        evidence={"source": "reconciliation", "ref": gap.evidence_ref, "gap": gap.kind, "type": gap.type},
+    )
+
+
+def categories_for(kind: str) -> QuerySet[DataCategory]:
+    return DataCategory.objects.filter(scanner_type=kind)

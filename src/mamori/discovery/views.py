@@ -1,0 +1,219 @@
+"""Discovery pages: data sources, scans with live progress, scan comparison and reconciliation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from mamori.accounts import policy
+from mamori.accounts.policy import Action
+from mamori.contractors.models import Contractor
+from mamori.discovery import services
+from mamori.discovery.forms import DataSourceForm, GapActionForm
+from mamori.discovery.models import DataSource, Scan
+from mamori.ledger.models import LedgerEntry
+
+S, SC, REC = services.SOURCE, services.SCAN, services.RECONCILIATION
+
+
+def _source(request: HttpRequest, pk: int) -> DataSource:
+    return policy.get_visible(request.user, S, DataSource.objects.select_related("contractor"), pk=pk)
+
+
+def _scan(request: HttpRequest, pk: int) -> Scan:
+    return policy.get_visible(request.user, SC, Scan.objects.select_related("source", "job"), pk=pk)
+
+
+def source_list(request: HttpRequest) -> HttpResponse:
+    policy.check(request.user, Action.VIEW, S)
+    sources = services.visible_sources(request.user).prefetch_related("ledger_entries")
+    rows = [(s, services.latest_completed(s)) for s in sources]
+    context = {
+        "rows": rows,
+        "can_add": policy.can(request.user, Action.ADD, S),
+        "can_reconcile": policy.can(request.user, Action.VIEW, REC),
+    }
+    return render(request, "discovery/source_list.html", context)
+
+
+def _form(request: HttpRequest, instance: DataSource | None = None) -> DataSourceForm:
+    return DataSourceForm(
+        request.POST if request.method == "POST" else None,
+        instance=instance,
+        ledger_entries=policy.scope(request.user, "ledger_entry", LedgerEntry.objects.all()),
+        contractors=policy.scope(request.user, "contractor", Contractor.objects.all()),
+    )
+
+
+def source_create(request: HttpRequest) -> HttpResponse:
+    policy.check(request.user, Action.ADD, S)
+    form = _form(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            source = services.create_source(request.user, form.service_data(), form.cleaned_data["password"])
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Data source added."))
+            return redirect("discovery:detail", source.pk)
+    return render(request, "discovery/source_form.html", {"form": form, "object": None})
+
+
+def _errors(form: DataSourceForm, exc: ValidationError) -> None:
+    from mamori.core.forms import apply_validation_error
+
+    apply_validation_error(form, exc)
+
+
+def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    policy.check(request.user, Action.CHANGE, S, source)
+    form = _form(request, source)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_source(
+                request.user,
+                DataSource.objects.get(pk=source.pk),
+                form.service_data(),
+                form.cleaned_data["password"],
+                form.cleaned_data["clear_password"],
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Data source saved."))
+            return redirect("discovery:detail", source.pk)
+    return render(request, "discovery/source_form.html", {"form": form, "object": source})
+
+
+def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    try:
+        services.delete_source(request.user, source)
+    except ProtectedError:
+        messages.error(request, _("This data source is still referred to and cannot be deleted."))
+        return redirect("discovery:detail", source.pk)
+    messages.success(request, _("Data source deleted."))
+    return redirect("discovery:list")
+
+
+def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    scans = policy.scope(request.user, SC, source.scans.all())[:50]
+    known = set(policy.scope(request.user, "ledger_entry", LedgerEntry.objects.all()).values_list("pk", flat=True))
+    context = {
+        "object": source,
+        "scans": scans,
+        "entries": [e for e in source.ledger_entries.all() if e.pk in known],
+        "can_change": policy.can(request.user, Action.CHANGE, S, source),
+        "can_delete": policy.can(request.user, Action.DELETE, S, source),
+        "can_scan": policy.can(request.user, Action.ADD, SC),
+        "can_reconcile": policy.can(request.user, Action.VIEW, REC),
+    }
+    return render(request, "discovery/source_detail.html", context)
+
+
+def source_test(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    result = services.test_connection(request.user, source)
+    if result.ok:
+        messages.success(request, result.message)
+    else:
+        messages.error(request, _("Connection failed: %(reason)s") % {"reason": result.message})
+    return redirect("discovery:detail", source.pk)
+
+
+def scan_start(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    scan = services.start_scan(request.user, source)
+    messages.success(request, _("Scan queued."))
+    return redirect("discovery:scan", scan.pk)
+
+
+def _previous(scan: Scan) -> Scan | None:
+    return Scan.objects.filter(source_id=scan.source_id, pk__lt=scan.pk, status="succeeded").order_by("-pk").first()
+
+
+def scan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scan = _scan(request, pk)
+    context = {"scan": scan, "findings": scan.findings.all(), "previous": _previous(scan)}
+    return render(request, "discovery/scan_detail.html", context)
+
+
+def scan_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    scan = _scan(request, pk)
+    response = render(request, "discovery/_scan_progress.html", {"scan": scan})
+    if scan.is_finished and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"  # show the findings once the scan is done
+    return response
+
+
+def scan_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    scan = _scan(request, pk)
+    base_id = request.GET.get("base", "")
+    if base_id:
+        if not base_id.isdigit():
+            raise Http404("No scan matches the given query.")
+        base = _scan(request, int(base_id))
+        if base.source_id != scan.source_id:
+            raise Http404("No scan matches the given query.")
+    else:
+        base = _previous(scan)  # type: ignore[assignment]
+        if base is None:
+            raise Http404("No earlier scan to compare with.")
+    diff = services.diff_scans(base, scan)
+    return render(request, "discovery/scan_diff.html", {"scan": scan, "base": base, "diff": diff})
+
+
+def reconciliation(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    policy.check(request.user, Action.VIEW, REC)
+    source = _source(request, pk) if pk is not None else None
+    gaps = services.reconcile(source, sources=services.visible_sources(request.user))
+    context: dict[str, Any] = {
+        "source": source,
+        "gaps": gaps,
+        "can_act": policy.can(request.user, Action.ADD, REC),
+    }
+    return render(request, "discovery/reconciliation.html", context)
+
+
+def gap_action(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    policy.check(request.user, Action.ADD, REC)
+    form = GapActionForm(request.POST)
+    back = request.POST.get("back") == "all"
+    target = reverse("discovery:reconciliation") if back else reverse("discovery:source-reconciliation", args=[pk])
+    if not form.is_valid():
+        messages.error(request, _("Choose a gap and what to record for it."))
+        return redirect(target)
+    try:
+        gap = services.find_gap(source, form.cleaned_data["key"])
+        if form.cleaned_data["action"] == "risk" and not gap.always_nonconformity:
+            risk = services.gap_to_risk(request.user, gap)
+            messages.success(request, _("Risk recorded."))
+            return redirect("risk:detail", risk.pk)
+        item = services.gap_to_nonconformity(request.user, gap)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(target)
+    messages.success(request, _("Nonconformity recorded: %(title)s") % {"title": item.title})
+    return redirect(target)
+
+
+def evidence(request: HttpRequest) -> HttpResponse:
+    """Follow an evidence reference ("scan:12/finding:34") from a risk or nonconformity back to the scan."""
+    ref = request.GET.get("ref", "")
+    parts = dict(part.split(":", 1) for part in ref.split("/") if part.count(":") == 1)
+    scan_id, finding_id = parts.get("scan", ""), parts.get("finding", "")
+    if not scan_id.isdigit():
+        raise Http404("No scan matches the given query.")
+    scan = _scan(request, int(scan_id))
+    anchor = f"#finding-{finding_id}" if finding_id.isdigit() else ""
+    return redirect(reverse("discovery:scan", args=[scan.pk]) + anchor)
