@@ -48,6 +48,7 @@ def test_a_scan_of_the_shop_database_runs_as_a_job_and_stores_masked_findings(sh
     card = scan.findings.filter(type="credit_card_number").first()
     assert card.examples and all("*" in e for e in card.examples)
     assert card.rows_matched > 0 and card.severity == "critical" and card.data_class == "prohibited"
+    assert len(card.fingerprint) == 64  # a keyed hash, so the same card is recognised in a later scan
 
 
 def test_no_full_card_number_is_stored_anywhere_in_the_database(shop_db, shop_source):

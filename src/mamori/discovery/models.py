@@ -1,7 +1,7 @@
 """Data sources (files and databases), their scans and what each scan found.
 
 A finding never holds a full card number or security code: the engine gives masked examples only
-(first six and last four digits) and, for files, a keyed fingerprint of the value.
+(first six and last four digits) and a keyed fingerprint of the value (for a database column, of its first example).
 """
 
 from __future__ import annotations

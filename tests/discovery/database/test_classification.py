@@ -65,3 +65,21 @@ def test_output_holds_no_full_card_number(tmp_path):
     text = repr([r.as_dict() for r in report.results])
     assert truth.card_numbers
     assert not any(number in text for number in truth.card_numbers)
+
+
+def test_card_columns_carry_keyed_hashes_that_recognise_the_same_values(tmp_path):
+    # given
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    build_shop_db(url, flavour="eccube2", customers=30, orders=60)
+    # when
+    first = scan_database(url, OPTIONS)
+    again = scan_database(url, OPTIONS)
+    other_key = scan_database(url, DatabaseScanOptions(hash_key=b"another-key", workers=1, sample_rows=500))
+
+    # then
+    def card_hashes(report):
+        return {fp for r in report.results if r.type == "credit_card_number" for fp in r.fingerprints}
+
+    assert card_hashes(first) and card_hashes(first) == card_hashes(again)
+    assert not card_hashes(first) & card_hashes(other_key)
+    assert all(len(fp) == 64 for fp in card_hashes(first))

@@ -38,18 +38,19 @@ NAME_ONLY_SEVERITY = {
 class TypeEvidence:
     rows: set[int] = field(default_factory=set)  # rows of the current shard that matched (until sealed)
     matched: int = 0  # rows counted in sealed shards
-    examples: list[tuple[str, str]] = field(default_factory=list)  # (row sort key, masked), smallest keys kept
+    # (row sort key, masked, keyed hash): one example per masked form, smallest row keys kept
+    examples: list[tuple[str, str, str]] = field(default_factory=list)
     confidence: float = 0.0
     severity: Severity = Severity.INFO
     data_class: DataClass = DataClass.PERSONAL
     detector: str = ""
 
-    def keep_examples(self, candidates: Iterable[tuple[str, str]]) -> None:
-        best: dict[str, str] = {}
-        for key, masked in [*self.examples, *candidates]:
-            if masked not in best or key < best[masked]:
-                best[masked] = key
-        self.examples = sorted((key, masked) for masked, key in best.items())[:MAX_EXAMPLES]
+    def keep_examples(self, candidates: Iterable[tuple[str, str, str]]) -> None:
+        best: dict[str, tuple[str, str]] = {}
+        for key, masked, fingerprint in [*self.examples, *candidates]:
+            if masked not in best or (key, fingerprint) < best[masked]:
+                best[masked] = (key, fingerprint)
+        self.examples = sorted((key, masked, fp) for masked, (key, fp) in best.items())[:MAX_EXAMPLES]
 
     def absorb(self, other: TypeEvidence) -> None:
         self.matched += other.matched + len(other.rows)
@@ -77,7 +78,7 @@ class ColumnEvidence:
     def add(self, finding: Finding, row_key: str, row: int) -> None:
         ev = self.types.setdefault(finding.type, TypeEvidence())
         ev.rows.add(row)
-        ev.keep_examples([(row_key, finding.masked)])
+        ev.keep_examples([(row_key, finding.masked, finding.fingerprint)])
         probe = TypeEvidence(
             confidence=finding.confidence,
             detector=finding.detector,
@@ -111,6 +112,7 @@ class ColumnResult:
     rows_matched: int
     match_ratio: float
     examples: tuple[str, ...]
+    fingerprints: tuple[str, ...]  # keyed hashes of the examples' values, to recognise them later
     confidence: float
     severity: Severity
     data_class: DataClass
@@ -128,6 +130,7 @@ class ColumnResult:
             "rows_matched": self.rows_matched,
             "match_ratio": round(self.match_ratio, 4),
             "examples": list(self.examples),
+            "fingerprints": list(self.fingerprints),
             "confidence": round(self.confidence, 3),
             "severity": self.severity.label,
             "data_class": str(self.data_class),
@@ -161,7 +164,8 @@ def classify(source: str, table: str, column: str, evidence: ColumnEvidence) -> 
                 base,
                 matched,
                 ratio,
-                tuple(m for _, m in ev.examples),
+                tuple(m for _, m, _ in ev.examples),
+                tuple(fp for _, _, fp in ev.examples),
                 confidence,
                 ev.severity,
                 ev.data_class,
@@ -180,6 +184,7 @@ def classify(source: str, table: str, column: str, evidence: ColumnEvidence) -> 
                 evidence.rows_checked,
                 0,
                 0.0,
+                (),
                 (),
                 NAME_ONLY_CONFIDENCE,
                 NAME_ONLY_SEVERITY.get(hint, Severity.LOW),
