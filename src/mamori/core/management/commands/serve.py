@@ -20,12 +20,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
-        from mamori.wsgi import application
-
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
+        # Imported after collectstatic: WhiteNoise indexes the static files when the application is built.
+        from mamori.wsgi import application
         if not options["no_worker"]:
             from mamori.jobs.worker import start_embedded_worker
 
