@@ -61,3 +61,10 @@ def test_the_engine_does_not_import_django() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     # then Django was never loaded
     assert result.stdout.strip() == "False"
+
+
+def test_a_one_character_name_is_masked_whole():
+    from mamori.discovery.engine.masking import mask_text
+
+    assert mask_text("誠") == "*"
+    assert mask_text("翔太") == "翔*"

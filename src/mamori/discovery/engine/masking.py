@@ -58,5 +58,10 @@ def mask_email(value: str) -> str:
 
 
 def mask_text(value: str, keep: int = 1) -> str:
-    """Keep the first ``keep`` characters of a name-like value; spaces stay so word count shows."""
+    """Keep the first ``keep`` characters of a name-like value; spaces stay so word count shows.
+
+    A value no longer than ``keep`` (a one-character given name such as 誠) is masked whole.
+    """
+    if len(value.strip()) <= keep:
+        return "*" * len(value)
     return "".join(c if i < keep or c in " 　" else "*" for i, c in enumerate(value))
