@@ -26,6 +26,7 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         # Imported after collectstatic: WhiteNoise indexes the static files when the application is built.
         from mamori.wsgi import application
+
         if not options["no_worker"]:
             from mamori.jobs.worker import start_embedded_worker
 
