@@ -31,7 +31,7 @@ from mamori.discovery.engine.masking import (
     mask_phone,
     mask_text,
 )
-from mamori.discovery.engine.matcher import Matcher, get_matcher
+from mamori.discovery.engine.matcher import ALL_FAMILIES, CARD, KEYWORD, PHONE, Matcher, get_matcher
 from mamori.discovery.engine.types import DataClass, FileProblem, Finding, Severity, TextUnit
 
 
@@ -447,19 +447,26 @@ def _same_line_card_context(text: str, cards: list[Hit]) -> Iterator[Hit]:
             yield Hit("person_name", m.start(), m.end(), 0.6, mask_text(m.group()), m.group())
 
 
-def _window_hits(text: str, pos: int, endpos: int, kinds: frozenset[str], card_only: bool = False) -> list[Hit]:
-    # Cheap look at the window first: most detectors need a character that is rare in logs.
+def _window_hits(
+    text: str, pos: int, endpos: int, kinds: frozenset[str], card_only: bool = False, families: int = ALL_FAMILIES
+) -> list[Hit]:
+    # Cheap look at the window first: most detectors need a character that is rare in logs, and only the
+    # detector families whose prefilter patterns matched in the window run.
     window = text[pos:endpos]
     hits: list[Hit] = []
-    if "^" in window or _TRACK2_HINT.search(window):
-        hits += _track_hits(text, pos, endpos)
-    cards = list(_card_hits(text, pos, endpos, kinds))
-    hits += cards
+    cards: list[Hit] = []
+    if families & CARD:
+        if "^" in window or _TRACK2_HINT.search(window):
+            hits += _track_hits(text, pos, endpos)
+        cards = list(_card_hits(text, pos, endpos, kinds))
+        hits += cards
     if card_only:
-        hits += [h for h in _kv_hits(text, pos, endpos) if h.type in CARD_TYPES]
+        if families & KEYWORD:
+            hits += [h for h in _kv_hits(text, pos, endpos) if h.type in CARD_TYPES]
         hits += _same_line_card_context(text, cards)
         return hits
-    hits += _phone_hits(text, pos, endpos, kinds)
+    if families & PHONE:
+        hits += _phone_hits(text, pos, endpos, kinds)
     if "@" in window:
         hits += _email_hits(text, pos, endpos)
         hits += _display_name_hits(text, pos, endpos)
@@ -470,7 +477,8 @@ def _window_hits(text: str, pos: int, endpos: int, kinds: frozenset[str], card_o
             hits += _address_hits(text, pos, endpos, kinds)
         if any(mark in window for mark in ("様", "殿", "さん")):
             hits += _honorific_hits(text, pos, endpos)
-    hits += _kv_hits(text, pos, endpos)
+    if families & KEYWORD:
+        hits += _kv_hits(text, pos, endpos)
     hits += _same_line_card_context(text, cards)
     return hits
 
@@ -604,28 +612,32 @@ class Detector:
         kinds = key_kinds(unit.key)
         text = unit.text
         hits: list[Hit] = []
-        for pos, endpos in self._windows(text):
-            hits += _window_hits(text, pos, endpos, kinds, self.card_only)
+        for pos, endpos, families in self._windows(text):
+            hits += _window_hits(text, pos, endpos, kinds, self.card_only, families)
         if kinds:
             hits += _field_hits(unit, kinds)
         return _resolve(hits)
 
-    def _windows(self, text: str) -> list[tuple[int, int]]:
+    def _windows(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, stop, families) of the stretches around prefilter matches; ``families`` says which
+        detector families matched there, so a window runs only those detectors."""
         if len(text) <= _SMALL_TEXT:
-            return [(0, len(text))] if text else []
+            return [(0, len(text), ALL_FAMILIES)] if text else []
         data_bytes = text.encode("utf-8")
-        ends = sorted(set(self.matcher.hits(data_bytes)))
-        if not ends:
+        by_end: dict[int, int] = {}
+        for end, family in self.matcher.hit_families(data_bytes):
+            by_end[end] = by_end.get(end, 0) | family
+        if not by_end:
             return []
-        if not text.isascii():
-            ends = _char_offsets(data_bytes, ends)
-        windows: list[tuple[int, int]] = []
-        for end in ends:
-            start, stop = max(0, end - _BEFORE), min(len(text), end + _AFTER)
+        ends = sorted(by_end)
+        offsets = ends if text.isascii() else _char_offsets(data_bytes, ends)
+        windows: list[tuple[int, int, int]] = []
+        for end, offset in zip(ends, offsets, strict=True):
+            start, stop = max(0, offset - _BEFORE), min(len(text), offset + _AFTER)
             if windows and start <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], stop)
+                windows[-1] = (windows[-1][0], stop, windows[-1][2] | by_end[end])
             else:
-                windows.append((start, stop))
+                windows.append((start, stop, by_end[end]))
         return windows
 
     def _flush(self, record: list[TextUnit]) -> Iterator[Finding]:

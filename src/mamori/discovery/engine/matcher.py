@@ -34,6 +34,12 @@ def _literal(text: str) -> bytes:
 CARD_KINDS = ("card_security_code", "card_expiry", "card_expiry_part", "card_holder", "credit_card_number")
 
 
+# Families of prefilter patterns: a window of text runs only the detectors whose family matched in it.
+CARD, PHONE, EMAIL, KEYWORD, JAPANESE = 1, 2, 4, 8, 16
+ALL_FAMILIES = CARD | PHONE | EMAIL | KEYWORD | JAPANESE
+_CARD_SHAPES = 5  # the first five shapes are card numbers and track data, the next four phone numbers
+
+
 def _pattern_list(card_only: bool = False) -> list[tuple[bytes, bool]]:
     """(pattern, caseless) pairs; each is a superset of what some exact detector accepts.
 
@@ -59,7 +65,7 @@ def _pattern_list(card_only: bool = False) -> list[tuple[bytes, bool]]:
         rb"[A-Za-z0-9._%+\-]@[A-Za-z0-9]",  # e-mail addresses
     ]
     if card_only:
-        shape = shape[:4]
+        shape = shape[:_CARD_SHAPES]
     patterns = [(p, False) for p in shape]
     for kind, fragments in KEYWORDS.items():
         if card_only and kind not in CARD_KINDS:
@@ -73,11 +79,23 @@ def _pattern_list(card_only: bool = False) -> list[tuple[bytes, bool]]:
     return patterns
 
 
+def _families(card_only: bool = False) -> list[int]:
+    """The family of each pattern of ``_pattern_list``, index for index."""
+    patterns = _pattern_list(card_only)
+    shapes = [CARD] * _CARD_SHAPES + ([] if card_only else [PHONE] * 4 + [EMAIL])
+    keywords = len(patterns) - len(shapes) - (0 if card_only else 1)
+    return shapes + [KEYWORD] * keywords + ([] if card_only else [JAPANESE])
+
+
 class Matcher(Protocol):
     name: str
 
     def hits(self, data: bytes) -> list[int]:
         """End byte offsets of prefilter matches in ``data`` (any order, duplicates allowed)."""
+        ...
+
+    def hit_families(self, data: bytes) -> list[tuple[int, int]]:
+        """(end byte offset, family bit) of each prefilter match, in any order."""
         ...
 
 
@@ -90,15 +108,21 @@ class ReMatcher:
         # Caseless keywords share one alternation, run case-sensitively over an ASCII-lowered copy
         # (same offsets): `re` skips ahead far faster without IGNORECASE.
         patterns = _pattern_list(card_only)
-        self._regexes = [re.compile(p) for p, caseless in patterns if not caseless]
+        families = _families(card_only)
+        self._regexes = [
+            (re.compile(p), family) for (p, caseless), family in zip(patterns, families, strict=True) if not caseless
+        ]
         self._keywords = re.compile(b"|".join(p.lower() for p, caseless in patterns if caseless))
 
     def hits(self, data: bytes) -> list[int]:
-        ends: list[int] = []
-        for regex in self._regexes:
-            ends.extend(m.end() for m in regex.finditer(data))
-        ends.extend(m.end() for m in self._keywords.finditer(data.lower()))
-        return ends
+        return [end for end, _family in self.hit_families(data)]
+
+    def hit_families(self, data: bytes) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        for regex, family in self._regexes:
+            found.extend((m.end(), family) for m in regex.finditer(data))
+        found.extend((m.end(), KEYWORD) for m in self._keywords.finditer(data.lower()))
+        return found
 
 
 class HyperscanMatcher:
@@ -110,6 +134,7 @@ class HyperscanMatcher:
         import hyperscan
 
         patterns = _pattern_list(card_only)
+        self._families = _families(card_only)
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         self._db.compile(
             expressions=[p for p, _ in patterns],
@@ -127,6 +152,17 @@ class HyperscanMatcher:
 
         self._db.scan(data, match_event_handler=on_match)
         return ends
+
+    def hit_families(self, data: bytes) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        append = found.append
+        families = self._families
+
+        def on_match(pattern: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            append((end, families[pattern]))
+
+        self._db.scan(data, match_event_handler=on_match)
+        return found
 
 
 def hyperscan_available() -> bool:
