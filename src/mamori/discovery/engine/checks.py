@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -9,6 +10,7 @@ from mamori.discovery.engine.data import CARD_BRANDS, LICENCE_COMMISSION_CODES
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _NON_DIGIT = re.compile(r"[^0-9]")
+_LONGEST_PREFIX = max(len(entry.low) for entry in CARD_BRANDS)
 
 
 def ascii_digits(text: str) -> str:
@@ -34,13 +36,19 @@ def luhn_ok(digits: str) -> bool:
 
 def card_brand(digits: str) -> str | None:
     """The brand whose most specific prefix range contains ``digits`` and allows its length."""
+    # Only the leading digits and the length matter, so candidates share a small cache.
+    return _brand(digits[:_LONGEST_PREFIX], len(digits))
+
+
+@functools.lru_cache(maxsize=65536)
+def _brand(head: str, length: int) -> str | None:
     best: tuple[int, str] | None = None
     for entry in CARD_BRANDS:
         size = len(entry.low)
-        head = digits[:size]
-        matches = len(head) == size and entry.low <= head <= entry.high
+        head_part = head[:size]
+        matches = len(head_part) == size and entry.low <= head_part <= entry.high
         if matches and (best is None or size > best[0]):
-            best = (size, entry.brand if len(digits) in entry.lengths else "")
+            best = (size, entry.brand if length in entry.lengths else "")
     if best is None or not best[1]:
         return None
     return best[1]
