@@ -55,36 +55,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LedgerEntry
-        fields = [
-            "id",
-            "reference",
-            "name",
-            "department",
-            "manager",
-            "categories",
-            "data_subjects",
-            "approximate_count",
-            "purposes",
-            "acquisition_method",
-            "notice_basis",
-            "medium",
-            "storage_locations",
-            "retention_period",
-            "disposal_method",
-            "access_holders",
-            "contractors",
-            "contractor_names",
-            "third_party_provision",
-            "foreign_transfer",
-            "retained_personal_data",
-            "card_data_retained",
-            "last_reviewed",
-            "next_review_due",
-            "review_overdue",
-            "notes",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *services.EDITABLE_FIELDS, "contractor_names", "review_overdue", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
     _known_cache: dict[int, str] | None = None

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.contractors.models import Contractor
 from mamori.ledger.models import DataCategory, LedgerEntry
+from mamori.ledger.services import EDITABLE_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -32,31 +33,7 @@ class LedgerEntryForm(forms.ModelForm):
 
     class Meta:
         model = LedgerEntry
-        fields = [
-            "reference",
-            "name",
-            "department",
-            "manager",
-            "categories",
-            "data_subjects",
-            "approximate_count",
-            "purposes",
-            "acquisition_method",
-            "notice_basis",
-            "medium",
-            "storage_locations",
-            "retention_period",
-            "disposal_method",
-            "access_holders",
-            "contractors",
-            "third_party_provision",
-            "foreign_transfer",
-            "retained_personal_data",
-            "card_data_retained",
-            "last_reviewed",
-            "next_review_due",
-            "notes",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "last_reviewed": DateInput(),
             "next_review_due": DateInput(),

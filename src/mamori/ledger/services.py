@@ -26,6 +26,32 @@ from mamori.ledger.models import DataCategory, LedgerEntry, LedgerEntryRevision,
 RESOURCE = "ledger_entry"
 CATEGORY_RESOURCE = "data_category"
 M2M_FIELDS = ("categories", "contractors")
+# The fields a person edits, in the order forms and the API show them.
+EDITABLE_FIELDS = (
+    "reference",
+    "name",
+    "department",
+    "manager",
+    "categories",
+    "data_subjects",
+    "approximate_count",
+    "purposes",
+    "acquisition_method",
+    "notice_basis",
+    "medium",
+    "storage_locations",
+    "retention_period",
+    "disposal_method",
+    "access_holders",
+    "contractors",
+    "third_party_provision",
+    "foreign_transfer",
+    "retained_personal_data",
+    "card_data_retained",
+    "last_reviewed",
+    "next_review_due",
+    "notes",
+)
 REFERENCE_PREFIX = "PI-"
 
 
