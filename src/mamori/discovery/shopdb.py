@@ -363,27 +363,35 @@ def _eccube2(conn: sa.Connection, rng: random.Random, truth: ShopTruth, n_cust: 
     truth.clean |= {("plg_card_log", c) for c in ("log_id", "order_id")}
 
 
-def _customer2(rng: random.Random, cid: int, p: Person) -> dict[str, object]:
+def _names(p: Person, prefix: str = "") -> dict[str, object]:
+    """Surname, given name and their kana in the four columns EC-CUBE uses (name01/02, kana01/02)."""
     sur, given = p.kanji.split(" ")
     ksur, kgiven = p.kana.split(" ")
+    return {f"{prefix}name01": sur, f"{prefix}name02": given, f"{prefix}kana01": ksur, f"{prefix}kana02": kgiven}
+
+
+def _split_contact(p: Person, prefix: str = "") -> dict[str, object]:
+    """EC-CUBE 2.x keeps postal codes in two columns and phone numbers in three."""
     zip1, zip2 = p.postal.split("-")
-    addr = p.address.removeprefix(p.pref)
     tel = p.phone.split("-")
     return {
+        f"{prefix}zip01": zip1,
+        f"{prefix}zip02": zip2,
+        f"{prefix}tel01": tel[0],
+        f"{prefix}tel02": tel[1],
+        f"{prefix}tel03": tel[2],
+    }
+
+
+def _customer2(rng: random.Random, cid: int, p: Person) -> dict[str, object]:
+    return {
         "customer_id": cid,
-        "name01": sur,
-        "name02": given,
-        "kana01": ksur,
-        "kana02": kgiven,
-        "zip01": zip1,
-        "zip02": zip2,
+        **_names(p),
+        **_split_contact(p),
         "pref": p.pref,
-        "addr01": addr,
+        "addr01": p.address.removeprefix(p.pref),
         "addr02": "",
         "email": p.email,
-        "tel01": tel[0],
-        "tel02": tel[1],
-        "tel03": tel[2],
         "sex": rng.randint(1, 2),
         "birth": datetime(1960, 1, 1) + timedelta(days=rng.randint(0, 16000)),
         "password": hashlib.sha256(_alnum(rng, 12).encode()).hexdigest(),
@@ -401,23 +409,12 @@ def _customer2(rng: random.Random, cid: int, p: Person) -> dict[str, object]:
 def _order2(rng: random.Random, oid: int, cid: int, p: Person, by_card: bool) -> dict[str, object]:
     subtotal = rng.randint(300, 60000)
     tax = subtotal * 8 // 100
-    sur, given = p.kanji.split(" ")
-    ksur, kgiven = p.kana.split(" ")
-    zip1, zip2 = p.postal.split("-")
-    tel = p.phone.split("-")
     return {
         "order_id": oid,
         "customer_id": cid,
-        "order_name01": sur,
-        "order_name02": given,
-        "order_kana01": ksur,
-        "order_kana02": kgiven,
+        **_names(p, "order_"),
         "order_email": p.email,
-        "order_tel01": tel[0],
-        "order_tel02": tel[1],
-        "order_tel03": tel[2],
-        "order_zip01": zip1,
-        "order_zip02": zip2,
+        **_split_contact(p, "order_"),
         "order_pref": p.pref,
         "order_addr01": p.address,
         "order_addr02": "",
@@ -525,15 +522,10 @@ def _eccube4(conn: sa.Connection, rng: random.Random, truth: ShopTruth, n_cust: 
     people = [person(rng) for _ in range(n_cust)]
     cust_rows = []
     for i, p in enumerate(people):
-        sur, given = p.kanji.split(" ")
-        ksur, kgiven = p.kana.split(" ")
         cust_rows.append(
             {
                 "id": i + 1,
-                "name01": sur,
-                "name02": given,
-                "kana01": ksur,
-                "kana02": kgiven,
+                **_names(p),
                 "postal_code": p.postal.replace("-", ""),
                 "addr01": p.address,
                 "addr02": "",
@@ -579,8 +571,7 @@ def _eccube4(conn: sa.Connection, rng: random.Random, truth: ShopTruth, n_cust: 
     log_rows: list[dict[str, object]] = []
     for i in range(n_ord):
         p = people[rng.randrange(n_cust)]
-        sur, given = p.kanji.split(" ")
-        ksur, kgiven = p.kana.split(" ")
+        names = _names(p)
         subtotal = rng.randint(300, 60000)
         by_card = rng.random() < 0.6
         note = None
@@ -605,10 +596,7 @@ def _eccube4(conn: sa.Connection, rng: random.Random, truth: ShopTruth, n_cust: 
                 "id": i + 1,
                 "order_no": f"{rng.randint(10**7, 10**8 - 1)}",
                 "customer_id": rng.randint(1, n_cust),
-                "name01": sur,
-                "name02": given,
-                "kana01": ksur,
-                "kana02": kgiven,
+                **names,
                 "email": p.email,
                 "phone_number": p.phone.replace("-", ""),
                 "postal_code": p.postal.replace("-", ""),
@@ -629,8 +617,8 @@ def _eccube4(conn: sa.Connection, rng: random.Random, truth: ShopTruth, n_cust: 
             {
                 "id": i + 1,
                 "order_id": i + 1,
-                "name01": sur,
-                "kana01": ksur,
+                "name01": names["name01"],
+                "kana01": names["kana01"],
                 "phone_number": p.phone,
                 "postal_code": p.postal.replace("-", ""),
                 "addr01": p.address,
