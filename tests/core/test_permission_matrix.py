@@ -7,10 +7,9 @@ or internal records, investigators only about the cases they are invited to.
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from mamori.incidents.models import IncidentCase
-from tests.matrix import ROLES, access_cases
+from tests.matrix import ROLES, matrix_tests
 
 # path template → expected status per role, in ROLES order. {server_co}, {internal_case} ... are filled in.
 GET_MATRIX: dict[str, tuple[int, ...]] = {
@@ -55,37 +54,13 @@ def world(request, server_co, logistics_co, server_case, internal_case, invited,
     return users, ids
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("path", "role", "expected"), access_cases(GET_MATRIX))
-def test_get_access(world, client_for, path, role, expected):
-    users, ids = world
-    # when
-    response = client_for(users[role]).get(path.format(**ids))
-    # then
-    assert response.status_code == expected
+test_get_access, test_post_access, test_anonymous_visitors_are_sent_to_sign_in = matrix_tests(
+    GET_MATRIX, POST_MATRIX, [*GET_MATRIX]
+)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "role", "expected"), access_cases(POST_MATRIX))
-def test_post_access(world, client_for, path, role, expected):
-    users, ids = world
-    # when
-    response = client_for(users[role]).post(path.format(**ids))
-    # then
-    assert response.status_code == expected
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("path", [*GET_MATRIX])
-def test_anonymous_visitors_are_sent_to_sign_in(world, path):
-    _, ids = world
-    response = Client().get(path.format(**ids))
-    assert response.status_code == 302
-    assert response.url.startswith("/accounts/login/")
-
-
-@pytest.mark.django_db
-def test_contractor_user_lists_only_its_own_contractor_andaccess_cases(world, client_for):
+def test_contractor_user_lists_only_its_own_contractor_and_cases(world, client_for):
     # given
     users, _ = world
     # when
@@ -97,7 +72,7 @@ def test_contractor_user_lists_only_its_own_contractor_andaccess_cases(world, cl
 
 
 @pytest.mark.django_db
-def test_investigator_lists_only_invitedaccess_cases(world, client_for):
+def test_investigator_lists_only_invited_cases(world, client_for):
     users, _ = world
     cases = client_for(users["investigator"]).get("/incidents/").content.decode()
     assert "カード情報漏えいの疑い" in cases and "社内PCの紛失" not in cases

@@ -7,9 +7,8 @@ Contractor users see the entries their contractor is named on; other entries do 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from tests.matrix import ROLES, access_cases
+from tests.matrix import ROLES, matrix_tests
 
 GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/ledger/": (200, 200, 200, 200, 200, 200, 403),
@@ -56,33 +55,9 @@ def world(request, server_co, logistics_co, server_entry, internal_entry):
     return users, ids
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("path", "role", "expected"), access_cases(GET_MATRIX))
-def test_get_access(world, client_for, path, role, expected):
-    users, ids = world
-    # when
-    response = client_for(users[role]).get(path.format(**ids))
-    # then
-    assert response.status_code == expected
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("path", "role", "expected"), access_cases(POST_MATRIX))
-def test_post_access(world, client_for, path, role, expected):
-    users, ids = world
-    # when
-    response = client_for(users[role]).post(path.format(**ids))
-    # then
-    assert response.status_code == expected
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("path", [*GET_MATRIX, *POST_MATRIX])
-def test_anonymous_visitors_are_sent_to_sign_in(world, path):
-    _, ids = world
-    response = Client().get(path.format(**ids))
-    assert response.status_code == 302
-    assert response.url.startswith("/accounts/login/")
+test_get_access, test_post_access, test_anonymous_visitors_are_sent_to_sign_in = matrix_tests(
+    GET_MATRIX, POST_MATRIX, [*GET_MATRIX, *POST_MATRIX]
+)
 
 
 @pytest.mark.django_db

@@ -4,11 +4,10 @@ investigators have no access to risks: lists are 403, single records 404 (they d
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from mamori.accounts.policy import SYSTEM
 from mamori.risk import services
-from tests.matrix import ROLES, access_cases
+from tests.matrix import ROLES, matrix_tests
 
 GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/risk/": (200, 200, 200, 200, 403, 403, 403),
@@ -45,30 +44,6 @@ def world(request, make_risk, staff):
     return users, {"risk": risk.pk, "nc": nc.pk}
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("path", "role", "expected"), access_cases(GET_MATRIX))
-def test_get_access(world, client_for, path, role, expected):
-    users, ids = world
-    # when
-    response = client_for(users[role]).get(path.format(**ids))
-    # then
-    assert response.status_code == expected
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("path", "role", "expected"), access_cases(POST_MATRIX))
-def test_post_access(world, client_for, path, role, expected):
-    users, ids = world
-    # when
-    response = client_for(users[role]).post(path.format(**ids))
-    # then
-    assert response.status_code == expected
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("path", [p for p in GET_MATRIX if not p.startswith("/api/")])
-def test_anonymous_visitors_are_sent_to_sign_in(world, path):
-    _, ids = world
-    response = Client().get(path.format(**ids))
-    assert response.status_code == 302
-    assert response.url.startswith("/accounts/login/")
+test_get_access, test_post_access, test_anonymous_visitors_are_sent_to_sign_in = matrix_tests(
+    GET_MATRIX, POST_MATRIX, [p for p in GET_MATRIX if not p.startswith("/api/")]
+)
