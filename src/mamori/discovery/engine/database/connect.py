@@ -96,11 +96,11 @@ def open_readonly(url: URL, statement_timeout_s: float = 60.0) -> sa.Engine:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as exc:
         engine.dispose()
-        raise SourceError(f"cannot connect to {display(url)}: {_reason(exc)}") from None
+        raise SourceError(f"cannot connect to {display(url)}: {reason(exc)}") from None
     return engine
 
 
-def _reason(exc: sa.exc.SQLAlchemyError) -> str:
+def reason(exc: sa.exc.SQLAlchemyError) -> str:
     orig = getattr(exc, "orig", None)
     text = str(orig if orig is not None else exc).strip().splitlines()[0]
     return text[:300]

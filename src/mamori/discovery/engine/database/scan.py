@@ -8,7 +8,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +110,7 @@ CONTEXT_ROWS = 200  # rows per shard whose cells get the per-field check (beside
 
 
 def _split(conn: sa.Connection, table: TableInfo, options: DatabaseScanOptions) -> list[Shard]:
-    key = tables._integer_key(table)
+    key = tables.integer_key(table)
     if key is None:
         return [Shard(table)]
     estimate = tables.estimated_rows(conn, table) or tables.count_rows(conn, table)
@@ -194,7 +194,7 @@ def scan_shard(
             rows_done,
             last_key,
             False,
-            f"{table.qualified}: {connect._reason(exc)}",
+            f"{table.qualified}: {connect.reason(exc)}",
         )
     finally:
         engine.dispose()
@@ -207,7 +207,7 @@ def _rows(
     if not options.full:
         yield tables.sample(conn, shard.table, options.sample_rows), None
         return
-    key = tables._integer_key(shard.table)
+    key = tables.integer_key(shard.table)
     start = after
     if start is None and shard.low is not None and key is not None:
         start = [shard.low - 1]
@@ -233,7 +233,7 @@ def _uses_copy(conn: sa.Connection, shard: Shard, options: DatabaseScanOptions) 
     return (
         options.full
         and conn.engine.url.get_backend_name() == "postgresql"
-        and tables._integer_key(shard.table) is not None
+        and tables.integer_key(shard.table) is not None
     )
 
 
@@ -374,7 +374,6 @@ __all__ = [
     "DatabaseScanOptions",
     "Shard",
     "ShardResult",
-    "asdict",
     "plan_shards",
     "scan_database",
     "scan_shard",

@@ -109,7 +109,7 @@ def count_rows(conn: sa.Connection, table: TableInfo) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(table.table())).scalar() or 0)
 
 
-def _integer_key(table: TableInfo) -> str | None:
+def integer_key(table: TableInfo) -> str | None:
     if len(table.key) != 1:
         return None
     kind = table.column_types[table.columns.index(table.key[0])].upper()
@@ -139,7 +139,7 @@ def sample(conn: sa.Connection, table: TableInfo, size: int, windows: int = 10) 
         ).all()
         if len(rows) >= size // 2:
             return list(rows)
-    key = _integer_key(table)
+    key = integer_key(table)
     per_window = max(1, size // windows)
     out: list[Sequence[Any]] = []
     if key is not None:
@@ -228,7 +228,7 @@ def copy_batches(
     COPY hands over text, which is what the detectors read anyway, several times faster than fetching
     typed rows. Values arrive as strings ("" for NULL), with COPY's backslash escapes undone.
     """
-    key = _integer_key(table)
+    key = integer_key(table)
     if key is None:
         raise ValueError("copy_batches needs a single integer primary key")
     name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
