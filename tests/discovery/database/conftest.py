@@ -45,3 +45,9 @@ def database_url(request, tmp_path) -> Iterator[str]:
         yield from _server_database(PG_ADMIN, "PostgreSQL")
     else:
         yield from _server_database(MYSQL_ADMIN, "MariaDB")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """An empty PostgreSQL database (for what only PostgreSQL does: server-side column batches)."""
+    yield from _server_database(PG_ADMIN, "PostgreSQL")

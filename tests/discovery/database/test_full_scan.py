@@ -78,7 +78,7 @@ def test_interrupted_full_scan_resumes_where_it_stopped(shop, tmp_path, monkeypa
     checkpoint = tmp_path / "scan.checkpoint.json"
     options = DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=50, checkpoint=checkpoint)
     expected = _results(scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=50)))
-    real = db_scan.detect_rows
+    real = db_scan.detect_batch
     calls = {"n": 0}
 
     def dying(*args, **kwargs):
@@ -87,10 +87,10 @@ def test_interrupted_full_scan_resumes_where_it_stopped(shop, tmp_path, monkeypa
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(db_scan, "detect_rows", dying)
+    monkeypatch.setattr(db_scan, "detect_batch", dying)
     with pytest.raises(KeyboardInterrupt):
         scan_database(shop, options)
-    monkeypatch.setattr(db_scan, "detect_rows", real)
+    monkeypatch.setattr(db_scan, "detect_batch", real)
     assert checkpoint.exists()
     # when
     resumed = scan_database(
@@ -122,13 +122,45 @@ def test_dask_cluster_gives_the_same_results(shop, monkeypatch):
     assert _results(remote) == _results(local)
 
 
-def test_copy_text_nulls_and_escapes_are_read_back():
-    # given: COPY's text form of rows with NULLs, a one-column NULL row and escaped characters
-    from mamori.discovery.engine.database.tables import _copy_row, _drop_nulls
-
-    text = "1\t\\N\t\\N\tx\n\\N\n\\N\t2\na\\tb\t\\\\N\n"
+def test_postgresql_batches_keep_rows_aligned_across_columns(postgres_url):
+    # given: NULLs, empty strings, tabs, backslashes and a line break inside values
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE export (id INTEGER PRIMARY KEY, memo TEXT, card_no TEXT, made DATE)"))
+        conn.execute(
+            sa.text("INSERT INTO export VALUES (:i, :m, :c, '2018-01-01')"),
+            [
+                {"i": 1, "m": None, "c": ""},
+                {"i": 2, "m": "a\tb\\N", "c": None},
+                {"i": 3, "m": "line one\nline two", "c": TEST_CARD},
+                {"i": 4, "m": "", "c": "x"},
+            ],
+        )
+    engine.dispose()
     # when
-    lines = _drop_nulls(text).split("\n")[:-1]
-    rows = [_copy_row(line) for line in lines]
+    report = scan_database(postgres_url, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=3))
+    # then: the card is reported in the row it is in, and every row is counted once
+    card = next(r for r in report.results if (r.column, r.type) == ("card_no", "credit_card_number"))
+    assert (card.rows_scanned, card.rows_matched) == (4, 1)
+    assert report.rows_scanned["export"] == 4
+
+
+def test_column_texts_of_a_postgresql_batch(postgres_url):
+    # given
+    from mamori.discovery.engine.database import tables
+
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE t (id INTEGER PRIMARY KEY, memo TEXT, made DATE)"))
+        conn.execute(sa.text("INSERT INTO t VALUES (1, NULL, NULL), (2, 'a\tb', '2018-01-01'), (5, 'x\ny', NULL)"))
+    with engine.connect() as conn:
+        info = tables.list_tables(engine, tables.TableFilter())[0]
+        # when
+        batches = list(tables.column_batches(conn, info, 2))
+    engine.dispose()
     # then
-    assert rows == [["1", "", "", "x"], [""], ["", "2"], ["a\tb", "\\N"]]
+    first, second = batches[0][0], batches[1][0]
+    assert first.texts == ("1\n2", "\na\tb", None) and first.nonempty == (2, 1, 1)
+    assert second.texts == ("5", "x y", None) and second.nonempty == (1, 1, 0)
+    assert [b[1] for b in batches] == [[2], [5]]
+    assert first.row_key(1) == "2".zfill(20)

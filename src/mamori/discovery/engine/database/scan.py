@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from mamori.discovery.engine.database import connect, tables
 from mamori.discovery.engine.database.classify import ColumnEvidence, ColumnResult, TypeEvidence, classify
 from mamori.discovery.engine.database.connect import Credentials, SourceError
-from mamori.discovery.engine.database.tables import TableFilter, TableInfo
-from mamori.discovery.engine.database.values import detect_rows
+from mamori.discovery.engine.database.tables import ColumnBatch, TableFilter, TableInfo
+from mamori.discovery.engine.database.values import batch_of_rows, detect_batch
 from mamori.discovery.engine.types import DataClass, Severity
 
 
@@ -176,13 +176,12 @@ def scan_shard(
     engine = connect.open_readonly(sa.engine.make_url(url), options.statement_timeout_s)
     try:
         with engine.connect() as conn:
-            copying = _uses_copy(conn, shard, options)
-            for rows, key in _rows(conn, shard, options, last_key, rows_done):
+            for batch, key in _batches(conn, shard, options, last_key, rows_done):
                 # Context columns are checked field by field in their first rows only: enough to classify
                 # them. Card data is searched for in every row read.
                 budget = min(options.sample_rows, CONTEXT_ROWS) - rows_done
-                detect_rows(table, rows, columns, options.hash_key, rows_done, budget, as_strings=copying)
-                rows_done += len(rows)
+                detect_batch(table, batch, columns, options.hash_key, rows_done, budget)
+                rows_done += batch.rows
                 last_key = key
                 if state is not None and options.full:
                     state.partial(shard.name, last_key, columns)
@@ -201,40 +200,35 @@ def scan_shard(
     return ShardResult(shard.name, table.qualified, columns, rows_done, last_key)
 
 
-def _rows(
+def _batches(
     conn: sa.Connection, shard: Shard, options: DatabaseScanOptions, after: list[Any] | None, skip: int
-) -> Iterator[tuple[list[Sequence[Any]], list[Any] | None]]:
+) -> Iterator[tuple[ColumnBatch, list[Any] | None]]:
+    table = shard.table
     if not options.full:
-        yield tables.sample(conn, shard.table, options.sample_rows), None
+        yield batch_of_rows(table, tables.sample(conn, table, options.sample_rows), 0), None
         return
-    key = tables.integer_key(shard.table)
+    key = tables.integer_key(table)
     start = after
     if start is None and shard.low is not None and key is not None:
         start = [shard.low - 1]
-    if _uses_copy(conn, shard, options):
-        source = tables.copy_batches(conn, shard.table, options.batch_size, start)
-    else:
-        source = tables.batches(conn, shard.table, options.batch_size, start, skip if not shard.table.key else 0)
-    for rows, last in source:
+    if key is not None and conn.engine.url.get_backend_name() == "postgresql":
+        # Full scans of PostgreSQL tables with an integer key get each batch as one text per column.
+        first = int(start[0]) if start else None
+        yield from tables.column_batches(conn, table, options.batch_size, first, shard.high)
+        return
+    offset = skip
+    for rows, last in tables.batches(conn, table, options.batch_size, start, skip if not table.key else 0):
         if shard.high is not None and key is not None:
-            idx = shard.table.columns.index(key)
+            idx = table.columns.index(key)
             rows = [r for r in rows if int(r[idx]) < shard.high]
             if not rows:
                 return
-            yield rows, last
+            yield batch_of_rows(table, rows, offset), last
             if int(last[0]) >= shard.high - 1:  # type: ignore[index]
                 return
         else:
-            yield rows, last
-
-
-def _uses_copy(conn: sa.Connection, shard: Shard, options: DatabaseScanOptions) -> bool:
-    """Full scans of PostgreSQL tables with an integer key read through COPY (text, much faster)."""
-    return (
-        options.full
-        and conn.engine.url.get_backend_name() == "postgresql"
-        and tables.integer_key(shard.table) is not None
-    )
+            yield batch_of_rows(table, rows, offset), last
+        offset += len(rows)
 
 
 def _report(source: str, found: Sequence[TableInfo], results: Iterable[ShardResult]) -> DatabaseReport:

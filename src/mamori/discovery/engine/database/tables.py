@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -220,70 +220,119 @@ def batches(
             return
 
 
-def copy_batches(
-    conn: sa.Connection, table: TableInfo, batch_size: int, after: Sequence[Any] | None = None
-) -> Iterator[tuple[list[Any], list[Any] | None]]:
-    """PostgreSQL only, tables with one integer key: like ``batches`` but through ``COPY … TO STDOUT``.
+@dataclass(frozen=True)
+class ColumnBatch:
+    """Rows read column by column: each column's values as one text, one line per row ("" for NULL).
 
-    COPY hands over text, which is what the detectors read anyway, several times faster than fetching
-    typed rows. Values arrive as strings ("" for NULL), with COPY's backslash escapes undone.
+    ``texts[j]`` is None for a column not read as text (dates, times, booleans hold no identifiers).
+    ``row_key(i)`` is a sortable key of the batch's i-th row, used to choose examples deterministically.
+    """
+
+    rows: int
+    texts: tuple[str | None, ...]
+    nonempty: tuple[int, ...]
+    row_key: Callable[[int], str]
+
+
+_NOT_READ = ("DATE", "TIME", "BOOL", "INTERVAL")  # TIME covers TIMESTAMP and DATETIME
+
+
+def read_as_text(column_type: str) -> bool:
+    kind = column_type.upper()
+    return not any(word in kind for word in _NOT_READ)
+
+
+def column_batches(
+    conn: sa.Connection, table: TableInfo, batch_size: int, after: int | None = None, before: int | None = None
+) -> Iterator[tuple[ColumnBatch, list[Any] | None]]:
+    """PostgreSQL only, tables with one integer key: every row with ``after < key < before`` in key order,
+    ``batch_size`` at a time, already turned into one text per column by the server.
+
+    PostgreSQL joins each column's values itself (``string_agg`` over the batch, in C, on the server):
+    the scan needs exactly that text, and building it from millions of fetched rows in Python cost more
+    than everything else in a full scan. All aggregates of one query see the rows in the same order, so
+    line i of every column belongs to the same row. A value holding a line break would shift the lines:
+    such a batch is read again with line breaks turned into spaces.
     """
     key = integer_key(table)
     if key is None:
-        raise ValueError("copy_batches needs a single integer primary key")
-    name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
-    columns = ", ".join(f'"{c}"' for c in table.columns)
+        raise ValueError("column_batches needs a single integer primary key")
     key_index = table.columns.index(key)
-    last = int(after[0]) if after else None
-    raw = conn.connection.dbapi_connection
+    last = after
     while True:
-        where = f'WHERE "{key}" > {last}' if last is not None else ""
-        # Names come from the catalogue and the key bound is an integer: nothing here is user text.
-        query = f'COPY (SELECT {columns} FROM {name} {where} ORDER BY "{key}" LIMIT {int(batch_size)}) TO STDOUT'  # noqa: S608
-        reset_deadline(conn)
-        with raw.cursor() as cursor, cursor.copy(query) as copy:  # type: ignore[union-attr]
-            data = b"".join(bytes(block) for block in copy)
-        if not data:
+        batch, top = _column_batch(conn, table, key, key_index, batch_size, last, before, clean=False)
+        if batch is not None and any(t is not None and t.count("\n") != batch.rows - 1 for t in batch.texts):
+            batch, top = _column_batch(conn, table, key, key_index, batch_size, last, before, clean=True)
+        if batch is None or top is None:
             return
-        lines = _drop_nulls(data.decode("utf-8", errors="replace")).split("\n")
-        if lines[-1] == "":
-            lines.pop()  # the text ends with a newline; an empty line before it is a row (one empty column)
-        rows = [_copy_row(line) for line in lines]
-        last = int(rows[-1][key_index])
-        yield rows, [last]
-        if len(rows) < batch_size:
+        last = top
+        yield batch, [top]
+        if batch.rows < batch_size:
             return
 
 
-_COPY_ESCAPES = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r", "\\b": "\b", "\\f": "\f", "\\v": "\v"}
-
-
-def _drop_nulls(text: str) -> str:
-    """COPY writes NULL as a cell of ``\\N``; make those cells empty on the whole text at once (per-cell
-    work would cost more than the rest of the scan)."""
-    if "\\N" not in text:
-        return text
-    text = f"\n{text}"
-    for _ in range(2):  # adjacent NULL cells share a separator, so one pass leaves every other one
-        text = text.replace("\t\\N\t", "\t\t").replace("\n\\N\n", "\n\n")
-    return text.replace("\n\\N\t", "\n\t").replace("\t\\N\n", "\t\n")[1:]
-
-
-def _copy_row(line: str) -> list[str]:
-    cells = line.split("\t")
-    if "\\" not in line:
-        return cells
-    return ["" if c == "\\N" else _unescape(c) if "\\" in c else c for c in cells]
-
-
-def _unescape(cell: str) -> str:
-    out, i = [], 0
-    while i < len(cell):
-        pair = cell[i : i + 2]
-        if pair in _COPY_ESCAPES:
-            out.append(_COPY_ESCAPES[pair])
-            i += 2
+def _column_batch(
+    conn: sa.Connection,
+    table: TableInfo,
+    key: str,
+    key_index: int,
+    size: int,
+    after: int | None,
+    before: int | None,
+    clean: bool,
+) -> tuple[ColumnBatch | None, int | None]:
+    name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+    quoted = [f'"{c}"' for c in table.columns]
+    bounds = []
+    if after is not None:
+        bounds.append(f'"{key}" > {int(after)}')
+    if before is not None:
+        bounds.append(f'"{key}" < {int(before)}')
+    where = " AND ".join(bounds)
+    read = [read_as_text(t) for t in table.column_types]
+    parts = ["count(*)", f'max("{key}")']
+    for q, kind, is_read in zip(quoted, table.column_types, read, strict=True):
+        text = f"translate({q}::text, E'\\n\\r', '  ')" if clean else f"{q}::text"
+        if is_read:
+            parts.append(f"string_agg(coalesce({text}, ''), E'\\n')")
+        textual = "CHAR" in kind.upper() or "TEXT" in kind.upper()
+        parts.append(f"count(nullif({q}::text, ''))" if textual else f"count({q})")
+    # Names come from the catalogue and the bounds are integers: nothing here is user text.
+    query = (
+        f"SELECT {', '.join(parts)} FROM (SELECT {', '.join(quoted)} FROM {name} "  # noqa: S608
+        f'{"WHERE " + where if where else ""} ORDER BY "{key}" LIMIT {int(size)}) AS batch'
+    )
+    reset_deadline(conn)
+    raw = conn.connection.dbapi_connection
+    with raw.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(query)
+        values = list(cursor.fetchone())
+    rows, top = int(values[0]), values[1]
+    if rows == 0:
+        return None, None
+    texts: list[str | None] = []
+    nonempty: list[int] = []
+    cursor_at = 2
+    for is_read in read:
+        if is_read:
+            texts.append(values[cursor_at] or "")
+            cursor_at += 1
         else:
-            out.append(cell[i])
-            i += 1
-    return "".join(out)
+            texts.append(None)
+        nonempty.append(int(values[cursor_at]))
+        cursor_at += 1
+    keys = _LazyLines(texts[key_index] or "")
+    return ColumnBatch(rows, tuple(texts), tuple(nonempty), lambda i: keys[i].zfill(20)), int(top)
+
+
+class _LazyLines:
+    """The lines of a text, split only when one is first asked for (most batches have no findings)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines: list[str] | None = None
+
+    def __getitem__(self, i: int) -> str:
+        if self.lines is None:
+            self.lines = self.text.split("\n")
+        return self.lines[i]

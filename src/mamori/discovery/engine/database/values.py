@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
 from mamori.discovery.engine.database.classify import ColumnEvidence
-from mamori.discovery.engine.database.tables import TableInfo
+from mamori.discovery.engine.database.tables import ColumnBatch, TableInfo
 from mamori.discovery.engine.detectors import Detector, key_kinds
 from mamori.discovery.engine.readers.serialized import field_units
-from mamori.discovery.engine.types import Finding, TextUnit
+from mamori.discovery.engine.types import FileProblem, Finding, TextUnit
 
 MAX_VALUE_CHARS = 1_000_000  # longer values are cut: a column is classified, not archived
 
@@ -75,74 +75,111 @@ def row_key(table: TableInfo, row: Sequence[Any], ordinal: int) -> str:
     return "|".join(parts)
 
 
-def detect_rows(
+def batch_of_rows(table: TableInfo, rows: Sequence[Sequence[Any]], offset: int) -> ColumnBatch:
+    """Fetched rows as a column batch (``offset``: rows of this shard read before them)."""
+    columns = [_column_texts(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in table.columns]
+    texts = tuple("\n".join(col) for col in columns)
+    nonempty = tuple(len(col) - col.count("") for col in columns)
+    return ColumnBatch(len(rows), texts, nonempty, lambda i: row_key(table, rows[i], offset + i))
+
+
+def detect_batch(
     table: TableInfo,
-    rows: Sequence[Sequence[Any]],
+    batch: ColumnBatch,
     columns: dict[str, ColumnEvidence],
     hash_key: bytes,
     offset: int,
     field_budget: int | None = None,
-    as_strings: bool = False,
 ) -> None:
     """Scan one batch; ``offset`` is the number of rows of this shard already scanned.
 
     Two passes, because a database holds millions of small values:
-    - every column's values are joined into one text (one value per line) and searched in one pass for
-      what is recognisable on its own — card numbers, e-mail addresses, phone numbers, addresses; beyond
-      ``field_budget`` rows only card data is looked for there (it must be found in every row, the
-      rest is settled by the first rows);
+    - every column's text (one value per line) is searched in one pass for what is recognisable on its
+      own — card numbers, e-mail addresses, phone numbers, addresses; beyond ``field_budget`` rows only
+      card data is looked for there (it must be found in every row, the rest is settled by the first rows);
     - structured cells (serialized arrays, JSON, URL-encoded) and, for columns whose name gives context
       (``cvv``, ``name01``, ``yuko_kigen`` …), each cell are checked as fields of their row's record, so
       the column name and the row's other fields give context. ``field_budget`` caps how many rows of
       this shard get the per-field check of context columns (None: all) — see ``rows_checked``.
-    ``as_strings``: the rows already hold one-line strings ("" for NULL), as PostgreSQL's COPY gives them.
     """
     detector = _detector(hash_key)
-    names = table.columns
-    if not rows:
-        texts: list[list[str]] = [[] for _ in names]
-    elif as_strings:
-        texts = [list(col) for col in zip(*rows, strict=True)]
-    else:
-        texts = [_column_texts(col) for col in zip(*rows, strict=True)]
-    keys = _RowKeys(table, rows, offset)
-    checked = len(rows) if field_budget is None else max(0, min(len(rows), field_budget))
-    for j, column in enumerate(names):
+    checked = batch.rows if field_budget is None else max(0, min(batch.rows, field_budget))
+    cells: list[tuple[int, int, str]] = []
+    for j, column in enumerate(table.columns):
         evidence = columns[column]
-        evidence.rows_scanned += len(rows)
-        evidence.rows_nonempty += len(texts[j]) - texts[j].count("")
+        evidence.rows_scanned += batch.rows
+        evidence.rows_nonempty += batch.nonempty[j]
         evidence.rows_checked += checked
-        parts = [(detector, 0, checked), (_detector(hash_key, card_only=True), checked, len(rows))]
-        for part_detector, start, stop in parts:
-            if start >= stop:
-                continue
-            unit = TextUnit("\n".join(texts[j][start:stop]), column, line=start + 1)
-            for finding in part_detector.scan_units([unit]):
-                if isinstance(finding, Finding) and finding.line is not None:
-                    evidence.add(finding, keys[finding.line - 1], offset + finding.line - 1)
-    context = {j for j, column in enumerate(names) if _has_context(column)}
-    cells: list[tuple[int, int]] = [(i, j) for j in context for i in range(checked) if texts[j][i]]
-    for j in range(len(names)):
-        if j not in context and _may_hold_text(table.column_types[j]):
-            cells += [(i, j) for i, text in enumerate(texts[j]) if len(text) > 4 and _structured(text)]
+        text = batch.texts[j]
+        if not text or not batch.nonempty[j]:
+            continue
+        head = text.split("\n", checked)
+        rest = head.pop() if len(head) > checked else ""
+        for part_detector, part, start in (
+            (detector, "\n".join(head), 0),
+            (_detector(hash_key, card_only=True), rest, checked),
+        ):
+            if part.strip("\n"):
+                unit = TextUnit(part, column, line=start + 1)
+                _collect(part_detector.scan_units([unit]), table, columns, batch, offset, column)
+        if _has_context(column):
+            cells += [(i, j, value) for i, value in enumerate(head) if value]
+        elif _may_hold_text(table.column_types[j]):
+            cells += [(i, j, value) for i, value in _structured_lines(text)]
     units: list[TextUnit] = []
-    for i, j in sorted(cells):
-        units.extend(field_units(names[j], texts[j][i], table.qualified, offset + i, line=i + 1))
-    for finding in detector.scan_units(units):
+    for i, j, value in sorted(cells):
+        units.extend(field_units(table.columns[j], value, table.qualified, offset + i, line=i + 1))
+    _collect(detector.scan_units(units), table, columns, batch, offset)
+
+
+def _collect(
+    found: Iterable[Finding | FileProblem],
+    table: TableInfo,
+    columns: dict[str, ColumnEvidence],
+    batch: ColumnBatch,
+    offset: int,
+    column: str | None = None,
+) -> None:
+    """Add findings to their column's evidence: ``column``, or the column a field unit's key names."""
+    for finding in found:
         if isinstance(finding, Finding) and finding.line is not None:
-            owner = _column_of(finding.column, names)
+            owner = column or _column_of(finding.column, table.columns)
             if owner is not None:
-                columns[owner].add(finding, keys[finding.line - 1], offset + finding.line - 1)
+                row = finding.line - 1
+                columns[owner].add(finding, batch.row_key(row), offset + row)
 
 
-class _RowKeys:
-    """Row sort keys, computed only for the rows that have findings (used to pick examples)."""
+_LINE_MARKS = ("{", "[", "a:", "O:", "s:")  # how JSON and PHP-serialized values begin
 
-    def __init__(self, table: TableInfo, rows: Sequence[Sequence[Any]], offset: int) -> None:
-        self.table, self.rows, self.offset = table, rows, offset
 
-    def __getitem__(self, i: int) -> str:
-        return row_key(self.table, self.rows[i], self.offset + i)
+def _structured_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line index, value) of the lines of a column text that hold structured data, found by substring
+    searches (C speed) instead of a look at every value."""
+    starts: set[int] = set()
+    for mark in _LINE_MARKS:
+        if text.startswith(mark):
+            starts.add(0)
+        at = text.find("\n" + mark)
+        while at >= 0:
+            starts.add(at + 1)
+            at = text.find("\n" + mark, at + 1)
+    if "=" in text:
+        at = text.find("&")
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            if "=" in text[start:end]:
+                starts.add(start)
+            at = text.find("&", end)
+    line, counted_to = 0, 0
+    for start in sorted(starts):
+        line += text.count("\n", counted_to, start)
+        counted_to = start
+        end = text.find("\n", start)
+        value = text[start : end if end >= 0 else len(text)]
+        if len(value) > 4 and _structured(value):
+            yield line, value
 
 
 _NOT_TEXT = ("INT", "NUMERIC", "DECIMAL", "REAL", "FLOAT", "DOUBLE", "DATE", "TIME", "BOOL", "SERIAL")
