@@ -164,3 +164,17 @@ def test_column_texts_of_a_postgresql_batch(postgres_url):
     assert second.texts == ("5", "x y", None) and second.nonempty == (1, 1, 0)
     assert [b[1] for b in batches] == [[2], [5]]
     assert first.row_key(1) == "2".zfill(20)
+
+
+@pytest.mark.parametrize("flavour", ["eccube2", "eccube4"])
+def test_postgresql_full_scan_equals_the_row_by_row_scan_of_the_same_shop(postgres_url, tmp_path, flavour):
+    # given: the same shop in PostgreSQL (read as server-joined column batches) and SQLite (read as rows)
+    lite = f"sqlite:///{tmp_path / 'shop.db'}"
+    build_shop_db(postgres_url, flavour=flavour, customers=60, orders=300)
+    build_shop_db(lite, flavour=flavour, customers=60, orders=300)
+    options = DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=70)
+    # when
+    pg, sqlite = scan_database(postgres_url, options), scan_database(lite, options)
+    # then
+    keep = ("table", "column", "type", "rows_scanned", "rows_matched", "confidence", "examples")
+    assert [{k: d[k] for k in keep} for d in _results(pg)] == [{k: d[k] for k in keep} for d in _results(sqlite)]
