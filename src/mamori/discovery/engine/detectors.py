@@ -10,6 +10,7 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -207,8 +208,10 @@ def normalise_key(key: str) -> str:
     return _KEY_JUNK.sub("_", text.lower()).strip("_")
 
 
+@lru_cache(maxsize=8192)
 def key_kinds(key: str | None) -> frozenset[str]:
-    """What a field name says about its value: detector kinds from the keyword and key-name tables."""
+    """What a field name says about its value: detector kinds from the keyword and key-name tables.
+    (Cached: structured files repeat a few keys millions of times.)"""
     if not key:
         return frozenset()
     norm = normalise_key(key)
@@ -621,14 +624,19 @@ class Detector:
     def _windows(self, text: str) -> list[tuple[int, int, int]]:
         """(start, stop, families) of the stretches around prefilter matches; ``families`` says which
         detector families matched there, so a window runs only those detectors."""
-        if len(text) <= _SMALL_TEXT:
-            return [(0, len(text), ALL_FAMILIES)] if text else []
+        if not text:
+            return []
         data_bytes = text.encode("utf-8")
         by_end: dict[int, int] = {}
         for end, family in self.matcher.hit_families(data_bytes):
             by_end[end] = by_end.get(end, 0) | family
         if not by_end:
             return []
+        if len(text) <= _SMALL_TEXT:
+            families = 0
+            for family in by_end.values():
+                families |= family
+            return [(0, len(text), families)]
         ends = sorted(by_end)
         offsets = ends if text.isascii() else _char_offsets(data_bytes, ends)
         windows: list[tuple[int, int, int]] = []
