@@ -6,7 +6,7 @@ import functools
 import re
 import unicodedata
 
-from mamori.discovery.engine.data import CARD_BRANDS, LICENCE_COMMISSION_CODES
+from mamori.discovery.engine.data import CARD_BRANDS, JAN_PREFIXES, LICENCE_COMMISSION_CODES
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _NON_DIGIT = re.compile(r"[^0-9]")
@@ -32,6 +32,34 @@ def luhn_ok(digits: str) -> bool:
                 value -= 9
         total += value
     return total % 10 == 0
+
+
+_LUHN_DOUBLE = bytes.maketrans(b"0123456789", bytes([0, 2, 4, 6, 8, 1, 3, 5, 7, 9]))
+
+
+def luhn_ok_ascii(digits: bytes) -> bool:
+    """``luhn_ok`` for ASCII digit bytes, with C-level operations only (for the prefilter's many runs)."""
+    odd, even = digits[-1::-2], digits[-2::-2]
+    return (sum(odd) - 48 * len(odd) + sum(even.translate(_LUHN_DOUBLE))) % 10 == 0
+
+
+def _lengths_by_head() -> dict[bytes, frozenset[int]]:
+    """Card lengths possible for each two-digit start (a superset of the brand table, JAN codes left out)."""
+    table: dict[bytes, set[int]] = {}
+    for head in (f"{n:02d}" for n in range(100)):
+        for entry in CARD_BRANDS:
+            if len(entry.low) == 1:
+                possible = entry.low <= head[0] <= entry.high
+            else:  # some longer prefix starting with ``head`` lies in the range
+                possible = entry.low[:2] <= head <= entry.high[:2]
+            if possible:
+                table.setdefault(head.encode(), set()).update(entry.lengths)
+    for head in JAN_PREFIXES:
+        table.get(head.encode(), set()).discard(13)
+    return {head: frozenset(lengths) for head, lengths in table.items()}
+
+
+CARD_LENGTHS_BY_HEAD = _lengths_by_head()
 
 
 def card_brand(digits: str) -> str | None:

@@ -16,10 +16,12 @@ import phonenumbers
 
 from mamori.discovery.engine import data
 from mamori.discovery.engine.checks import (
+    CARD_LENGTHS_BY_HEAD,
     ascii_digits,
     card_brand,
     licence_ok,
     luhn_ok,
+    luhn_ok_ascii,
     my_number_ok,
     nfkc,
     parse_expiry,
@@ -32,7 +34,17 @@ from mamori.discovery.engine.masking import (
     mask_phone,
     mask_text,
 )
-from mamori.discovery.engine.matcher import ALL_FAMILIES, CARD, KEYWORD, PHONE, Matcher, get_matcher
+from mamori.discovery.engine.matcher import (
+    ALL_FAMILIES,
+    CARD,
+    CARD_RUN,
+    EMAIL,
+    JAPANESE,
+    KEYWORD,
+    PHONE,
+    Matcher,
+    get_matcher,
+)
 from mamori.discovery.engine.types import DataClass, FileProblem, Finding, Severity, TextUnit
 
 
@@ -65,6 +77,11 @@ _SMALL_TEXT = 4096
 # for an e-mail's local part or a field name before it, and a value after a field name.
 _BEFORE, _AFTER = 80, 100
 _TRACK2_HINT = re.compile(r"[0-9]=[0-9]")
+# Characters before and after a match end that each family's detectors need. A phone number ends at
+# most about 21 characters after it starts, and every phone prefilter pattern ends inside the number or
+# at its end, so phone windows are narrow (the phone regex has no literal to skip ahead with).
+_EXTENTS = {CARD: (_BEFORE, _AFTER), PHONE: (24, 40), EMAIL: (_BEFORE, _AFTER), KEYWORD: (_BEFORE, _AFTER)}
+_EXTENTS[JAPANESE] = (_BEFORE, _AFTER)
 
 _D = "[0-9０-９]"
 _SEP = "[ \\-－　‐‑‒–—―−ー]"
@@ -470,10 +487,10 @@ def _window_hits(
         return hits
     if families & PHONE:
         hits += _phone_hits(text, pos, endpos, kinds)
-    if "@" in window:
+    if families & EMAIL and "@" in window:
         hits += _email_hits(text, pos, endpos)
         hits += _display_name_hits(text, pos, endpos)
-    if not window.isascii():
+    if families & JAPANESE and not window.isascii():
         if "〒" in window:
             hits += _postal_mark_hits(text, pos, endpos)
         if any(mark in window for mark in ("都", "道", "府", "県", "市")):
@@ -629,6 +646,10 @@ class Detector:
         data_bytes = text.encode("utf-8")
         by_end: dict[int, int] = {}
         for end, family in self.matcher.hit_families(data_bytes):
+            if family == CARD_RUN:
+                if not _card_run_ok(data_bytes, end):
+                    continue
+                family = CARD
             by_end[end] = by_end.get(end, 0) | family
         if not by_end:
             return []
@@ -639,13 +660,19 @@ class Detector:
             return [(0, len(text), families)]
         ends = sorted(by_end)
         offsets = ends if text.isascii() else _char_offsets(data_bytes, ends)
+        # Windows are merged per family: in dense text, windows of all families merged into long stretches,
+        # and one phone or keyword match then sent a whole stretch through that family's detectors.
         windows: list[tuple[int, int, int]] = []
-        for end, offset in zip(ends, offsets, strict=True):
-            start, stop = max(0, offset - _BEFORE), min(len(text), offset + _AFTER)
-            if windows and start <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], stop, windows[-1][2] | by_end[end])
-            else:
-                windows.append((start, stop, by_end[end]))
+        for family, (before, after) in _EXTENTS.items():
+            merged: list[list[int]] = []
+            for end, offset in zip(ends, offsets, strict=True):
+                if by_end[end] & family:
+                    start, stop = max(0, offset - before), min(len(text), offset + after)
+                    if merged and start <= merged[-1][1]:
+                        merged[-1][1] = stop
+                    else:
+                        merged.append([start, stop])
+            windows += [(start, stop, family) for start, stop in merged]
         return windows
 
     def _flush(self, record: list[TextUnit]) -> Iterator[Finding]:
@@ -708,6 +735,26 @@ def _record_card_context(unit: TextUnit) -> list[Hit]:
     if _UPPER_NAME_RE.fullmatch(value) and not any(w in data.NOT_NAME_WORDS for w in value.split()):
         return [Hit("person_name", offset, offset + len(value), 0.75, mask_text(value), value)]
     return []
+
+
+_ASCII_DIGITS = b"0123456789"
+
+
+def _card_run_ok(encoded: bytes, end: int) -> bool:
+    """Whether the digit run ending at ``end`` could be a card number (brand, length, Luhn, not a JAN code).
+
+    Logs are full of long digit runs (order numbers, barcodes, IDs): checking the run here, before a text
+    window is cut out for the exact detectors, is what keeps them cheap. The exact detector rejects every
+    run this rejects, so no finding changes.
+    """
+    tail = encoded[max(0, end - 20) : end]
+    size = len(tail) - len(tail.rstrip(_ASCII_DIGITS))
+    if not 13 <= size <= 19:
+        return True  # not the shape the prefilter pattern describes: leave it to the exact detector
+    run = tail[-size:]
+    if size not in CARD_LENGTHS_BY_HEAD.get(run[:2], ()) or not luhn_ok_ascii(run):
+        return False
+    return card_brand(run.decode("ascii")) is not None
 
 
 def _char_offsets(encoded: bytes, byte_offsets: list[int]) -> list[int]:

@@ -23,6 +23,8 @@ _D = rb"(?:[0-9]|\xef\xbc[\x90-\x99])"
 _S = rb"(?:[ \-]|\xef\xbc\x8d|\xe3\x80\x80|\xe2\x80[\x90-\x95]|\xe2\x88\x92|\xe3\x83\xbc)"
 _MB_S = rb"\xef\xbc\x8d|\xe3\x80\x80|\xe2\x80[\x90-\x95]|\xe2\x88\x92|\xe3\x83\xbc"
 _MB_P = _MB_S + rb"|\xef\xbc[\x88\x89]"
+# Where a Japanese phone number may start: the start of the text or after anything but these.
+_PHONE_START = rb"(?:^|[^0-9A-Za-z_+\-.,/:])"
 # Phone group separators additionally allow parentheses (ASCII and full-width).
 _P = rb"(?:" + _S + rb"|[()]|\xef\xbc[\x88\x89])"
 
@@ -37,6 +39,9 @@ CARD_KINDS = ("card_security_code", "card_expiry", "card_expiry_part", "card_hol
 # Families of prefilter patterns: a window of text runs only the detectors whose family matched in it.
 CARD, PHONE, EMAIL, KEYWORD, JAPANESE = 1, 2, 4, 8, 16
 ALL_FAMILIES = CARD | PHONE | EMAIL | KEYWORD | JAPANESE
+# A contiguous digit run that may be a card number: the match ends where the run ends, so the run can be
+# checked (brand, length, Luhn) before a window is opened for it; what passes counts as CARD.
+CARD_RUN = 32
 _CARD_SHAPES = 5  # the first five shapes are card numbers and track data, the next four phone numbers
 
 
@@ -58,8 +63,10 @@ def _pattern_list(card_only: bool = False) -> list[tuple[bytes, bool]]:
         rb"B[0-9]{13}",  # track 1 (`%B` then the card number)
         rb"\xef\xbc[\x90-\x99](?:" + _S + rb"?" + _D + rb"){11}",  # starting with a full-width digit
         rb"[0-9]{4}(?:" + _MB_S + rb")",  # ASCII groups with a full-width or Unicode separator
-        rb"\b0[0-9]{0,4}[ \-()]{0,2}[0-9]{1,4}[ \-()]{0,2}[0-9]{3}\b",  # Japanese phone numbers
-        rb"\b0[0-9]{0,4}(?:" + _MB_P + rb")",
+        # Japanese phone numbers: not after a digit, letter or `-+.,/:` (the phone detector's own rule), which
+        # keeps the tails of order numbers (`20180929-01438`), decimals and times out.
+        _PHONE_START + rb"0[0-9]{0,4}[ \-()]{0,2}[0-9]{1,4}[ \-()]{0,2}[0-9]{3}\b",
+        _PHONE_START + rb"0[0-9]{0,4}(?:" + _MB_P + rb")",
         rb"\xef\xbc\x90" + _D + rb"{0,4}" + _P + rb"{0,2}" + _D + rb"{1,4}" + _P + rb"{0,2}" + _D + rb"{3}",
         rb"\+[1-9](?:" + _P + rb"{0,2}" + _D + rb"){6}",  # international phone numbers
         rb"[A-Za-z0-9._%+\-]@[A-Za-z0-9]",  # e-mail addresses
@@ -82,7 +89,7 @@ def _pattern_list(card_only: bool = False) -> list[tuple[bytes, bool]]:
 def _families(card_only: bool = False) -> list[int]:
     """The family of each pattern of ``_pattern_list``, index for index."""
     patterns = _pattern_list(card_only)
-    shapes = [CARD] * _CARD_SHAPES + ([] if card_only else [PHONE] * 4 + [EMAIL])
+    shapes = [CARD_RUN] + [CARD] * (_CARD_SHAPES - 1) + ([] if card_only else [PHONE] * 4 + [EMAIL])
     keywords = len(patterns) - len(shapes) - (0 if card_only else 1)
     return shapes + [KEYWORD] * keywords + ([] if card_only else [JAPANESE])
 
