@@ -71,8 +71,6 @@ TYPES: dict[str, TypeInfo] = {
     "person_name": TypeInfo(Severity.LOW, DataClass.PERSONAL, "Person's name"),
 }
 
-# Chunks up to this many characters are checked whole; larger ones go through the prefilter.
-_SMALL_TEXT = 4096
 # Characters before and after a prefilter hit (a match end) that the exact detectors look at: room
 # for an e-mail's local part or a field name before it, and a value after a field name.
 _BEFORE, _AFTER = 80, 100
@@ -653,11 +651,6 @@ class Detector:
             by_end[end] = by_end.get(end, 0) | family
         if not by_end:
             return []
-        if len(text) <= _SMALL_TEXT:
-            families = 0
-            for family in by_end.values():
-                families |= family
-            return [(0, len(text), families)]
         ends = sorted(by_end)
         offsets = ends if text.isascii() else _char_offsets(data_bytes, ends)
         # Windows are merged per family: in dense text, windows of all families merged into long stretches,

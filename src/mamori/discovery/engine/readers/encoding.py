@@ -8,6 +8,7 @@ Python codec name, or None when the sample looks binary.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 import charset_normalizer
@@ -67,19 +68,29 @@ def _plausible(sample: bytes, codec: str) -> bool:
     text = _decode(sample, codec)
     if not text:
         return True
-    control = sum(1 for ch in text if _is_control(ch))
+    # ASCII controls by one regex pass; other characters by category, once per distinct character
+    control = len(_ASCII_CONTROL.findall(text))
+    if not text.isascii():
+        control += sum(text.count(ch) for ch in set(text) if ch > "\x7f" and _is_control(ch))
     return control / len(text) <= MAX_CONTROL_SHARE
+
+
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 
 
 def _is_control(ch: str) -> bool:
     return ch not in "\t\r\n\f\x1b" and unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")
 
 
+_KANA = re.compile("[\u3000-\u30ff]")
+_HALFWIDTH_KANA = re.compile("[\uff61-\uff9f]")
+
+
 def _japanese_score(sample: bytes, codec: str) -> float:
     """Share of kana among the decoded characters: wrong decodings give kanji and half-width noise."""
     text = _decode(sample, codec)
-    kana = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff" or "\u3000" <= ch <= "\u303f")
-    halfwidth = sum(1 for ch in text if "\uff61" <= ch <= "\uff9f")
+    kana = len(_KANA.findall(text))
+    halfwidth = len(_HALFWIDTH_KANA.findall(text))
     return (kana - halfwidth) / max(len(text), 1)
 
 
