@@ -328,19 +328,28 @@ def _phone_hits(text: str, pos: int, endpos: int, kinds: frozenset[str]) -> Iter
                 continue
             if region is None and not 8 <= len(digits) <= 15:
                 continue
-            try:
-                number = phonenumbers.parse(value, region)
-            except phonenumbers.NumberParseException:
-                continue
-            if not phonenumbers.is_valid_number(number):
+            e164 = _valid_phone(value, region)
+            if e164 is None:
                 continue
             separated = digits != value.lstrip("+")
             confidence = 0.85 if separated else 0.6
             before = _before(text, m.start(), 30)
             if "phone_number" in kinds or any(w in before for w in ("tel", "phone", "電話", "携帯", "fax")):
                 confidence = 0.95
-            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             yield Hit("phone_number", m.start(), m.end(), confidence, mask_phone(raw), e164)
+
+
+@lru_cache(maxsize=65536)
+def _valid_phone(value: str, region: str | None) -> str | None:
+    """The E.164 form of a valid phone number, else None (cached: phonenumbers' parse is slow, and the
+    same customers' numbers recur throughout a shop's files)."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _email_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
