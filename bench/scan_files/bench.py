@@ -5,7 +5,10 @@ Run through ``bench/scan_files/run`` (it prepares bench/.venv-peers first). Step
 2. full corpus: Mamori with 1 worker and with all cores, PANhunt with 1 worker;
 3. a smaller corpus with the same mix (default 20 MB, same seed): Mamori 1 worker, Presidio, PANhunt —
    Presidio is too slow for the full corpus, so the ratio Mamori/Presidio comes from this line;
-4. Mamori's peak RSS and throughput on one 2 GB log file (generated, deleted afterwards).
+4. a labelled log-like corpus (default 100 MB: the corpus logs with 1 in 30 planted lines kept, repeated as
+   rotated files): Mamori, PANhunt and Presidio all scan the same files — log-like text is what the
+   throughput targets are about, and where the three tools can be compared on equal files;
+5. Mamori's peak RSS and throughput on one 2 GB log file (generated, deleted afterwards).
 Accuracy is location+type matching against labels.jsonl (see mamori.discovery.corpus.score). PANhunt reports
 masked PANs per file without lines, so its card accuracy is matched per file by count (documented below).
 """
@@ -110,6 +113,64 @@ def ensure_corpus(size_mb: float, seed: int) -> tuple[Path, list[Label], float]:
     return manifest.root, manifest.labels, manifest.total_bytes / 1e6
 
 
+def thinned_logs(root: Path, labels: list[Label], keep_every: int) -> tuple[dict[str, bytes], list[Label]]:
+    """The corpus's log files with only one in ``keep_every`` of their lines with planted values kept
+    (every other line kept): log-like text with occasional card data. Returns (relative path -> bytes,
+    labels renumbered to the kept lines)."""
+    by_line: dict[tuple[str, int], list[Label]] = {}
+    for label in labels:
+        if label.line is not None:
+            by_line.setdefault((label.path, label.line), []).append(label)
+    files: dict[str, bytes] = {}
+    out: list[Label] = []
+    seen = 0
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "/var/log/" in str(p)):
+        rel = str(path.relative_to(root))
+        kept: list[bytes] = []
+        for number, line in enumerate(path.read_bytes().split(b"\n")[:-1], start=1):
+            planted = by_line.get((rel, number))
+            if planted:
+                seen += 1
+                if seen % keep_every:
+                    continue
+                out += [Label(rel, len(kept) + 1, None, None, lb.type) for lb in planted]
+            kept.append(line + b"\n")
+        files[rel] = b"".join(kept)
+    return files, out
+
+
+def ensure_log_corpus(size_mb: float, seed: int, keep_every: int) -> tuple[Path, list[Label], float]:
+    """A labelled log-like corpus of about ``size_mb``: the thinned corpus logs, repeated as rotated
+    files (`access_log.1`, ...) until the size is reached. Cached like the main corpus."""
+    target = CORPUS_DIR / f"scan_files-v{CORPUS_VERSION}-seed{seed}-logs{keep_every}-{int(size_mb)}mb"
+    marker = target / "complete.json"
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        return target / "data", load_labels(target / "labels.jsonl"), info["bytes"] / 1e6
+    if target.exists():
+        shutil.rmtree(target)
+    source, labels, _mb = ensure_corpus(max(size_mb, 20), seed)
+    files, thinned = thinned_logs(source, labels, keep_every)
+    print(f"writing a {size_mb:.0f} MB log-like corpus in {target} ...", flush=True)
+    written, copy, out_labels = 0, 0, []
+    while written < size_mb * 1e6:
+        for rel, data in files.items():
+            name = rel if copy == 0 else f"{rel}.{copy}"
+            path = target / "data" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            written += len(data)
+            out_labels += [Label(name, lb.line, None, None, lb.type) for lb in thinned if lb.path == rel]
+            if written >= size_mb * 1e6:
+                break
+        copy += 1
+    (target / "labels.jsonl").write_text(
+        "".join(json.dumps(lb.as_dict()) + "\n" for lb in out_labels), encoding="utf-8"
+    )
+    marker.write_text(json.dumps({"bytes": written, "seed": seed, "keep_every": keep_every}))
+    return target / "data", out_labels, written / 1e6
+
+
 def run_mamori(root: Path, labels: list[Label], workers: int, mb: float, corpus: str) -> Run:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "findings.jsonl"
@@ -180,21 +241,8 @@ def big_log_rss(root: Path, labels: list[Label], size_gb: float, keep_every: int
     Of the lines holding planted values only one in ``keep_every`` is kept, so the file is log-like text
     with occasional card data rather than the dense corpus; ``keep_every=1`` keeps them all.
     """
-    labelled: dict[str, set[int]] = {}
-    for label in labels:
-        if label.line is not None:
-            labelled.setdefault(label.path, set()).add(label.line)
-    pieces: list[bytes] = []
-    kept = 0
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "/var/log/" in str(p)):
-        marks = labelled.get(str(path.relative_to(root)), set())
-        for number, line in enumerate(path.read_bytes().split(b"\n")[:-1], start=1):
-            if number in marks:
-                kept += 1
-                if kept % keep_every:
-                    continue
-            pieces.append(line + b"\n")
-    block = b"".join(pieces)
+    files, _labels = thinned_logs(root, labels, keep_every)
+    block = b"".join(files.values())
     target_bytes = int(size_gb * 1e9)
     big = CORPUS_DIR / "big-single.log"
     try:
@@ -269,6 +317,9 @@ def main() -> int:
     parser.add_argument(
         "--big-keep-every", type=int, default=30, help="keep 1 in N planted lines in the big log (1: all)"
     )
+    parser.add_argument(
+        "--logs-mb", type=float, default=100, help="log-like corpus every tool scans whole (default 100, 0 skips)"
+    )
     parser.add_argument("--seed", type=int, default=2018)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="'all cores' worker count")
     parser.add_argument("--skip-panhunt-full", action="store_true")
@@ -282,6 +333,10 @@ def main() -> int:
     subset, subset_labels, subset_mb = ensure_corpus(args.subset_mb, args.seed)
     full = f"full ({full_mb:.0f} MB)"
     sub = f"subset ({subset_mb:.0f} MB)"
+    logs_root, logs_labels, logs_mb = (
+        ensure_log_corpus(args.logs_mb, args.seed, args.big_keep_every) if args.logs_mb > 0 else (root, [], 0.0)
+    )
+    logs = f"log-like ({logs_mb:.0f} MB)"
 
     runs: list[Run] = []
     for label, action in (
@@ -291,8 +346,13 @@ def main() -> int:
         ("Mamori 1 worker, subset", lambda: run_mamori(subset, subset_labels, 1, subset_mb, sub)),
         ("Presidio, subset", lambda: run_presidio(subset, subset_labels, subset_mb, sub)),
         ("PANhunt, subset", lambda: run_panhunt(subset, subset_labels, subset_mb, sub)),
+        ("Mamori 1 worker, logs", lambda: run_mamori(logs_root, logs_labels, 1, logs_mb, logs)),
+        ("PANhunt, logs", lambda: run_panhunt(logs_root, logs_labels, logs_mb, logs)),
+        ("Presidio, logs", lambda: run_presidio(logs_root, logs_labels, logs_mb, logs)),
     ):
         if args.skip_panhunt_full and label == "PANhunt, full":
+            continue
+        if label.endswith(", logs") and args.logs_mb <= 0:
             continue
         if label.split(" ", 1)[0].strip(",").lower() not in args.tools.lower().split(","):
             continue
@@ -328,6 +388,7 @@ def render(runs: list[Run], info: dict[str, str], args: argparse.Namespace) -> s
 
     m1_sub, presidio, ph_sub = find("Mamori (1", "subset"), find("Presidio", "subset"), find("PANhunt", "subset")
     m1_full, ph_full = find("Mamori (1", "full"), find("PANhunt", "full")
+    m1_logs, ph_logs, pr_logs = find("Mamori (1", "log-like"), find("PANhunt", "log-like"), find("Presidio", "log-like")
     big = find("Mamori (1", "one ")
     lines = [
         f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram']} RAM, Python {info['python']}",
@@ -339,13 +400,15 @@ def render(runs: list[Run], info: dict[str, str], args: argparse.Namespace) -> s
         f"Mamori/Presidio throughput (1 core each, same subset): {ratio(m1_sub, presidio)} (target >= 100x)",
         f"Mamori/PANhunt throughput (1 worker each, full corpus): {ratio(m1_full, ph_full)} (target >= 10x)",
         f"Mamori/PANhunt throughput (1 worker each, same subset): {ratio(m1_sub, ph_sub)}",
+        f"Mamori/Presidio throughput (1 core each, same log-like files): {ratio(m1_logs, pr_logs)} (target >= 100x)",
+        f"Mamori/PANhunt throughput (1 worker each, same log-like files): {ratio(m1_logs, ph_logs)} (target >= 10x)",
     ]
     if big:
         lines.append(
             f"Mamori on one log file: {big.mb_per_s:.1f} MB/s per core (target >= 300), "
             f"peak RSS {fmt(big.max_rss_mb, 0)} MB (target < 300)"
         )
-    compare = [r for r in (m1_full, m1_sub, presidio) if r]
+    compare = [r for r in (m1_full, m1_sub, presidio, m1_logs, pr_logs) if r]
     lines += ["", "Per-type precision / recall:", "", per_type_table(compare)]
     return "\n".join(lines)
 

@@ -136,10 +136,17 @@ def test_usual_groupings_and_full_width_forms_are_found(written: str) -> None:
         "ts=1700000000000 ms=1699999999999",  # millisecond timestamps
         "imei: 356938035643809",
         "JAN 4901234567894",  # 13-digit product barcode
+        ".grid{width:78.30569309025904%}",  # the fraction of a decimal number (a Diners-shaped digit run)
+        "ratio=0.4111111111111111",
+        "order_id=201809219984626018",  # an 18-digit order number (no brand starts with 20)
     ],
 )
 def test_known_false_positives_are_rejected(text: str) -> None:
     assert cards(text) == []
+
+
+def test_a_card_number_at_the_end_of_a_sentence_is_still_found() -> None:
+    assert cards("card no.4111111111111111. thanks") == ["411111******1111"]
 
 
 def test_a_card_number_followed_by_its_expiry_is_still_found() -> None:

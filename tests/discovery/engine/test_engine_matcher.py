@@ -5,9 +5,17 @@ from __future__ import annotations
 import pytest
 
 from mamori.discovery.engine.data import KEYWORDS
-from mamori.discovery.engine.detectors import Detector, literal_guard
-from mamori.discovery.engine.matcher import HyperscanMatcher, ReMatcher, get_matcher, hyperscan_available
-from mamori.discovery.engine.types import Finding
+import random
+
+from mamori.discovery.engine.detectors import Detector, _resolve, _window_hits, literal_guard
+from mamori.discovery.engine.matcher import (
+    ALL_FAMILIES,
+    HyperscanMatcher,
+    ReMatcher,
+    get_matcher,
+    hyperscan_available,
+)
+from mamori.discovery.engine.types import Finding, TextUnit
 
 SAMPLES = [
     "paid with 4111 1111 1111 1111 exp 12/27",
@@ -27,7 +35,7 @@ FILLER = "2026-11-28T03:31:14.123Z INFO [worker-3] GET /api/v1/orders/12345?page
 
 
 def big_text() -> str:
-    """The samples spread through a log far larger than the size checked without the prefilter."""
+    """The samples spread through a large log."""
     parts: list[str] = []
     for sample in SAMPLES:
         parts.append(FILLER * 60)
@@ -57,13 +65,59 @@ def test_hyperscan_and_re_prefilters_give_identical_findings() -> None:
 
 @pytest.mark.parametrize("matcher", [ReMatcher, pytest.param(HyperscanMatcher, marks=needs_hyperscan)])
 def test_the_prefilter_misses_nothing_the_exact_detectors_find(matcher: type) -> None:
-    # given each sample alone (checked whole) and inside a large log (checked through the prefilter)
+    # given each sample alone and inside a large log
     detector = Detector(b"k", matcher=matcher())
     alone = [shape(detector.scan_text(sample)) for sample in SAMPLES]
     # then the large log yields exactly the findings of the samples, in order
     expected = [item for per_sample in alone for item in per_sample]
     assert shape(detector.scan_text(big_text())) == expected
     assert all(alone), "every sample should hold at least one value"
+
+
+def _luhn_complete(body: str) -> str:
+    for check in "0123456789":
+        digits = body + check
+        total = sum(
+            (d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2))
+            for i, d in enumerate(int(c) for c in reversed(digits))
+        )
+        if total % 10 == 0:
+            return digits
+    raise AssertionError("unreachable")
+
+
+def _noisy_log(seed: int, lines: int = 3000) -> str:
+    """Log lines full of what looks like card data and is not, with real values among them."""
+    rng = random.Random(seed)
+    heads = ["4", "51", "2221", "34", "37", "3528", "36", "6011", "62", "45", "49", "35", "20", "1"]
+
+    def digits(n: int) -> str:
+        return "".join(rng.choice("0123456789") for _ in range(n))
+
+    shapes = [
+        lambda: _luhn_complete(rng.choice(heads) + digits(rng.randint(9, 16))),  # may or may not be a card
+        lambda: rng.choice(heads) + digits(rng.randint(10, 18)),
+        lambda: f"width:{rng.randint(1, 99)}.{_luhn_complete('3' + digits(12))}%",
+        lambda: f"order_id=2018{digits(4)}-0{digits(4)}",
+        lambda: f"tel 0{digits(1)}-{digits(4)}-{digits(4)} / 0{digits(9)} / +81 {digits(2)}-{digits(4)}-{digits(4)}",
+        lambda: f"cvv={digits(3)} exp={rng.randint(1, 12):02d}/{digits(2)} card_no={_luhn_complete('4' + digits(14))}",
+        lambda: f"{_luhn_complete('5' + digits(14))[:4]} {digits(4)} {digits(4)} {digits(4)}",
+        lambda: f"mail {digits(3)}@example.jp 〒{digits(3)}-{digits(4)} 大阪府大阪市北区{digits(1)}-{digits(2)} 山田様",
+    ]
+    return "".join(f"2018-06-{rng.randint(1, 28):02d} INFO {rng.choice(shapes)()} {digits(6)}\n" for _ in range(lines))
+
+
+@pytest.mark.parametrize("matcher", [ReMatcher, pytest.param(HyperscanMatcher, marks=needs_hyperscan)])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_prefilter_windows_lose_nothing_the_exact_detectors_find_in_the_whole_text(matcher: type, seed: int) -> None:
+    # given a noisy log
+    text = _noisy_log(seed)
+    # when it is checked through the prefilter, and whole by every exact detector
+    windowed = Detector(b"k", matcher=matcher())._unit_hits(TextUnit(text, "x.log", line=1))
+    whole = _resolve(_window_hits(text, 0, len(text), frozenset(), families=ALL_FAMILIES))
+    # then both find the same values in the same places
+    assert [(h.type, h.start, h.end) for h in windowed] == [(h.type, h.start, h.end) for h in whole]
+    assert {h.type for h in whole} >= {"credit_card_number", "phone_number", "card_security_code", "address"}
 
 
 def test_line_and_column_point_at_the_value_in_a_large_chunk() -> None:

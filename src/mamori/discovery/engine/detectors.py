@@ -289,12 +289,19 @@ def _card_hits(text: str, pos: int, endpos: int, kinds: frozenset[str]) -> Itera
             yield hit
 
 
+def _fraction(text: str, start: int) -> bool:
+    """Digits right after `<digit>.` are the fraction of a decimal number (`width:78.01568665300367%`)."""
+    return start >= 2 and text[start - 1] == "." and text[start - 2].isdigit()
+
+
 def _card_hit(text: str, start: int, raw: str, kinds: frozenset[str], check_after: bool) -> Hit | None:
     end = start + len(raw)
     digits = ascii_digits(raw.replace("%20", " "))
     if not 13 <= len(digits) <= 19 or card_brand(digits) is None or not luhn_ok(digits):
         return None
     if len(digits) == 13 and digits.startswith(data.JAN_PREFIXES):
+        return None
+    if _fraction(text, start):
         return None
     if _longer_grouped_run(text, start, end if check_after else -1, raw):
         return None
@@ -755,6 +762,9 @@ def _card_run_ok(encoded: bytes, end: int) -> bool:
         return True  # not the shape the prefilter pattern describes: leave it to the exact detector
     run = tail[-size:]
     if size not in CARD_LENGTHS_BY_HEAD.get(run[:2], ()) or not luhn_ok_ascii(run):
+        return False
+    start = end - size
+    if start >= 2 and encoded[start - 1] == 0x2E and 0x30 <= encoded[start - 2] <= 0x39:  # `<digit>.`: a fraction
         return False
     return card_brand(run.decode("ascii")) is not None
 
