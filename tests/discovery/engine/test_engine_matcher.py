@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from mamori.discovery.engine.data import KEYWORDS
-import random
-
 from mamori.discovery.engine.detectors import Detector, _resolve, _window_hits, literal_guard
 from mamori.discovery.engine.matcher import (
     ALL_FAMILIES,
