@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
-from mamori.discovery.engine.database.connect import looks_like_dsn
+from mamori.discovery.engine.database import looks_like_dsn
 from mamori.discovery.engine.detectors import TYPES
 from mamori.discovery.engine.distributed import ClusterError
 from mamori.discovery.engine.output import FORMATS, WRITERS, redact, summary_lines

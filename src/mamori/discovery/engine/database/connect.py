@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-SUPPORTED = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}
+from mamori.discovery.engine.database import SUPPORTED
+
 # Drivers that need no C headers to install; a URL naming its own driver keeps it.
 DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
 
@@ -39,10 +40,6 @@ class Credentials:
             except OSError as exc:
                 raise SourceError(f"cannot read the password file {self.password_file}: {exc.strerror}") from None
         return None
-
-
-def looks_like_dsn(text: str) -> bool:
-    return "://" in text and text.split("://", 1)[0].split("+", 1)[0] in SUPPORTED
 
 
 def parse_url(text: str, credentials: Credentials | None = None) -> URL:
