@@ -65,3 +65,19 @@ def test_missing_sqlite_file_is_reported(tmp_path):
 def test_unsupported_scheme_is_reported():
     with pytest.raises(SourceError, match="unsupported database"):
         connect.parse_url("oracle://u:p@h/db")
+
+
+def test_sqlite_statement_timers_are_dropped_with_their_connections(tmp_path):
+    # given
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    build_shop_db(url, customers=5, orders=5)
+    before = len(connect._DEADLINES)
+    # when
+    engine = connect.open_readonly(connect.parse_url(url))
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT count(*) FROM dtb_customer"))
+        during = len(connect._DEADLINES)
+    engine.dispose()
+    # then
+    assert during == before + 1
+    assert len(connect._DEADLINES) == before

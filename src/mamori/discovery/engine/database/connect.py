@@ -88,6 +88,7 @@ def open_readonly(url: URL, statement_timeout_s: float = 60.0) -> sa.Engine:
         sa.event.listen(engine, "connect", _mysql_session(timeout_ms))
     elif backend == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_session(statement_timeout_s))
+        sa.event.listen(engine, "close", _forget_deadline)
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
@@ -148,7 +149,12 @@ def _sqlite_session(timeout_s: float) -> Any:
     return on_connect
 
 
+# Per open SQLite connection (keyed by id: sqlite3 connections take no weak references); dropped on close.
 _DEADLINES: dict[int, tuple[list[float], float]] = {}
+
+
+def _forget_deadline(dbapi_conn: Any, _record: Any) -> None:
+    _DEADLINES.pop(id(dbapi_conn), None)
 
 
 def reset_deadline(conn: sa.Connection) -> None:
