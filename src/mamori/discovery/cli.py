@@ -18,7 +18,7 @@ from typing import NoReturn, TextIO
 from mamori.discovery.engine.database import looks_like_dsn
 from mamori.discovery.engine.detectors import TYPES
 from mamori.discovery.engine.distributed import ClusterError
-from mamori.discovery.engine.output import FORMATS, WRITERS, redact, summary_lines
+from mamori.discovery.engine.output import FORMATS, STREAMING, WRITERS, FindingStream, redact, summary_lines
 from mamori.discovery.engine.scan import ScanOptions, ScanReport, iter_file_results, list_files
 from mamori.discovery.engine.types import ReadLimits, Severity
 
@@ -158,11 +158,12 @@ def _options(args: argparse.Namespace) -> ScanOptions:
     return ScanOptions(workers=args.workers, hash_key=hash_key, limits=limits, types=args.types)
 
 
-def _run(args: argparse.Namespace) -> ScanReport:
+def _run(args: argparse.Namespace, stream: FindingStream | None = None) -> ScanReport:
+    """Scan; with a ``stream``, findings are written as each file is done and not kept in the report."""
     paths = _expand(args.paths)
     options = _options(args)
     files, listing_problems = list_files(paths, options.limits)
-    report = ScanReport(problems=list(listing_problems))
+    report = ScanReport(problems=list(listing_problems), keep_findings=stream is None)
     show_progress = not args.quiet and sys.stderr.isatty()
     progress = None
     if show_progress:
@@ -179,11 +180,33 @@ def _run(args: argparse.Namespace) -> ScanReport:
             results = iter_file_results(paths, options, files=files)
         for result in results:
             report.add(result)
+            if stream is not None:
+                stream.write(result.findings)
             if progress is not None:
                 progress.update(1)
     finally:
         if progress is not None:
             progress.close()
+    return report
+
+
+def _run_streaming(args: argparse.Namespace) -> ScanReport:
+    """JSON Lines and CSV are written while the scan runs; an output file appears whole at the end (it is
+    written beside its final name and renamed), never half-written."""
+    if args.output is None:
+        report = _run(args, FindingStream(args.format, sys.stdout))
+        sys.stdout.flush()
+        return report
+    partial = f"{args.output}.partial"
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as handle:
+            report = _run(args, FindingStream(args.format, handle))
+        os.replace(partial, args.output)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output!r}: {error.strerror or error}") from None
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
     return report
 
 
@@ -213,8 +236,11 @@ def main(argv: list[str] | None = None) -> int:
         if any(looks_like_dsn(p) for p in args.paths):
             return _scan_databases(args)
         _check_paths(args.paths)
-        report = _run(args)
-        _write(report, args.format, args.output)
+        if args.format in STREAMING:
+            report = _run_streaming(args)
+        else:
+            report = _run(args)
+            _write(report, args.format, args.output)
     except UsageError as error:
         sys.stderr.write(f"{parser.format_usage()}mamori scan: error: {redact(str(error))}\n")
         return 2
@@ -231,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     if not args.quiet and (args.format != "table" or args.output):
         _print_summary(report, sys.stderr)
-    failing = any(f.severity >= args.fail_on for f in report.findings)
+    failing = report.max_severity is not None and report.max_severity >= args.fail_on
     return 1 if failing else 0
 
 

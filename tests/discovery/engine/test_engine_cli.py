@@ -172,6 +172,29 @@ def test_output_file_is_written(card_tree: Path, tmp_path: Path, capsys: pytest.
     assert json.loads(target.read_text(encoding="utf-8"))["summary"]["files_scanned"] == 2
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_streamed_output_file_appears_whole_and_matches_standard_output(
+    card_tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    # given a fixed hash key, so both runs write the same fingerprints
+    monkeypatch.setenv("MAMORI_SCAN_HASH_KEY", "test-key")
+    # when one run writes to a file and one to standard output
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / f"report.{fmt}"
+    code, out, _ = run(capsys, str(card_tree), "--format", fmt, "--output", str(target), "--quiet")
+    _, printed, _ = run(capsys, str(card_tree), "--format", fmt, "--quiet")
+    # then the file holds exactly what was printed, and no partial file is left beside it
+    assert code == 1 and out == ""
+    assert target.read_text(encoding="utf-8") == printed
+    assert [p.name for p in target.parent.iterdir()] == [f"report.{fmt}"]
+
+
+def test_an_unwritable_output_file_is_a_usage_error(card_tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, str(card_tree), "--format", "jsonl", "--output", str(card_tree / "no" / "x.jsonl"))
+    assert code == 2
+    assert "cannot write" in err
+
+
 def test_clean_input_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "clean.txt").write_text("nothing to see\n", encoding="utf-8")
     code, out, _ = run(capsys, str(tmp_path))

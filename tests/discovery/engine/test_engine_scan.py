@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mamori.discovery.engine.scan import ScanOptions, iter_scan, scan_paths
+from mamori.discovery.engine.scan import ScanOptions, ScanReport, iter_file_results, iter_scan, scan_paths
 from mamori.discovery.engine.types import FileProblem, Finding, ReadLimits
 
 KEY = b"fixed-test-key"
@@ -42,6 +42,21 @@ def test_report_counts_files_bytes_and_findings_per_file_and_type(tmp_path: Path
     assert report.per_type["phone_number"] == 6
     assert report.per_file[str(root / "orders.csv")]["card_security_code"] == 1
     assert report.problems == []
+
+
+def test_a_report_that_does_not_keep_findings_still_counts_them(tmp_path: Path) -> None:
+    # given a report whose findings are written elsewhere as they come (mamori scan --format jsonl)
+    root = make_tree(tmp_path)
+    kept = scan_paths([root], ScanOptions(workers=1, hash_key=KEY))
+    streamed = ScanReport(keep_findings=False)
+    # when
+    for result in iter_file_results([root], ScanOptions(workers=1, hash_key=KEY)):
+        streamed.add(result)
+    # then the counts and the worst severity are the same, and no finding is held
+    assert streamed.findings == []
+    assert streamed.finding_count == len(kept.findings) == kept.finding_count
+    assert streamed.per_type == kept.per_type and streamed.per_file == kept.per_file
+    assert streamed.max_severity == max(f.severity for f in kept.findings)
 
 
 def test_types_and_min_confidence_filter_findings(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TextIO
 from urllib.parse import quote
 
@@ -21,6 +21,7 @@ from mamori.discovery.engine.scan import ScanReport
 from mamori.discovery.engine.types import FileProblem, Finding, Severity
 
 FORMATS = ("table", "json", "jsonl", "csv", "sarif")
+STREAMING = ("jsonl", "csv")  # formats written finding by finding as the scan goes
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "mamori-scan"
 _LONG_DIGITS = re.compile(r"[0-9０-９](?:[ \-]?[0-9０-９]){12,18}")
@@ -59,7 +60,7 @@ def _problem_dict(p: FileProblem) -> dict[str, str]:
 def summary_lines(report: ScanReport) -> list[str]:
     lines = [
         f"{report.files_scanned} files, {report.bytes_scanned} bytes scanned; "
-        f"{len(report.findings)} findings; {len(report.problems)} files or members skipped",
+        f"{report.finding_count} findings; {len(report.problems)} files or members skipped",
     ]
     if report.per_type:
         lines.append("By type:")
@@ -110,17 +111,32 @@ def write_json(report: ScanReport, out: TextIO) -> None:
     out.write("\n")
 
 
+class FindingStream:
+    """Writes findings one file's worth at a time as a scan produces them (JSON Lines, CSV): the output
+    is the same as writing the finished report, without holding every finding in memory."""
+
+    def __init__(self, fmt: str, out: TextIO) -> None:
+        if fmt not in STREAMING:
+            raise ValueError(f"{fmt} output needs the whole report")
+        self._out = out
+        self._csv: csv.DictWriter[str] | None = None
+        if fmt == "csv":
+            self._csv = csv.DictWriter(out, fieldnames=_CSV_FIELDS, lineterminator="\n")
+            self._csv.writeheader()
+
+    def write(self, findings: Iterable[Finding]) -> None:
+        if self._csv is not None:
+            self._csv.writerows(_finding_dict(f) for f in findings)
+        else:
+            self._out.writelines(json.dumps(_finding_dict(f), ensure_ascii=False) + "\n" for f in findings)
+
+
 def write_jsonl(report: ScanReport, out: TextIO) -> None:
-    for f in report.findings:
-        out.write(json.dumps(_finding_dict(f), ensure_ascii=False) + "\n")
+    FindingStream("jsonl", out).write(report.findings)
 
 
 def write_csv(report: ScanReport, out: TextIO) -> None:
-    fields = list(Finding.as_dict(report.findings[0]).keys()) if report.findings else _CSV_FIELDS
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for f in report.findings:
-        writer.writerow(_finding_dict(f))
+    FindingStream("csv", out).write(report.findings)
 
 
 _CSV_FIELDS = [

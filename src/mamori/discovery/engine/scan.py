@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mamori.discovery.engine.detectors import Detector
-from mamori.discovery.engine.types import FileProblem, Finding, ReadLimits
+from mamori.discovery.engine.types import FileProblem, Finding, ReadLimits, Severity
 
 
 @dataclass
@@ -42,21 +42,31 @@ class FileResult:
 
 @dataclass
 class ScanReport:
+    """What a scan found. With ``keep_findings`` off only the counts are kept (the findings were written
+    out as they came), so a scan with millions of findings runs in bounded memory."""
+
     findings: list[Finding] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
     per_file: dict[str, Counter[str]] = field(default_factory=dict)
     per_type: Counter[str] = field(default_factory=Counter)
     files_scanned: int = 0
     bytes_scanned: int = 0
+    finding_count: int = 0
+    max_severity: Severity | None = None
+    keep_findings: bool = True
 
     def add(self, result: FileResult) -> None:
         self.files_scanned += 1
         self.bytes_scanned += result.size
-        self.findings.extend(result.findings)
+        if self.keep_findings:
+            self.findings.extend(result.findings)
         self.problems.extend(result.problems)
+        self.finding_count += len(result.findings)
         for finding in result.findings:
             self.per_file.setdefault(finding.path, Counter())[finding.type] += 1
             self.per_type[finding.type] += 1
+            if self.max_severity is None or finding.severity > self.max_severity:
+                self.max_severity = finding.severity
 
 
 def _sort_key(item: Finding | FileProblem) -> tuple[object, ...]:
@@ -151,15 +161,32 @@ def iter_file_results(
             yield scan_file(path, options)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-        # Results are taken in submission order, so output is identical to a single-process run;
-        # only a few files per worker are in flight, so memory does not grow with the file count.
-        pending: deque[Future[FileResult]] = deque()
+        # Results are taken in submission order, so output is identical to a single-process run. The
+        # files in flight are bounded by count and by size, so memory does not grow with the corpus, yet
+        # one large file at the head of the queue does not leave the other workers idle.
+        pending: deque[tuple[Future[FileResult], int]] = deque()
+        in_flight = 0
         for path in files:
-            pending.append(pool.submit(scan_file, path, options))
-            if len(pending) >= workers * 4:
-                yield pending.popleft().result()
+            size = _size(path)
+            pending.append((pool.submit(scan_file, path, options), size))
+            in_flight += size
+            while pending and (len(pending) >= workers * IN_FLIGHT_FILES or in_flight > workers * IN_FLIGHT_BYTES):
+                future, done = pending.popleft()
+                in_flight -= done
+                yield future.result()
         while pending:
-            yield pending.popleft().result()
+            yield pending.popleft()[0].result()
+
+
+IN_FLIGHT_FILES = 64  # per worker
+IN_FLIGHT_BYTES = 64 * 1024**2  # per worker
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def list_files(paths: Sequence[str | Path], limits: ReadLimits) -> tuple[list[str], list[FileProblem]]:
