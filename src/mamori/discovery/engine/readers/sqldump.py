@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import BinaryIO
 
 from .common import Context, ReadError, Units
@@ -47,6 +48,10 @@ PG_HINT = re.compile(r"PostgreSQL database dump|standard_conforming_strings\s*=\
 
 MYSQL_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a"}
 COPY_ESCAPE = re.compile(r"\\(.)")
+_IDENT = r'`(?:[^`]|``)*`|"(?:[^"]|"")*"|[A-Za-z_][\w$]*'
+IDENT_LIST = re.compile(rf"\s*((?:{_IDENT})(?:\s*,\s*(?:{_IDENT}))*)\s*\)")
+_IDENT_RE = re.compile(_IDENT)
+MYSQL_UNESCAPE = re.compile(r"\\(.)|''", re.DOTALL)
 
 
 # Characters that, matched alone, may start a quoted string or comment not yet fully buffered.
@@ -147,6 +152,16 @@ class Scanner:
         self.line += buf.count("\n", self.pos, pos)
         self.pos = pos
         return values
+
+    def simple_ident_list(self) -> list[str] | None:
+        """A column list made of plain or quoted names up to its `)`, read with one expression (fast
+        path: dumps repeat the same list in every INSERT). None, consuming nothing, otherwise."""
+        m = IDENT_LIST.match(self.buf, self.pos)
+        if m is None or m.end() >= len(self.buf):
+            return None
+        self.line += self.buf.count("\n", self.pos, m.end())
+        self.pos = m.end()
+        return list(_names(m.group(1)))
 
     def read_line(self) -> tuple[str, int] | None:
         """Raw text up to the next newline (for COPY data)."""
@@ -272,7 +287,8 @@ class _Parser:
         tok = self.next()
         columns = self.tables.get(name or "", [])
         if tok is not None and tok.text == "(":
-            columns = self._ident_list()
+            fast = self.s.simple_ident_list()
+            columns = fast if fast is not None else self._ident_list()
             tok = self.next()
         if tok is None or tok.text.lower() not in ("values", "value"):
             if tok is not None and tok.text != ";":
@@ -337,6 +353,13 @@ class _Parser:
         raise ReadError(f"line {self.s.line}: COPY data block not ended by \\. (truncated dump?)")
 
 
+@lru_cache(maxsize=1024)
+def _names(ident_list: str) -> tuple[str, ...]:
+    return tuple(
+        _unquote_ident(Token("qident" if m[0] in '`"' else "word", m, 0)) for m in _IDENT_RE.findall(ident_list)
+    )
+
+
 def _unquote_ident(tok: Token) -> str:
     if tok.kind == "qident":
         quote = tok.text[0]
@@ -358,7 +381,9 @@ def _literal(kind: str, text: str, pg: bool) -> str:
     body = text[quote + 1 : -1]
     if pg and text[0] not in "eE":
         return body.replace("''", "'")
-    return re.sub(r"\\(.)|''", _mysql_escape, body, flags=re.DOTALL)
+    if "\\" not in body and "''" not in body:
+        return body
+    return MYSQL_UNESCAPE.sub(_mysql_escape, body)
 
 
 def _mysql_escape(m: re.Match[str]) -> str:
