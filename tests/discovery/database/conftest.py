@@ -51,3 +51,9 @@ def database_url(request, tmp_path) -> Iterator[str]:
 def postgres_url() -> Iterator[str]:
     """An empty PostgreSQL database (for what only PostgreSQL does: server-side column batches)."""
     yield from _server_database(PG_ADMIN, "PostgreSQL")
+
+
+@pytest.fixture
+def mariadb_url() -> Iterator[str]:
+    """An empty MariaDB database."""
+    yield from _server_database(MYSQL_ADMIN, "MariaDB")

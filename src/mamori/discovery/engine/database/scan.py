@@ -82,6 +82,8 @@ def scan_database(url_text: str, options: DatabaseScanOptions, progress: Progres
     try:
         found = tables.list_tables(engine, options.filters)
         shards = plan_shards(engine, found, options)
+    except sa.exc.SQLAlchemyError as exc:
+        raise SourceError(f"cannot list the tables of {source}: {connect.reason(exc)}") from None
     finally:
         engine.dispose()
     url_full = url.render_as_string(hide_password=False)
@@ -97,11 +99,19 @@ def scan_database(url_text: str, options: DatabaseScanOptions, progress: Progres
 
 
 def plan_shards(engine: sa.Engine, found: Sequence[TableInfo], options: DatabaseScanOptions) -> list[Shard]:
-    """One shard per table; in full mode, big tables with an integer key are split into key ranges."""
+    """One shard per table; in full mode, big tables with an integer key are split into key ranges.
+
+    A table whose size cannot be read (no right to it, say) stays one shard: reading it then reports the
+    problem for that table alone."""
+    if not options.full:
+        return [Shard(table) for table in found]
     shards: list[Shard] = []
-    with engine.connect() as conn:
-        for table in found:
-            shards.extend(_split(conn, table, options) if options.full else [Shard(table)])
+    for table in found:
+        try:
+            with engine.connect() as conn:
+                shards.extend(_split(conn, table, options))
+        except sa.exc.SQLAlchemyError:
+            shards.append(Shard(table))
     return shards
 
 

@@ -47,6 +47,15 @@ class TableFilter:
         return not any(_any(n, self.exclude_tables) for n in names)
 
 
+def quote_ident(name: str) -> str:
+    """A PostgreSQL identifier, quoted (names come from the catalogue but may hold spaces or quotes)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def pg_name(table: TableInfo) -> str:
+    return f"{quote_ident(table.schema)}.{quote_ident(table.name)}" if table.schema else quote_ident(table.name)
+
+
 def _any(name: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(name.lower(), p.lower()) for p in patterns)
 
@@ -71,25 +80,43 @@ def list_tables(engine: sa.Engine, filters: TableFilter) -> list[TableInfo]:
         schemas = [s for s in sorted(names) if filters.schema_ok(s)]
     found: list[TableInfo] = []
     for schema in schemas:
-        for name in sorted(inspector.get_table_names(schema=schema)):
+        partitions = _partitions(engine, schema or default) if backend == "postgresql" else set()
+        for name in sorted(set(inspector.get_table_names(schema=schema)) - partitions):
             columns = inspector.get_columns(name, schema=schema)
             pk = inspector.get_pk_constraint(name, schema=schema).get("constrained_columns") or []
             shown_schema = None if schema == default or backend == "sqlite" else schema
-            info = TableInfo(
-                shown_schema, name, tuple(c["name"] for c in columns), tuple(str(c["type"]) for c in columns), tuple(pk)
-            )
+            names = tuple(_reflected(c["name"], backend) for c in columns)
+            key = tuple(_reflected(k, backend) for k in pk)
+            info = TableInfo(shown_schema, name, names, tuple(str(c["type"]) for c in columns), key)
             if filters.table_ok(info):
                 found.append(info)
     return found
+
+
+def _reflected(name: str, backend: str) -> str:
+    """SQLAlchemy's MySQL reflection leaves a backtick inside a column name doubled (`` ` `` as ``` `` ```)."""
+    return name.replace("``", "`") if backend in ("mysql", "mariadb") else name
+
+
+def _partitions(engine: sa.Engine, schema: str | None) -> set[str]:
+    """Partitions of partitioned tables: scanned through their parent, not a second time on their own."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relispartition AND n.nspname = COALESCE(:s, current_schema())"
+            ),
+            {"s": schema},
+        )
+        return {row[0] for row in rows}
 
 
 def estimated_rows(conn: sa.Connection, table: TableInfo) -> int | None:
     """The engine's own row estimate (cheap), or None when it has none."""
     backend = conn.engine.url.get_backend_name()
     if backend == "postgresql":
-        qualified = f"{table.schema or 'public'}.{table.name}"
         value = conn.execute(
-            sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": qualified}
+            sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": pg_name(table)}
         ).scalar()
         return int(value) if value is not None and value >= 0 else None
     if backend in ("mysql", "mariadb"):
@@ -129,8 +156,8 @@ def sample(conn: sa.Connection, table: TableInfo, size: int, windows: int = 10) 
     if backend == "postgresql":
         percent = min(100.0, size * 150.0 / max(total, 1))
         method = "SYSTEM" if total > 100_000 else "BERNOULLI"
-        name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
-        column_list = ", ".join(f'"{c}"' for c in table.columns)
+        name = pg_name(table)
+        column_list = ", ".join(quote_ident(c) for c in table.columns)
         reset_deadline(conn)
         rows = conn.execute(
             sa.text(
@@ -281,18 +308,21 @@ def _column_batch(
     before: int | None,
     clean: bool,
 ) -> tuple[ColumnBatch | None, int | None]:
-    name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
-    quoted = [f'"{c}"' for c in table.columns]
+    name = pg_name(table)
+    quoted = [quote_ident(c) for c in table.columns]
+    qkey = quote_ident(key)
     bounds = []
     if after is not None:
-        bounds.append(f'"{key}" > {int(after)}')
+        bounds.append(f"{qkey} > {int(after)}")
     if before is not None:
-        bounds.append(f'"{key}" < {int(before)}')
+        bounds.append(f"{qkey} < {int(before)}")
     where = " AND ".join(bounds)
     read = [read_as_text(t) for t in table.column_types]
-    parts = ["count(*)", f'max("{key}")']
+    parts = ["count(*)", f"max({qkey})"]
     for q, kind, is_read in zip(quoted, table.column_types, read, strict=True):
-        text = f"translate({q}::text, E'\\n\\r', '  ')" if clean else f"{q}::text"
+        # bytea: printable bytes as they are (card digits stay digits), the rest as octal escapes
+        value = f"encode({q}, 'escape')" if "BYTEA" in kind.upper() else f"{q}::text"
+        text = f"translate({value}, E'\\n\\r', '  ')" if clean else value
         if is_read:
             parts.append(f"string_agg(coalesce({text}, ''), E'\\n')")
         textual = "CHAR" in kind.upper() or "TEXT" in kind.upper()
@@ -300,13 +330,10 @@ def _column_batch(
     # Names come from the catalogue and the bounds are integers: nothing here is user text.
     query = (
         f"SELECT {', '.join(parts)} FROM (SELECT {', '.join(quoted)} FROM {name} "  # noqa: S608
-        f'{"WHERE " + where if where else ""} ORDER BY "{key}" LIMIT {int(size)}) AS batch'
+        f"{'WHERE ' + where if where else ''} ORDER BY {qkey} LIMIT {int(size)}) AS batch"
     )
     reset_deadline(conn)
-    raw = conn.connection.dbapi_connection
-    with raw.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.execute(query)
-        values = list(cursor.fetchone())
+    values = list(conn.exec_driver_sql(query).one())
     rows, top = int(values[0]), values[1]
     if rows == 0:
         return None, None
