@@ -85,9 +85,9 @@ def list_tables(engine: sa.Engine, filters: TableFilter) -> list[TableInfo]:
             columns = inspector.get_columns(name, schema=schema)
             pk = inspector.get_pk_constraint(name, schema=schema).get("constrained_columns") or []
             shown_schema = None if schema == default or backend == "sqlite" else schema
-            names = tuple(_reflected(c["name"], backend) for c in columns)
+            column_names = tuple(_reflected(c["name"], backend) for c in columns)
             key = tuple(_reflected(k, backend) for k in pk)
-            info = TableInfo(shown_schema, name, names, tuple(str(c["type"]) for c in columns), key)
+            info = TableInfo(shown_schema, name, column_names, tuple(str(c["type"]) for c in columns), key)
             if filters.table_ok(info):
                 found.append(info)
     return found
