@@ -97,16 +97,15 @@ def timed_child(argv: list[str], *, stdout: Path | None = None, cwd: Path | None
 
 def ensure_corpus(size_mb: float, seed: int) -> tuple[Path, list[Label], float]:
     target = CORPUS_DIR / f"scan_files-v{CORPUS_VERSION}-seed{seed}-{int(size_mb)}mb"
-    marker = target / "complete.json"
-    if marker.exists():
-        info = json.loads(marker.read_text())
-        return target / "data", load_labels(target / "labels.jsonl"), info["bytes"] / 1e6
-    if target.exists():
-        shutil.rmtree(target)
+    cached = _cached(target)
+    if cached:
+        return cached
     print(f"generating a {size_mb:.0f} MB corpus in {target} ...", flush=True)
     started = time.perf_counter()
     manifest: CorpusManifest = generate(target, seed=seed, scale=scale_for_size(size_mb))
-    marker.write_text(json.dumps({"bytes": manifest.total_bytes, "files": len(manifest.files), "seed": seed}))
+    (target / "complete.json").write_text(
+        json.dumps({"bytes": manifest.total_bytes, "files": len(manifest.files), "seed": seed})
+    )
     print(
         f"  {manifest.total_bytes / 1e6:.1f} MB, {len(manifest.files)} files in {time.perf_counter() - started:.1f} s"
     )
@@ -139,17 +138,26 @@ def thinned_logs(root: Path, labels: list[Label], keep_every: int) -> tuple[dict
     return files, out
 
 
-def ensure_log_corpus(size_mb: float, seed: int, keep_every: int) -> tuple[Path, list[Label], float]:
-    """A labelled log-like corpus of about ``size_mb``: the thinned corpus logs, repeated as rotated
-    files (`access_log.1`, ...) until the size is reached. Cached like the main corpus."""
-    target = CORPUS_DIR / f"scan_files-v{CORPUS_VERSION}-seed{seed}-logs{keep_every}-{int(size_mb)}mb"
+def _cached(target: Path) -> tuple[Path, list[Label], float] | None:
+    """A corpus written completely by an earlier run; a half-written one is removed."""
     marker = target / "complete.json"
     if marker.exists():
         info = json.loads(marker.read_text())
         return target / "data", load_labels(target / "labels.jsonl"), info["bytes"] / 1e6
     if target.exists():
         shutil.rmtree(target)
-    source, labels, _mb = ensure_corpus(max(size_mb, 20), seed)
+    return None
+
+
+def ensure_log_corpus(
+    source: Path, labels: list[Label], size_mb: float, keep_every: int
+) -> tuple[Path, list[Label], float]:
+    """A labelled log-like corpus of about ``size_mb``: the thinned logs of the corpus at ``source``,
+    repeated as rotated files (`access_log.1`, ...) until the size is reached. Cached like the corpus."""
+    target = source.parent.with_name(f"{source.parent.name}-logs{keep_every}-{int(size_mb)}mb")
+    cached = _cached(target)
+    if cached:
+        return cached
     files, thinned = thinned_logs(source, labels, keep_every)
     print(f"writing a {size_mb:.0f} MB log-like corpus in {target} ...", flush=True)
     written, copy, out_labels = 0, 0, []
@@ -167,7 +175,7 @@ def ensure_log_corpus(size_mb: float, seed: int, keep_every: int) -> tuple[Path,
     (target / "labels.jsonl").write_text(
         "".join(json.dumps(lb.as_dict()) + "\n" for lb in out_labels), encoding="utf-8"
     )
-    marker.write_text(json.dumps({"bytes": written, "seed": seed, "keep_every": keep_every}))
+    (target / "complete.json").write_text(json.dumps({"bytes": written, "keep_every": keep_every}))
     return target / "data", out_labels, written / 1e6
 
 
@@ -334,7 +342,7 @@ def main() -> int:
     full = f"full ({full_mb:.0f} MB)"
     sub = f"subset ({subset_mb:.0f} MB)"
     logs_root, logs_labels, logs_mb = (
-        ensure_log_corpus(args.logs_mb, args.seed, args.big_keep_every) if args.logs_mb > 0 else (root, [], 0.0)
+        ensure_log_corpus(root, labels, args.logs_mb, args.big_keep_every) if args.logs_mb > 0 else (root, [], 0.0)
     )
     logs = f"log-like ({logs_mb:.0f} MB)"
 
