@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="rows read per table, spread over the table (default 1000)",
     )
     db.add_argument("--full", action="store_true", help="read every row, in primary-key order")
-    db.add_argument("--batch-size", type=_positive, default=5000, metavar="N", help="rows per batch in --full")
+    db.add_argument("--batch-size", type=_positive, default=20000, metavar="N", help="rows per batch in --full")
     db.add_argument("--checkpoint", metavar="FILE", help="record progress of a --full scan here")
     db.add_argument("--resume", action="store_true", help="continue the --full scan recorded in --checkpoint")
     db.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: tcp://host:8786 or a scheduler file")

@@ -26,7 +26,7 @@ from mamori.discovery.engine.types import DataClass, Severity
 class DatabaseScanOptions:
     sample_rows: int = 1000
     full: bool = False
-    batch_size: int = 5000
+    batch_size: int = 20000
     statement_timeout_s: float = 60.0
     filters: TableFilter = field(default_factory=TableFilter)
     workers: int | None = None  # None: all cores
