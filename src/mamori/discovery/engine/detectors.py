@@ -78,8 +78,13 @@ _TRACK2_HINT = re.compile(r"[0-9]=[0-9]")
 # Characters before and after a match end that each family's detectors need. A phone number ends at
 # most about 21 characters after it starts, and every phone prefilter pattern ends inside the number or
 # at its end, so phone windows are narrow (the phone regex has no literal to skip ahead with).
-_EXTENTS = {CARD: (_BEFORE, _AFTER), PHONE: (24, 40), EMAIL: (_BEFORE, _AFTER), KEYWORD: (_BEFORE, _AFTER)}
-_EXTENTS[JAPANESE] = (_BEFORE, _AFTER)
+_EXTENTS = {
+    CARD: (_BEFORE, _AFTER),
+    PHONE: (24, 40),
+    EMAIL: (_BEFORE, _AFTER),
+    KEYWORD: (_BEFORE, _AFTER),
+    JAPANESE: (_BEFORE, _AFTER),
+}
 
 _D = "[0-9０-９]"
 _SEP = "[ \\-－　‐‑‒–—―−ー]"
@@ -653,8 +658,8 @@ class Detector:
         return _resolve(hits)
 
     def _windows(self, text: str) -> list[tuple[int, int, int]]:
-        """(start, stop, families) of the stretches around prefilter matches; ``families`` says which
-        detector families matched there, so a window runs only those detectors."""
+        """(start, stop, family) of the stretches around prefilter matches, one detector family each, so a
+        window runs only that family's detectors."""
         if not text:
             return []
         data_bytes = text.encode("utf-8")

@@ -17,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mamori.discovery.engine.detectors import Detector
+from mamori.discovery.engine.detectors import TYPES, Detector
 from mamori.discovery.engine.types import FileProblem, Finding, ReadLimits, Severity
 
 
@@ -51,8 +51,6 @@ class ScanReport:
     per_type: Counter[str] = field(default_factory=Counter)
     files_scanned: int = 0
     bytes_scanned: int = 0
-    finding_count: int = 0
-    max_severity: Severity | None = None
     keep_findings: bool = True
 
     def add(self, result: FileResult) -> None:
@@ -61,12 +59,18 @@ class ScanReport:
         if self.keep_findings:
             self.findings.extend(result.findings)
         self.problems.extend(result.problems)
-        self.finding_count += len(result.findings)
         for finding in result.findings:
             self.per_file.setdefault(finding.path, Counter())[finding.type] += 1
             self.per_type[finding.type] += 1
-            if self.max_severity is None or finding.severity > self.max_severity:
-                self.max_severity = finding.severity
+
+    @property
+    def finding_count(self) -> int:
+        return sum(self.per_type.values())
+
+    @property
+    def max_severity(self) -> Severity | None:
+        """The most severe finding's severity (a finding's severity is its type's)."""
+        return max((TYPES[kind].severity for kind in self.per_type), default=None)
 
 
 def _sort_key(item: Finding | FileProblem) -> tuple[object, ...]:

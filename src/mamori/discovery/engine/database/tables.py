@@ -349,7 +349,12 @@ def _column_batch(
         nonempty.append(int(values[cursor_at]))
         cursor_at += 1
     keys = _LazyLines(texts[key_index] or "")
-    return ColumnBatch(rows, tuple(texts), tuple(nonempty), lambda i: keys[i].zfill(20)), int(top)
+    return ColumnBatch(rows, tuple(texts), tuple(nonempty), lambda i: sortable(keys[i])), int(top)
+
+
+def sortable(key_value: str) -> str:
+    """A key value as text that sorts like the value: numbers padded to one width."""
+    return key_value.zfill(20) if key_value.isdigit() else key_value
 
 
 class _LazyLines:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from mamori.discovery.engine.database.classify import ColumnEvidence
-from mamori.discovery.engine.database.tables import ColumnBatch, TableInfo
+from mamori.discovery.engine.database.tables import ColumnBatch, TableInfo, sortable
 from mamori.discovery.engine.detectors import Detector, key_kinds
 from mamori.discovery.engine.readers.serialized import field_units
 from mamori.discovery.engine.types import FileProblem, Finding, TextUnit
@@ -70,8 +70,7 @@ def row_key(table: TableInfo, row: Sequence[Any], ordinal: int) -> str:
     parts = []
     for k in table.key:
         v = row[table.columns.index(k)]
-        text = str(v)
-        parts.append(text.zfill(20) if text.isdigit() else text)
+        parts.append(sortable(str(v)))
     return "|".join(parts)
 
 
