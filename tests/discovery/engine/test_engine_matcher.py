@@ -154,3 +154,18 @@ def test_each_field_name_has_a_plain_substring_that_every_match_contains(fragmen
 
 def test_every_keyword_has_a_guard() -> None:
     assert all(literal_guard(f) for fragments in KEYWORDS.values() for f in fragments)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_ascii_bytes_give_the_same_hits_as_decoded_text(seed: int) -> None:
+    # given the ASCII lines of a noisy log
+    text = "".join(line for line in _noisy_log(seed).splitlines(keepends=True) if line.isascii())
+    detector = Detector(b"k")
+    # when it is checked as undecoded bytes (windows decoded one by one) and as text
+    as_bytes = detector._ascii_hits(bytearray(text.encode("ascii")))
+    as_text = detector._unit_hits(TextUnit(text, "x.log", line=1))
+    # then both find the same values in the same places
+    assert [(h.type, h.start, h.end, h.masked) for h in as_bytes] == [
+        (h.type, h.start, h.end, h.masked) for h in as_text
+    ]
+    assert {h.type for h in as_text} >= {"credit_card_number", "phone_number", "card_security_code"}

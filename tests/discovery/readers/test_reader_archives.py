@@ -9,14 +9,14 @@ import zipfile
 from pathlib import Path
 
 from mamori.discovery.engine.readers import read_file
-from mamori.discovery.engine.types import FileProblem, ReadLimits, TextUnit
+from mamori.discovery.engine.types import AsciiChunk, FileProblem, ReadLimits, TextUnit
 
 CSV = "name,card_no\n山田,4111111111111111\n"
 
 
-def read(path: Path, limits: ReadLimits | None = None) -> tuple[list[TextUnit], list[FileProblem]]:
+def read(path: Path, limits: ReadLimits | None = None) -> tuple[list[TextUnit | AsciiChunk], list[FileProblem]]:
     items = list(read_file(path, limits or ReadLimits()))
-    return [i for i in items if isinstance(i, TextUnit)], [i for i in items if isinstance(i, FileProblem)]
+    return [i for i in items if not isinstance(i, FileProblem)], [i for i in items if isinstance(i, FileProblem)]
 
 
 def zip_bytes(members: dict[str, bytes]) -> bytes:

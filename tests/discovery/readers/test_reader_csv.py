@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from mamori.discovery.engine.readers import read_file
-from mamori.discovery.engine.types import FileProblem, ReadLimits, TextUnit
+from mamori.discovery.engine.types import AsciiChunk, FileProblem, ReadLimits, TextUnit
 
 
-def read(path: Path) -> tuple[list[TextUnit], list[FileProblem]]:
+def read(path: Path) -> tuple[list[TextUnit | AsciiChunk], list[FileProblem]]:
     items = list(read_file(path, ReadLimits()))
-    return [i for i in items if isinstance(i, TextUnit)], [i for i in items if isinstance(i, FileProblem)]
+    return [i for i in items if not isinstance(i, FileProblem)], [i for i in items if isinstance(i, FileProblem)]
 
 
 def test_header_names_become_keys_and_rows_become_records(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from mamori.discovery.engine.readers import read_file
-from mamori.discovery.engine.types import FileProblem, ReadLimits, TextUnit
+from mamori.discovery.engine.types import AsciiChunk, FileProblem, ReadLimits, TextUnit
 
 
 def samples() -> dict[str, bytes]:
@@ -61,4 +61,4 @@ def test_truncated_and_corrupted_files_never_raise(tmp_path: Path, name: str) ->
         path.write_bytes(variant)
         # when read / then only units and problems come back
         items = list(read_file(path, ReadLimits()))
-        assert all(isinstance(i, TextUnit | FileProblem) for i in items)
+        assert all(isinstance(i, TextUnit | AsciiChunk | FileProblem) for i in items)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mamori.discovery.engine.readers import read_file
-from mamori.discovery.engine.types import FileProblem, ReadLimits, TextUnit
+from mamori.discovery.engine.types import AsciiChunk, FileProblem, ReadLimits, TextUnit
 
 MYSQL_DUMP = r"""-- MySQL dump 10.13  Distrib 5.7.44, for Linux (x86_64)
 /*!40101 SET NAMES utf8mb4 */;
@@ -40,9 +40,9 @@ INSERT INTO public.dtb_customer VALUES (3, 'O''Hara', 'ohara@example.jp', 'C:\\n
 """
 
 
-def read(path: Path) -> tuple[list[TextUnit], list[FileProblem]]:
+def read(path: Path) -> tuple[list[TextUnit | AsciiChunk], list[FileProblem]]:
     items = list(read_file(path, ReadLimits()))
-    return [i for i in items if isinstance(i, TextUnit)], [i for i in items if isinstance(i, FileProblem)]
+    return [i for i in items if not isinstance(i, FileProblem)], [i for i in items if isinstance(i, FileProblem)]
 
 
 def test_mysql_multi_row_insert_maps_values_to_create_table_columns(tmp_path: Path) -> None:

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from mamori.discovery.engine.readers import read_file
-from mamori.discovery.engine.types import FileProblem, ReadLimits, TextUnit
+from mamori.discovery.engine.types import AsciiChunk, FileProblem, ReadLimits, TextUnit
 
 JAPANESE = "山田太郎様のご注文です。カード番号 4111111111111111 有効期限 12/28\nありがとうございました。\n"
 
 
-def units(path: Path, limits: ReadLimits | None = None) -> list[TextUnit]:
+def units(path: Path, limits: ReadLimits | None = None) -> list[TextUnit | AsciiChunk]:
     items = list(read_file(path, limits or ReadLimits()))
     assert not [i for i in items if isinstance(i, FileProblem)]
-    return [i for i in items if isinstance(i, TextUnit)]
+    return [i for i in items if not isinstance(i, FileProblem)]
 
 
 def whole_text(path: Path, limits: ReadLimits | None = None) -> str:
@@ -136,3 +136,50 @@ def test_japanese_utf8_text_in_a_binary_file_is_kept(tmp_path: Path) -> None:
     path.write_bytes(b"SQLite format 3\x00" + b"\x00\x02" * 300 + "山田太郎 東京都".encode() + b"\x00" * 50)
     text = whole_text(path)
     assert "山田太郎 東京都" in text
+
+
+def test_an_ascii_log_is_handed_on_as_bytes(tmp_path: Path) -> None:
+    # given a plain ASCII log
+    path = tmp_path / "access.log"
+    path.write_bytes(b"GET /cart?card=4111111111111111 200\n" * 10)
+    # when read
+    (unit,) = units(path)
+    # then it reaches the detectors undecoded, with its place in the file
+    assert isinstance(unit, AsciiChunk)
+    assert (unit.line, unit.offset, unit.text) == (1, 0, path.read_text())
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "cp932", "euc_jp"])
+def test_ascii_and_japanese_chunks_of_one_file_keep_their_lines_and_offsets(tmp_path: Path, codec: str) -> None:
+    # given a Japanese log in which one line in twenty is Japanese
+    lines = [
+        f"2026-11-28 INFO order {n} paid\n" if n % 20 else f"{n}行目 山田太郎様 東京都千代田区\n" for n in range(600)
+    ]
+    text = "".join(lines)
+    path = tmp_path / "shop.log"
+    path.write_bytes(text.encode(codec))
+    # when read in small chunks
+    found = units(path, ReadLimits(chunk_size=300, chunk_overlap=16))
+    # then plain-ASCII chunks stay bytes and the others are decoded in the file's encoding
+    assert {type(u) for u in found} == {AsciiChunk, TextUnit}
+    # and each unit's offset and line locate its text in the decoded file
+    for u in found:
+        assert u.offset is not None
+        assert text[u.offset : u.offset + len(u.text)] == u.text
+        assert text.count("\n", 0, u.offset) + 1 == u.line
+    # and every line appears whole in some unit
+    assert all(any(line in u.text for u in found) for line in set(lines))
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "cp932"])
+def test_a_long_line_without_breaks_is_cut_between_characters(tmp_path: Path, codec: str) -> None:
+    # given one long line of Japanese (the UTF-8 one without a single ASCII byte)
+    text = ("山田太郎様東京都千代田区" if codec == "utf-8" else "山田太郎様 東京都千代田区1-1 ") * 60 + "\n"
+    path = tmp_path / "memo.txt"
+    path.write_bytes(text.encode(codec))
+    # when read in chunks far shorter than the line
+    found = units(path, ReadLimits(chunk_size=120, chunk_overlap=8))
+    # then no chunk splits a character, and each locates its text in the file
+    assert len(found) > 5
+    assert all("\ufffd" not in u.text for u in found)
+    assert all(u.offset is not None and text[u.offset : u.offset + len(u.text)] == u.text for u in found)

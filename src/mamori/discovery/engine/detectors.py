@@ -45,7 +45,7 @@ from mamori.discovery.engine.matcher import (
     Matcher,
     get_matcher,
 )
-from mamori.discovery.engine.types import DataClass, FileProblem, Finding, Severity, TextUnit
+from mamori.discovery.engine.types import AsciiChunk, DataClass, FileProblem, Finding, Severity, TextUnit
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,10 @@ TYPES: dict[str, TypeInfo] = {
 # Characters before and after a prefilter hit (a match end) that the exact detectors look at: room
 # for an e-mail's local part or a field name before it, and a value after a field name.
 _BEFORE, _AFTER = 80, 100
+# Characters beyond a window that its detectors may read: up to 300 either side of a card number for its
+# expiry and holder on the same line (``_same_line_card_context``), a few for look-behinds and look-aheads.
+_MARGIN = 512
+_NO_KINDS: frozenset[str] = frozenset()
 _TRACK2_HINT = re.compile(r"[0-9]=[0-9]")
 # Characters before and after a match end that each family's detectors need. A phone number ends at
 # most about 21 characters after it starts, and every phone prefilter pattern ends inside the number or
@@ -622,15 +626,19 @@ class Detector:
         items = self.scan_units([TextUnit(text=text, path=path, line=line)])
         return [item for item in items if isinstance(item, Finding)]
 
-    def scan_units(self, units: Iterable[TextUnit | FileProblem]) -> Iterator[Finding | FileProblem]:
+    def scan_units(self, units: Iterable[TextUnit | AsciiChunk | FileProblem]) -> Iterator[Finding | FileProblem]:
         """Findings in input order; fields of one record are checked together, chunk overlaps once."""
         record: list[TextUnit] = []
         chunks = _ChunkTracker()
         for unit in units:
-            if isinstance(unit, FileProblem):
+            if isinstance(unit, FileProblem | AsciiChunk):
                 yield from self._flush(record)
                 record = []
-                yield unit
+                if isinstance(unit, FileProblem):
+                    yield unit
+                else:
+                    base = chunks.start_column(unit)
+                    yield from self._findings(unit, chunks.new_only(unit, self._ascii_hits(unit.data)), base)
                 continue
             if record and (unit.record is None or (unit.path, unit.record) != (record[0].path, record[0].record)):
                 yield from self._flush(record)
@@ -657,12 +665,26 @@ class Detector:
             hits += _field_hits(unit, kinds)
         return _resolve(hits)
 
+    def _ascii_hits(self, data: bytes | bytearray) -> list[Hit]:
+        """``_unit_hits`` for a chunk of ASCII bytes: only the windows are decoded, each with a margin that
+        covers what the detectors read around a window, and their hits are moved back to chunk offsets."""
+        hits: list[Hit] = []
+        for pos, endpos, family in self._windows_in(data, len(data), ascii_only=True):
+            low, high = max(0, pos - _MARGIN), min(len(data), endpos + _MARGIN)
+            text = data[low:high].decode("ascii")
+            for hit in _window_hits(text, pos - low, endpos - low, _NO_KINDS, self.card_only, family):
+                hits.append(Hit(hit.type, hit.start + low, hit.end + low, hit.confidence, hit.masked, hit.norm))
+        return _resolve(hits)
+
     def _windows(self, text: str) -> list[tuple[int, int, int]]:
         """(start, stop, family) of the stretches around prefilter matches, one detector family each, so a
         window runs only that family's detectors."""
         if not text:
             return []
-        data_bytes = text.encode("utf-8")
+        return self._windows_in(text.encode("utf-8"), len(text), text.isascii())
+
+    def _windows_in(self, data_bytes: bytes | bytearray, length: int, ascii_only: bool) -> list[tuple[int, int, int]]:
+        """``_windows`` of text whose UTF-8 encoding is ``data_bytes`` and which is ``length`` characters long."""
         by_end: dict[int, int] = {}
         for end, family in self.matcher.hit_families(data_bytes):
             if family == CARD_RUN:
@@ -673,7 +695,7 @@ class Detector:
         if not by_end:
             return []
         ends = sorted(by_end)
-        offsets = ends if text.isascii() else _char_offsets(data_bytes, ends)
+        offsets = ends if ascii_only else _char_offsets(data_bytes, ends)
         # Windows are merged per family: in dense text, windows of all families merged into long stretches,
         # and one phone or keyword match then sent a whole stretch through that family's detectors.
         windows: list[tuple[int, int, int]] = []
@@ -681,7 +703,7 @@ class Detector:
             merged: list[list[int]] = []
             for end, offset in zip(ends, offsets, strict=True):
                 if by_end[end] & family:
-                    start, stop = max(0, offset - before), min(len(text), offset + after)
+                    start, stop = max(0, offset - before), min(length, offset + after)
                     if merged and start <= merged[-1][1]:
                         merged[-1][1] = stop
                     else:
@@ -700,22 +722,25 @@ class Detector:
         for unit, hits in zip(record, per_unit, strict=True):
             yield from self._findings(unit, hits)
 
-    def _findings(self, unit: TextUnit, hits: list[Hit], base_column: int = 0) -> list[Finding]:
+    def _findings(self, unit: TextUnit | AsciiChunk, hits: list[Hit], base_column: int = 0) -> list[Finding]:
         findings: list[Finding] = []
-        text = unit.text
+        text = unit.data if isinstance(unit, AsciiChunk) else unit.text
         newlines = 0
         cursor = 0
         for hit in hits:
             if hit.confidence < self.min_confidence or (self.types is not None and hit.type not in self.types):
                 continue
             info = TYPES[hit.type]
-            newlines += text.count("\n", cursor, hit.start)
-            cursor = hit.start
-            line = None if unit.line is None else unit.line + newlines
+            if isinstance(unit, AsciiChunk):
+                line: int | None = unit.lines.at(hit.start)
+            else:
+                newlines += unit.text.count("\n", cursor, hit.start)
+                cursor = hit.start
+                line = None if unit.line is None else unit.line + newlines
             if unit.key is not None:
                 column: str | None = unit.key
             else:
-                line_start = text.rfind("\n", 0, hit.start)
+                line_start = _last_line_break(text, hit.start)
                 column = str(hit.start - line_start + (base_column if line_start < 0 else 0))
             findings.append(
                 Finding(
@@ -736,6 +761,11 @@ class Detector:
         return findings
 
 
+def _last_line_break(text: str | bytes | bytearray, stop: int) -> int:
+    """Offset of the last line break before ``stop``, -1 if none."""
+    return text.rfind("\n", 0, stop) if isinstance(text, str) else text.rfind(b"\n", 0, stop)
+
+
 def _record_card_context(unit: TextUnit) -> list[Hit]:
     """A field next to a card number in the same record: short code, expiry or upper-case name."""
     value = unit.text.strip()
@@ -752,29 +782,37 @@ def _record_card_context(unit: TextUnit) -> list[Hit]:
 
 
 _ASCII_DIGITS = b"0123456789"
+# Two-digit starts of card numbers (as ``256 * first byte + second byte``) by length.
+_HEADS_BY_LENGTH: dict[int, frozenset[int]] = {
+    size: frozenset(head[0] * 256 + head[1] for head, sizes in CARD_LENGTHS_BY_HEAD.items() if size in sizes)
+    for size in range(13, 20)
+}
 
 
-def _card_run_ok(encoded: bytes, end: int) -> bool:
+def _card_run_ok(encoded: bytes | bytearray, end: int) -> bool:
     """Whether the digit run ending at ``end`` could be a card number (brand, length, Luhn, not a JAN code).
 
     Logs are full of long digit runs (order numbers, barcodes, IDs): checking the run here, before a text
     window is cut out for the exact detectors, is what keeps them cheap. The exact detector rejects every
     run this rejects, so no finding changes.
     """
-    tail = encoded[max(0, end - 20) : end]
+    tail = encoded[end - 20 if end > 20 else 0 : end]
     size = len(tail) - len(tail.rstrip(_ASCII_DIGITS))
-    if not 13 <= size <= 19:
-        return True  # not the shape the prefilter pattern describes: leave it to the exact detector
-    run = tail[-size:]
-    if size not in CARD_LENGTHS_BY_HEAD.get(run[:2], ()) or not luhn_ok_ascii(run):
-        return False
+    heads = _HEADS_BY_LENGTH.get(size)
+    if heads is None:
+        return not 13 <= size <= 19  # not the shape the prefilter pattern describes: leave it to the detector
     start = end - size
+    if encoded[start] * 256 + encoded[start + 1] not in heads:
+        return False
+    run = bytes(tail[-size:])
+    if not luhn_ok_ascii(run):
+        return False
     if start >= 2 and encoded[start - 1] == 0x2E and 0x30 <= encoded[start - 2] <= 0x39:  # `<digit>.`: a fraction
         return False
     return card_brand(run.decode("ascii")) is not None
 
 
-def _char_offsets(encoded: bytes, byte_offsets: list[int]) -> list[int]:
+def _char_offsets(encoded: bytes | bytearray, byte_offsets: list[int]) -> list[int]:
     """Sorted UTF-8 byte offsets (at character boundaries) turned into string offsets."""
     result: list[int] = []
     chars = 0
@@ -796,22 +834,23 @@ class _ChunkTracker:
     def __init__(self) -> None:
         self.path: str | None = None
         self.offset = 0
-        self.text = ""
+        self.text: str | bytes | bytearray = ""
         self.base = 0
         self.reported: set[tuple[str, int]] = set()
 
-    def start_column(self, unit: TextUnit) -> int:
+    def start_column(self, unit: TextUnit | AsciiChunk) -> int:
         base = 0
         if unit.path == self.path and unit.offset is not None and self.offset <= unit.offset:
             rel = unit.offset - self.offset
-            newline = self.text.rfind("\n", 0, rel)
+            newline = _last_line_break(self.text, rel)
             base = rel - newline - 1 if newline >= 0 else self.base + rel
         if unit.path != self.path:
             self.reported = set()
-        self.path, self.offset, self.text, self.base = unit.path, unit.offset or 0, unit.text, base
+        text = unit.data if isinstance(unit, AsciiChunk) else unit.text
+        self.path, self.offset, self.text, self.base = unit.path, unit.offset or 0, text, base
         return base
 
-    def new_only(self, unit: TextUnit, hits: list[Hit]) -> list[Hit]:
+    def new_only(self, unit: TextUnit | AsciiChunk, hits: list[Hit]) -> list[Hit]:
         if unit.offset is None:
             return hits
         keys = [(h.type, unit.offset + h.start) for h in hits]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 
 class Severity(enum.IntEnum):
@@ -69,6 +70,54 @@ class TextUnit:
     cell: str | None = None
     record: int | None = None
     offset: int | None = None
+
+
+class LineCounter:
+    """Line numbers at offsets of one chunk, counting its line breaks once in all: each call counts
+    only from the offset asked before (callers ask in rising order, the reader last)."""
+
+    def __init__(self, data: bytes | bytearray, first_line: int) -> None:
+        self._data = data
+        self._offset = 0
+        self._line = first_line
+
+    def at(self, offset: int) -> int:
+        if offset >= self._offset:
+            self._line += self._data.count(b"\n", self._offset, offset)
+        else:
+            self._line -= self._data.count(b"\n", offset, self._offset)
+        self._offset = offset
+        return self._line
+
+
+@dataclass(frozen=True, slots=True)
+class AsciiChunk:
+    """A chunk of a plain-text file that holds only ASCII, handed on as the bytes that were read.
+
+    Most of a log is ASCII. Decoding it to ``str`` and encoding it back for the prefilter would cost
+    more than the prefilter itself, so the detectors search these bytes as they are and decode only
+    the short windows around prefilter matches. ``path``, ``line`` and ``offset`` mean what they mean
+    for a :class:`TextUnit` chunk (in ASCII a byte offset is a character offset). ``data`` is a buffer
+    of the chunk's own, never changed once handed on; ``lines`` gives the line number at an offset.
+    """
+
+    data: bytes | bytearray
+    path: str
+    line: int
+    offset: int
+    lines: LineCounter = field(init=False, compare=False, repr=False)
+    # A chunk of free text: no field name, sheet, cell or record (read alike with TextUnit's).
+    key: ClassVar[None] = None
+    sheet: ClassVar[None] = None
+    cell: ClassVar[None] = None
+    record: ClassVar[None] = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", LineCounter(self.data, self.line))
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("ascii")
 
 
 @dataclass(frozen=True, slots=True)

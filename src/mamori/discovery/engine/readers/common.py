@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from ..types import FileProblem, ReadLimits, TextUnit
+from ..types import AsciiChunk, FileProblem, ReadLimits, TextUnit
 
-Item = TextUnit | FileProblem
+Item = TextUnit | AsciiChunk | FileProblem
 Units = Iterator[Item]
 
 # Below this many inflated bytes a high compression ratio is harmless (a small file of zeros

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ..types import FileProblem, ReadLimits, TextUnit
+from ..types import FileProblem, ReadLimits
 from .common import (
     SAMPLE_SIZE,
     ArchiveLimitError,
@@ -28,7 +27,7 @@ from .sniff import sniff_container, sniff_text
 DEFAULT_MAX_IN_MEMORY = 128 * 1024**2
 
 
-def read_file(path: Path | str, limits: ReadLimits) -> Iterator[TextUnit | FileProblem]:
+def read_file(path: Path | str, limits: ReadLimits) -> Units:
     """Read one file of any supported format; never raises for bad input."""
     display = str(path)
     try:
@@ -66,7 +65,7 @@ def _read_stream(stream: BinaryIO, ctx: Context) -> Units:
     if container is not None:
         yield from _read_container(container, head, stream, ctx)
         return
-    rest = buffered(ReplayStream(head, stream))
+    rest = _rewound(stream, head)
     codec = detect_encoding(head)
     if codec is None:
         from .binary import read_binary
@@ -75,6 +74,15 @@ def _read_stream(stream: BinaryIO, ctx: Context) -> Units:
         return
     kind = sniff_text(head.decode(codec, errors="replace") if codec else "", ctx.name)
     yield from _read_text_kind(kind, rest, codec, ctx)
+
+
+def _rewound(stream: BinaryIO, head: bytes) -> BinaryIO:
+    """``stream`` from its start: a file on disk rewound (no layer copying every byte once more, which
+    the speed of reading large logs depends on), anything else with the sniffed ``head`` replayed."""
+    if isinstance(stream, io.BufferedReader) and isinstance(stream.raw, io.FileIO) and stream.seekable():
+        stream.seek(0)
+        return stream
+    return buffered(ReplayStream(head, stream))
 
 
 def _read_text_kind(kind: str, stream: BinaryIO, codec: str, ctx: Context) -> Units:

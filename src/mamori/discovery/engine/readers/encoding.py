@@ -147,10 +147,7 @@ class AdaptiveDecoder(codecs.IncrementalDecoder):
         if self._inner is None:
             if data.isascii():
                 return data.decode("ascii")
-            codec = detect_encoding(_from_first_non_ascii(data)) or "utf-8"
-            if codec.startswith(("utf-16", "utf-32")):
-                codec = "utf-8"  # an ASCII start rules these out
-            self._inner = codecs.getincrementaldecoder(codec)(errors="replace")
+            self._inner = codecs.getincrementaldecoder(codec_after_ascii(data))(errors="replace")
         return self._inner.decode(data, final)
 
     def reset(self) -> None:
@@ -164,10 +161,20 @@ class AdaptiveDecoder(codecs.IncrementalDecoder):
             self._inner.setstate(state)
 
 
-def _from_first_non_ascii(data: bytes) -> bytes:
-    start = next(i for i, b in enumerate(data) if b >= 0x80)
+def codec_after_ascii(data: bytes | bytearray) -> str:
+    """The encoding of a file that began as ASCII, judged from ``data``, which holds its first other byte."""
+    codec = detect_encoding(_from_first_non_ascii(data)) or "utf-8"
+    return "utf-8" if codec.startswith(("utf-16", "utf-32")) else codec  # an ASCII start rules these out
+
+
+def _from_first_non_ascii(data: bytes | bytearray) -> bytes:
+    found = _NON_ASCII.search(data)
+    start = found.start() if found else 0
     line_start = data.rfind(b"\n", 0, start) + 1
-    return data[line_start : line_start + 64 * 1024]
+    return bytes(data[line_start : line_start + 64 * 1024])
+
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
 def _search(name: str) -> codecs.CodecInfo | None:
