@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -169,3 +170,28 @@ def test_ascii_bytes_give_the_same_hits_as_decoded_text(seed: int) -> None:
         (h.type, h.start, h.end, h.masked) for h in as_text
     ]
     assert {h.type for h in as_text} >= {"credit_card_number", "phone_number", "card_security_code"}
+
+
+@needs_hyperscan
+def test_the_compiled_prefilter_is_cached_and_a_bad_cache_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an empty cache directory
+    monkeypatch.setenv("MAMORI_CACHE_DIR", str(tmp_path / "cache"))
+    expected = Detector(b"k", matcher=HyperscanMatcher()).scan_text(big_text())
+    (cached,) = (tmp_path / "cache").glob("prefilter-*.hsdb")
+    # when a second matcher is built, and a third after the cache file was damaged
+    from_cache = Detector(b"k", matcher=HyperscanMatcher()).scan_text(big_text())
+    cached.write_bytes(b"not a database")
+    after_damage = Detector(b"k", matcher=HyperscanMatcher()).scan_text(big_text())
+    # then each finds the same, and the damaged file was compiled anew
+    assert expected == from_cache == after_damage
+    assert cached.read_bytes() != b"not a database"
+
+
+@needs_hyperscan
+def test_an_unwritable_cache_directory_only_means_compiling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("MAMORI_CACHE_DIR", str(blocker / "cache"))  # a path below a plain file
+    assert Detector(b"k", matcher=HyperscanMatcher()).scan_text("card 4111111111111111")

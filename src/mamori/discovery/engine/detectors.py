@@ -14,14 +14,12 @@ from functools import lru_cache
 
 import phonenumbers
 
-from mamori.discovery.engine import data
+from mamori.discovery.engine import data, native
 from mamori.discovery.engine.checks import (
-    CARD_LENGTHS_BY_HEAD,
     ascii_digits,
     card_brand,
     licence_ok,
     luhn_ok,
-    luhn_ok_ascii,
     my_number_ok,
     nfkc,
     parse_expiry,
@@ -686,12 +684,15 @@ class Detector:
     def _windows_in(self, data_bytes: bytes | bytearray, length: int, ascii_only: bool) -> list[tuple[int, int, int]]:
         """``_windows`` of text whose UTF-8 encoding is ``data_bytes`` and which is ``length`` characters long."""
         by_end: dict[int, int] = {}
+        runs: list[int] = []
         for end, family in self.matcher.hit_families(data_bytes):
             if family == CARD_RUN:
-                if not _card_run_ok(data_bytes, end):
-                    continue
-                family = CARD
-            by_end[end] = by_end.get(end, 0) | family
+                runs.append(end)
+            else:
+                by_end[end] = by_end.get(end, 0) | family
+        for end in native.card_run_candidates(data_bytes, runs, native.LENGTHS_TABLE):
+            if _card_brand_at(data_bytes, end):
+                by_end[end] = by_end.get(end, 0) | CARD
         if not by_end:
             return []
         ends = sorted(by_end)
@@ -782,34 +783,19 @@ def _record_card_context(unit: TextUnit) -> list[Hit]:
 
 
 _ASCII_DIGITS = b"0123456789"
-# Two-digit starts of card numbers (as ``256 * first byte + second byte``) by length.
-_HEADS_BY_LENGTH: dict[int, frozenset[int]] = {
-    size: frozenset(head[0] * 256 + head[1] for head, sizes in CARD_LENGTHS_BY_HEAD.items() if size in sizes)
-    for size in range(13, 20)
-}
 
 
-def _card_run_ok(encoded: bytes | bytearray, end: int) -> bool:
-    """Whether the digit run ending at ``end`` could be a card number (brand, length, Luhn, not a JAN code).
+def _card_brand_at(encoded: bytes | bytearray, end: int) -> bool:
+    """Whether the digit run ending at ``end`` (one that ``native.card_run_candidates`` kept) starts as some
+    brand does for its length; a run of another shape is left to the exact detector.
 
-    Logs are full of long digit runs (order numbers, barcodes, IDs): checking the run here, before a text
-    window is cut out for the exact detectors, is what keeps them cheap. The exact detector rejects every
-    run this rejects, so no finding changes.
+    Logs are full of long digit runs (order numbers, barcodes, IDs): checking each run where the prefilter
+    reports it, before a text window is cut out for the exact detectors, is what keeps them cheap. The exact
+    detector rejects every run these checks reject, so no finding changes.
     """
     tail = encoded[end - 20 if end > 20 else 0 : end]
     size = len(tail) - len(tail.rstrip(_ASCII_DIGITS))
-    heads = _HEADS_BY_LENGTH.get(size)
-    if heads is None:
-        return not 13 <= size <= 19  # not the shape the prefilter pattern describes: leave it to the detector
-    start = end - size
-    if encoded[start] * 256 + encoded[start + 1] not in heads:
-        return False
-    run = bytes(tail[-size:])
-    if not luhn_ok_ascii(run):
-        return False
-    if start >= 2 and encoded[start - 1] == 0x2E and 0x30 <= encoded[start - 2] <= 0x39:  # `<digit>.`: a fraction
-        return False
-    return card_brand(run.decode("ascii")) is not None
+    return not 13 <= size <= 19 or card_brand(tail[-size:].decode("ascii")) is not None
 
 
 def _char_offsets(encoded: bytes | bytearray, byte_offsets: list[int]) -> list[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 
@@ -13,7 +12,7 @@ _DIGIT = re.compile(r"[0-9０-９]")
 
 def fingerprint(key: bytes, normalised: str) -> str:
     """HMAC-SHA256 of the normalised value, hex: recognisable across scans with the same key only."""
-    return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, normalised.encode("utf-8"), "sha256").hex()
 
 
 def mask_digits(value: str, keep_head: int, keep_tail: int) -> str:

@@ -10,10 +10,13 @@ Select the back end with ``MAMORI_SCAN_MATCHER=re|hyperscan|auto`` (auto: Hypers
 
 from __future__ import annotations
 
+import hashlib
 import os
+import platform
 import re
 from functools import cache
-from typing import Protocol, cast
+from pathlib import Path
+from typing import Any, Protocol, cast
 
 from mamori.discovery.engine.data import DESIGNATED_CITIES, KEYWORDS, PREFECTURES
 
@@ -154,16 +157,11 @@ class HyperscanMatcher:
     name = "hyperscan"
 
     def __init__(self, card_only: bool = False) -> None:
-        import hyperscan
-
         patterns = _pattern_list(card_only)
         self._families = _families(card_only)
-        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self._db.compile(
-            expressions=[_name_hyperscan(p) if caseless else p for p, caseless in patterns],
-            ids=list(range(len(patterns))),
-            elements=len(patterns),
-            flags=[hyperscan.HS_FLAG_CASELESS if caseless else 0 for _, caseless in patterns],
+        self._db = _hyperscan_database(
+            [_name_hyperscan(p) if caseless else p for p, caseless in patterns],
+            [caseless for _, caseless in patterns],
         )
 
     def hits(self, data: bytes | bytearray) -> list[int]:
@@ -186,6 +184,46 @@ class HyperscanMatcher:
 
         self._db.scan(cast(bytes, data), match_event_handler=on_match)  # any buffer will do
         return found
+
+
+def _hyperscan_database(expressions: list[bytes], caseless: list[bool]) -> Any:
+    """The compiled block-mode database, from the cache when an earlier process compiled the same patterns.
+
+    Compiling takes about 0.1 s, paid by every scanning process (each worker of a parallel scan); loading
+    a serialized database takes well under a millisecond. Hyperscan checks what it loads (format, version,
+    CPU features, checksum): anything it refuses, or a cache that cannot be read or written, means compiling.
+    """
+    import hyperscan
+
+    flags = [hyperscan.HS_FLAG_CASELESS if c else 0 for c in caseless]
+    key = hashlib.sha256(
+        repr((expressions, flags, getattr(hyperscan, "__version__", ""), platform.machine())).encode()
+    ).hexdigest()
+    path = _cache_dir() / f"prefilter-{key[:24]}.hsdb"
+    try:
+        db = hyperscan.loadb(path.read_bytes(), mode=hyperscan.HS_MODE_BLOCK)
+        db.scratch = hyperscan.Scratch(db)
+        return db
+    except (OSError, hyperscan.error):
+        pass
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions), flags=flags)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        partial.write_bytes(hyperscan.dumpb(db))
+        partial.replace(path)  # atomic: a concurrent reader sees the whole file or none
+    except OSError:
+        pass
+    return db
+
+
+def _cache_dir() -> Path:
+    """``MAMORI_CACHE_DIR``, else ``$XDG_CACHE_HOME/mamori`` or ``~/.cache/mamori``."""
+    configured = os.environ.get("MAMORI_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mamori"
 
 
 def hyperscan_available() -> bool:

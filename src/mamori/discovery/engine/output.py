@@ -7,6 +7,7 @@ number. Problem messages come from readers and are redacted once more before the
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -91,8 +92,18 @@ def write_table(report: ScanReport, out: TextIO) -> None:
 
 def _finding_dict(f: Finding) -> dict[str, object]:
     data = f.as_dict()
-    data["path"] = redact(f.path)
+    data["path"] = _redacted_path(f.path)
     return data
+
+
+@functools.lru_cache(maxsize=1024)
+def _redacted_path(path: str) -> str:
+    """``redact`` for paths, which repeat for every finding in a file."""
+    return redact(path)
+
+
+# One encoder for every line: json.dumps with options builds a new encoder on each call.
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def write_json(report: ScanReport, out: TextIO) -> None:
@@ -128,7 +139,7 @@ class FindingStream:
         if self._csv is not None:
             self._csv.writerows(_finding_dict(f) for f in findings)
         else:
-            self._out.writelines(json.dumps(_finding_dict(f), ensure_ascii=False) + "\n" for f in findings)
+            self._out.writelines(_JSON_LINE(_finding_dict(f)) + "\n" for f in findings)
 
 
 def write_jsonl(report: ScanReport, out: TextIO) -> None:

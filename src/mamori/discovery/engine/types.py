@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from mamori.discovery.engine.native import LineCounter
+
 
 class Severity(enum.IntEnum):
     """How urgent a finding is. Ordered, so ``--fail-on`` can compare."""
@@ -70,24 +72,6 @@ class TextUnit:
     cell: str | None = None
     record: int | None = None
     offset: int | None = None
-
-
-class LineCounter:
-    """Line numbers at offsets of one chunk, counting its line breaks once in all: each call counts
-    only from the offset asked before (callers ask in rising order, the reader last)."""
-
-    def __init__(self, data: bytes | bytearray, first_line: int) -> None:
-        self._data = data
-        self._offset = 0
-        self._line = first_line
-
-    def at(self, offset: int) -> int:
-        if offset >= self._offset:
-            self._line += self._data.count(b"\n", self._offset, offset)
-        else:
-            self._line -= self._data.count(b"\n", offset, self._offset)
-        self._offset = offset
-        return self._line
 
 
 @dataclass(frozen=True, slots=True)
