@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mamori.discovery.engine.data import KEYWORDS
-from mamori.discovery.engine.detectors import Detector, _resolve, _window_hits, literal_guard
+from mamori.discovery.engine.detectors import Detector, _char_offsets, _resolve, _window_hits, literal_guard
 from mamori.discovery.engine.matcher import (
     ALL_FAMILIES,
     HyperscanMatcher,
@@ -195,3 +195,23 @@ def test_an_unwritable_cache_directory_only_means_compiling(tmp_path: Path, monk
     blocker.write_text("x")
     monkeypatch.setenv("MAMORI_CACHE_DIR", str(blocker / "cache"))  # a path below a plain file
     assert Detector(b"k", matcher=HyperscanMatcher()).scan_text("card 4111111111111111")
+
+
+def test_byte_offsets_inside_a_character_count_that_character() -> None:
+    # given Japanese text and byte offsets at, and inside, its characters (`：` is three bytes)
+    text = "個人番号：1234"
+    data = text.encode("utf-8")
+    colon = data.index("：".encode())
+    # when / then: an offset one byte into `：` counts it, and later offsets do not drift
+    assert _char_offsets(data, [colon, colon + 1, len(data)]) == [4, 5, len(text)]
+
+
+@pytest.mark.parametrize("matcher", [ReMatcher, pytest.param(HyperscanMatcher, marks=needs_hyperscan)])
+def test_values_late_in_long_japanese_text_are_still_found(matcher: type) -> None:
+    # given 300 Japanese records, each a field name followed by a full-width colon and a My Number
+    numbers = ["729755347965", "240541207997", "515616415956"]
+    lines = [f"E{n:04d} 個人番号：{numbers[n % 3]} 本人確認書類：運転免許証 確認者：人事\n" for n in range(300)]
+    # when scanned as one text
+    found = Detector(b"k", matcher=matcher()).scan_text("".join(lines))
+    # then every record's number is found on its own line, the last ones too
+    assert [f.line for f in found if f.type == "my_number"] == list(range(1, 301))

@@ -683,32 +683,33 @@ class Detector:
 
     def _windows_in(self, data_bytes: bytes | bytearray, length: int, ascii_only: bool) -> list[tuple[int, int, int]]:
         """``_windows`` of text whose UTF-8 encoding is ``data_bytes`` and which is ``length`` characters long."""
-        by_end: dict[int, int] = {}
+        per_family: dict[int, list[int]] = {family: [] for family in _EXTENTS}
         runs: list[int] = []
         for end, family in self.matcher.hit_families(data_bytes):
             if family == CARD_RUN:
                 runs.append(end)
             else:
-                by_end[end] = by_end.get(end, 0) | family
-        for end in native.card_run_candidates(data_bytes, runs, native.LENGTHS_TABLE):
-            if _card_brand_at(data_bytes, end):
-                by_end[end] = by_end.get(end, 0) | CARD
-        if not by_end:
-            return []
-        ends = sorted(by_end)
-        offsets = ends if ascii_only else _char_offsets(data_bytes, ends)
+                per_family[family].append(end)
+        candidates = native.card_run_candidates(data_bytes, runs, native.LENGTHS_TABLE)
+        per_family[CARD] += [end for end in candidates if _card_brand_at(data_bytes, end)]
+        if ascii_only:
+            offset_of: dict[int, int] | None = None
+        else:
+            ends = sorted({end for found in per_family.values() for end in found})
+            offset_of = dict(zip(ends, _char_offsets(data_bytes, ends), strict=True))
         # Windows are merged per family: in dense text, windows of all families merged into long stretches,
         # and one phone or keyword match then sent a whole stretch through that family's detectors.
         windows: list[tuple[int, int, int]] = []
-        for family, (before, after) in _EXTENTS.items():
+        for family, found in per_family.items():
+            before, after = _EXTENTS[family]
             merged: list[list[int]] = []
-            for end, offset in zip(ends, offsets, strict=True):
-                if by_end[end] & family:
-                    start, stop = max(0, offset - before), min(length, offset + after)
-                    if merged and start <= merged[-1][1]:
-                        merged[-1][1] = stop
-                    else:
-                        merged.append([start, stop])
+            for end in sorted(found):
+                offset = end if offset_of is None else offset_of[end]
+                start, stop = max(0, offset - before), min(length, offset + after)
+                if merged and start <= merged[-1][1]:
+                    merged[-1][1] = stop
+                else:
+                    merged.append([start, stop])
             windows += [(start, stop, family) for start, stop in merged]
         return windows
 
@@ -798,13 +799,18 @@ def _card_brand_at(encoded: bytes | bytearray, end: int) -> bool:
     return not 13 <= size <= 19 or card_brand(tail[-size:].decode("ascii")) is not None
 
 
+# UTF-8 continuation bytes: every other byte starts a character.
+_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
+
+
 def _char_offsets(encoded: bytes | bytearray, byte_offsets: list[int]) -> list[int]:
-    """Sorted UTF-8 byte offsets (at character boundaries) turned into string offsets."""
+    """Sorted byte offsets into UTF-8 text turned into string offsets. Prefilter matches may end inside a
+    character (a pattern that stops at the first byte of `：`); such an offset counts that character."""
     result: list[int] = []
     chars = 0
     previous = 0
     for offset in byte_offsets:
-        chars += len(encoded[previous:offset].decode("utf-8", errors="ignore"))
+        chars += len(encoded[previous:offset].translate(None, _CONTINUATION_BYTES))
         previous = offset
         result.append(chars)
     return result
