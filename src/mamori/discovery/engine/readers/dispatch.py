@@ -102,6 +102,10 @@ def _read_text_kind(kind: str, stream: BinaryIO, codec: str, ctx: Context) -> Un
         from .sqldump import read_sql
 
         yield from read_sql(stream, codec, ctx)
+    elif kind in ("mail", "mbox"):
+        from .mail import read_mail, read_mbox
+
+        yield from (read_mail if kind == "mail" else read_mbox)(stream, ctx)
     else:
         from .text import read_text
 

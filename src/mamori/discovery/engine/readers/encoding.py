@@ -25,6 +25,10 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 # NEC and IBM extensions such as ① and ㈱ that Windows software writes), so it stands for both.
 JAPANESE_TRIALS: tuple[str, ...] = ("cp932", "euc_jp")
 
+# ISO-2022-JP (7-bit JIS, the traditional encoding of Japanese e-mail) switches to Japanese with ESC $ B / $ @,
+# and to half-width katakana with ESC ( I: all ASCII bytes, so it must be recognised before ASCII is assumed.
+_ISO_2022_JP = re.compile(rb"\x1b\$[@B]|\x1b\(I")
+
 # Share of control characters (other than tab, CR, LF, FF, ESC) above which decoded text is binary.
 MAX_CONTROL_SHARE = 0.05
 
@@ -39,6 +43,8 @@ def detect_encoding(sample: bytes) -> str | None:
     if b"\x00" in sample:
         return _utf16_without_bom(sample)
     if sample.isascii():
+        if _ISO_2022_JP.search(sample):
+            return "iso2022_jp_ext"
         return ADAPTIVE if _plausible(sample, "ascii") else None
     if _decodes(sample, "utf-8"):
         return "utf-8" if _plausible(sample, "utf-8") else None

@@ -24,6 +24,9 @@ TEXT_EXTENSIONS: dict[str, str] = {
     ".ndjson": "jsonl",
     ".sql": "sql",
     ".dump": "sql",
+    ".eml": "mail",
+    ".mbox": "mbox",
+    ".mbx": "mbox",
 }
 
 # Extensions that are plain text even when their content looks like something else.
@@ -53,7 +56,7 @@ def sniff_container(head: bytes) -> str | None:
 
 
 def sniff_text(sample: str, name: str) -> str:
-    """One of ``csv``, ``json``, ``jsonl``, ``sql`` or ``text``."""
+    """One of ``csv``, ``json``, ``jsonl``, ``sql``, ``mail``, ``mbox`` or ``text``."""
     ext = extension(name)
     if ext in TEXT_EXTENSIONS:
         kind = TEXT_EXTENSIONS[ext]
@@ -68,7 +71,24 @@ def sniff_text(sample: str, name: str) -> str:
         return "json"
     if SQL_HINTS.search(sample[:8192]):
         return "sql"
-    return "text"
+    return _mail_kind(stripped) or "text"
+
+
+# A mailbox starts with its separator line (`From sender date`), a saved message with header lines. Only
+# MIME messages count as mail without an extension: a plain text note that starts `From:` reads as text.
+_MBOX_START = re.compile(r"From \S+ .*\d\d:\d\d")
+_HEADER_LINE = re.compile(r"[!-9;-~]+:[ \t]|[ \t]")
+_MIME_VERSION = re.compile(r"^MIME-Version:", re.IGNORECASE | re.MULTILINE)
+
+
+def _mail_kind(sample: str) -> str | None:
+    head = sample.replace("\r\n", "\n").split("\n\n", 1)[0]
+    lines = head.split("\n")
+    if _MBOX_START.match(lines[0]) and len(lines) > 2 and all(_HEADER_LINE.match(ln) for ln in lines[1:6]):
+        return "mbox"
+    if _MIME_VERSION.search(head) and all(_HEADER_LINE.match(ln) for ln in lines[:10]):
+        return "mail"
+    return None
 
 
 def _looks_jsonl(sample: str) -> bool:
