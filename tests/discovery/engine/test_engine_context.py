@@ -233,3 +233,19 @@ def test_a_mail_header_display_name_is_a_person_name() -> None:
 def test_upper_case_words_in_a_user_agent_are_not_names() -> None:
     line = 'GET /p?card_no=4111111111111111 HTTP/1.1" 200 "Mozilla/5.0 (iPhone; CPU iPhone OS 12_0 like Mac OS X)"'
     assert "person_name" not in types_in(line)
+
+
+def test_ec_cube_split_phone_and_postal_fields_are_joined() -> None:
+    # given an EC-CUBE 2 customer row: the phone number in three fields, the postal code in two
+    row = [("tel01", "06"), ("tel02", "1234"), ("tel03", "5678"), ("zip01", "530"), ("zip02", "0001"), ("pref", "27")]
+    units = [TextUnit(text=v, path="dtb_customer.csv", line=2, key=k, record=2) for k, v in row]
+    # when the record is scanned
+    found = {(f.column, f.type, f.masked) for f in scan_units(*units)}
+    # then each number is found whole, at its first field
+    assert found == {("tel01", "phone_number", "06-****-5678"), ("zip01", "postal_code", "530-****")}
+
+
+def test_split_fields_that_do_not_make_a_number_are_not_reported() -> None:
+    row = [("tel01", "06"), ("tel02", "12"), ("tel03", "5"), ("zip01", "530")]  # too short; zip02 missing
+    units = [TextUnit(text=v, path="c.csv", line=2, key=k, record=2) for k, v in row]
+    assert scan_units(*units) == []

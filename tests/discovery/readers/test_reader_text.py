@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import io
 from pathlib import Path
 
 import pytest
@@ -183,3 +184,17 @@ def test_a_long_line_without_breaks_is_cut_between_characters(tmp_path: Path, co
     assert len(found) > 5
     assert all("\ufffd" not in u.text for u in found)
     assert all(u.offset is not None and text[u.offset : u.offset + len(u.text)] == u.text for u in found)
+
+
+def test_a_file_that_grew_after_it_was_sized_is_read_whole() -> None:
+    # given a log whose size was taken (10 bytes) before more lines were written to it
+    from mamori.discovery.engine.readers.common import Context
+    from mamori.discovery.engine.readers.text import chunk_bytes
+
+    text = "".join(f"2026-11-28 line {n}\n" for n in range(40))
+    ctx = Context(limits=ReadLimits(chunk_size=100, chunk_overlap=8), display="app.log", name="app.log", size=10)
+    # when it is read
+    found = list(chunk_bytes(io.BytesIO(text.encode()), "utf-8", ctx))
+    # then every line is in some chunk, at its place in the file
+    assert all(any(line in u.text for u in found) for line in text.splitlines())
+    assert all(text[u.offset : u.offset + len(u.text)] == u.text for u in found)

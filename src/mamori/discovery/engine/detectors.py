@@ -683,9 +683,12 @@ class Detector:
 
     def _windows_in(self, data_bytes: bytes | bytearray, length: int, ascii_only: bool) -> list[tuple[int, int, int]]:
         """``_windows`` of text whose UTF-8 encoding is ``data_bytes`` and which is ``length`` characters long."""
+        matches = self.matcher.hit_families(data_bytes)
+        if not matches:  # most fields of a structured file
+            return []
         per_family: dict[int, list[int]] = {family: [] for family in _EXTENTS}
         runs: list[int] = []
-        for end, family in self.matcher.hit_families(data_bytes):
+        for end, family in matches:
             if family == CARD_RUN:
                 runs.append(end)
             else:
@@ -717,6 +720,8 @@ class Detector:
         if not record:
             return
         per_unit = [self._unit_hits(unit) for unit in record]
+        for index, hit in _split_field_hits(record):
+            per_unit[index].append(hit)
         if any(h.type in ("credit_card_number", "card_track_data") for hits in per_unit for h in hits):
             for unit, hits in zip(record, per_unit, strict=True):
                 if not hits:
@@ -766,6 +771,45 @@ class Detector:
 def _last_line_break(text: str | bytes | bytearray, stop: int) -> int:
     """Offset of the last line break before ``stop``, -1 if none."""
     return text.rfind("\n", 0, stop) if isinstance(text, str) else text.rfind(b"\n", 0, stop)
+
+
+# EC-CUBE 2 keeps a phone number in three fields (`tel01`-`tel03`, `order_fax01`-`03`) and a postal code in two
+# (`zip01`, `zip02`); no part is the number on its own.
+_SPLIT_FIELD = re.compile(r"(?P<stem>.*(?:tel|fax|zip))0?(?P<part>[123])")
+
+
+@lru_cache(maxsize=8192)
+def _split_part(key: str | None) -> tuple[str, int] | None:
+    """(stem, part number) of a split field name such as `order_tel02`."""
+    m = _SPLIT_FIELD.fullmatch(normalise_key((key or "").rsplit(".", 1)[-1]))
+    return (m["stem"], int(m["part"])) if m else None
+
+
+def _split_field_hits(record: list[TextUnit]) -> list[tuple[int, Hit]]:
+    """(index of the first part's unit, hit covering its value) for each split number the record holds whole."""
+    groups: dict[str, dict[int, int]] = {}
+    for index, unit in enumerate(record):
+        split = _split_part(unit.key)
+        if split and unit.text.strip():
+            groups.setdefault(split[0], {})[split[1]] = index
+    hits: list[tuple[int, Hit]] = []
+    for stem, parts in groups.items():
+        wanted = (1, 2) if stem.endswith("zip") else (1, 2, 3)
+        if not all(part in parts for part in wanted):
+            continue
+        first = record[parts[1]]
+        value = first.text.strip()
+        start = first.text.find(value)
+        joined = "-".join(record[parts[n]].text.strip() for n in wanted)
+        if stem.endswith("zip"):
+            found = _context_value("postal_code", joined, 0.9)
+            if found:
+                hits.append((parts[1], Hit(found[0], start, start + len(value), found[3], found[1], found[2])))
+            continue
+        for hit in _phone_hits(joined, 0, len(joined), frozenset({"phone_number"})):
+            if (hit.start, hit.end) == (0, len(joined)):
+                hits.append((parts[1], Hit(hit.type, start, start + len(value), hit.confidence, hit.masked, hit.norm)))
+    return hits
 
 
 def _record_card_context(unit: TextUnit) -> list[Hit]:

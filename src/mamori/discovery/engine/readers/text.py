@@ -114,17 +114,23 @@ def chunk_bytes(stream: BinaryIO, codec: str, ctx: Context) -> Iterator[TextUnit
     offset, line = 0, 1
     failure: Exception | None = None
     eof = False
+    left = ctx.size  # bytes still to come, when the size is known: a small file gets a small buffer
     while True:
-        buf = bytearray(max(size, len(tail)))
+        want = size - len(tail) if left is None else min(size - len(tail), left + 1)  # +1 sees the end
+        buf = bytearray(len(tail) + max(want, 1))
         buf[: len(tail)] = tail
         filled = len(tail)
         while not eof and filled < size:
+            if filled == len(buf):  # the file grew after its size was taken
+                buf.extend(bytes(min(size - filled, READ_BLOCK)))
             try:
                 got = readinto(memoryview(buf)[filled:])
             except Exception as exc:  # truncated input: hand on what was read, then report
                 failure, got = exc, 0
             eof = not got
             filled += got or 0
+            if left is not None:
+                left = max(left - (got or 0), 0)
         del buf[filled:]
         if filled <= carried:
             break
