@@ -5,7 +5,7 @@ Run through ``bench/scan_files/run`` (it prepares bench/.venv-peers first). Step
 2. full corpus: Mamori with 1 worker and with all cores, PANhunt with 1 worker;
 3. a smaller corpus with the same mix (default 20 MB, same seed): Mamori 1 worker, Presidio, PANhunt —
    Presidio is too slow for the full corpus, so the ratio Mamori/Presidio comes from this line;
-4. a labelled log-like corpus (default 100 MB: the corpus logs with 1 in 30 planted lines kept, repeated as
+4. a labelled log-like corpus (default 200 MB: the corpus logs with 1 in 30 planted lines kept, repeated as
    rotated files): Mamori, PANhunt and Presidio all scan the same files — log-like text is what the
    throughput targets are about, and where the three tools can be compared on equal files;
 5. Mamori's peak RSS and throughput on one 2 GB log file (generated, deleted afterwards).
@@ -326,7 +326,7 @@ def main() -> int:
         "--big-keep-every", type=int, default=30, help="keep 1 in N planted lines in the big log (1: all)"
     )
     parser.add_argument(
-        "--logs-mb", type=float, default=100, help="log-like corpus every tool scans whole (default 100, 0 skips)"
+        "--logs-mb", type=float, default=200, help="log-like corpus every tool scans whole (default 200, 0 skips)"
     )
     parser.add_argument("--seed", type=int, default=2018)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="'all cores' worker count")
@@ -401,7 +401,7 @@ def render(runs: list[Run], info: dict[str, str], args: argparse.Namespace) -> s
     lines = [
         f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram']} RAM, Python {info['python']}",
         f"command: bench/scan_files/run --size-mb {args.size_mb:g} --subset-mb {args.subset_mb:g} "
-        f"--big-gb {args.big_gb:g} --seed {args.seed}",
+        f"--logs-mb {args.logs_mb:g} --big-gb {args.big_gb:g} --seed {args.seed}",
         "",
         table(runs),
         "",

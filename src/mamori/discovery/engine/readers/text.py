@@ -100,44 +100,25 @@ def chunk_bytes(stream: BinaryIO, codec: str, ctx: Context) -> Iterator[TextUnit
     """``chunk_units`` for an ASCII-safe encoding, cutting the bytes rather than decoded text.
 
     The overlap is four bytes per character of ``chunk_overlap`` (no character takes more), and
-    chunks and overlaps start at character boundaries. Each chunk is read straight into a buffer of
-    its own (copying 100 MB costs about as much here as searching it).
+    chunks and overlaps start at character boundaries.
     """
     size = max(ctx.limits.chunk_size, 2)
     overlap = min(4 * max(ctx.limits.chunk_overlap, 0), size // 2)
     decode = _ChunkDecoder(codec)
-    readinto = _read_into(stream)
+    source = _ChunkSource(stream, size, ctx.size)
     if codec == "utf-8-sig":
         stream.read(3)  # the byte-order mark
     tail = b""  # what the next chunk starts with: the overlap and anything after the last cut
     carried = 0  # bytes of tail already handed on
     offset, line = 0, 1
-    failure: Exception | None = None
-    eof = False
-    left = ctx.size  # bytes still to come, when the size is known: a small file gets a small buffer
     while True:
-        want = size - len(tail) if left is None else min(size - len(tail), left + 1)  # +1 sees the end
-        buf = bytearray(len(tail) + max(want, 1))
-        buf[: len(tail)] = tail
-        filled = len(tail)
-        while not eof and filled < size:
-            if filled == len(buf):  # the file grew after its size was taken
-                buf.extend(bytes(min(size - filled, READ_BLOCK)))
-            try:
-                got = readinto(memoryview(buf)[filled:])
-            except Exception as exc:  # truncated input: hand on what was read, then report
-                failure, got = exc, 0
-            eof = not got
-            filled += got or 0
-            if left is not None:
-                left = max(left - (got or 0), 0)
-        del buf[filled:]
-        if filled <= carried:
+        buf = source.next_buffer(tail)
+        if len(buf) <= carried:
             break
         ascii_only = buf.isascii()
         if not ascii_only:
             decode.settle(buf)
-        cut = filled if eof else decode.cut(buf, size, ascii_only)
+        cut = len(buf) if source.eof else decode.cut(buf, size, ascii_only)
         rest = bytes(buf[cut:])
         del buf[cut:]
         ascii_only = ascii_only or buf.isascii()
@@ -148,14 +129,52 @@ def chunk_bytes(stream: BinaryIO, codec: str, ctx: Context) -> Iterator[TextUnit
         else:
             yield TextUnit(text=decode(buf), path=ctx.display, line=line, offset=offset)
             lines = LineCounter(buf, line)
-        if eof:
+        if source.eof:
             break
         start = decode.boundary_before(buf, max(cut - overlap, 1), cut, ascii_only)
         line = lines.at(start)
         offset += start if ascii_only else len(decode(buf[:start]))
         tail, carried = bytes(buf[start:]) + rest, cut - start
-    if failure is not None:
-        raise failure
+    if source.failure is not None:
+        raise source.failure
+
+
+class _ChunkSource:
+    """Reads a stream into a fresh buffer per chunk (copying 100 MB costs about as much here as searching
+    it, so bytes go straight from the file into the buffer the detectors search)."""
+
+    def __init__(self, stream: BinaryIO, size: int, expected: int | None) -> None:
+        self._readinto = _read_into(stream)
+        self._size = size
+        self._left = expected  # bytes still to come, when known: a small file gets a small buffer
+        self.eof = False
+        self.failure: Exception | None = None  # a truncated input: what was read is handed on first
+
+    def next_buffer(self, tail: bytes) -> bytearray:
+        """``tail`` followed by up to ``size`` bytes in all from the stream."""
+        size = self._size
+        want = size - len(tail) if self._left is None else min(size - len(tail), self._left + 1)  # +1 sees the end
+        buf = bytearray(len(tail) + max(want, 1))
+        buf[: len(tail)] = tail
+        filled = len(tail)
+        while not self.eof and filled < size:
+            if filled == len(buf):  # the file grew after its size was taken
+                buf.extend(bytes(min(size - filled, READ_BLOCK)))
+            filled += self._read(memoryview(buf)[filled:])
+        del buf[filled:]
+        return buf
+
+    def _read(self, view: memoryview) -> int:
+        try:
+            got = self._readinto(view) or 0
+        except Exception as exc:
+            self.failure, got = exc, 0
+        finally:
+            view.release()  # the failure's traceback holds this frame: the buffer must stay resizable
+        self.eof = not got
+        if self._left is not None:
+            self._left = max(self._left - got, 0)
+        return got
 
 
 def _read_into(stream: BinaryIO) -> Callable[[memoryview], int | None]:
