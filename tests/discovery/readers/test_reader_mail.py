@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from mamori.discovery.engine.scan import ScanOptions, scan_paths
-from mamori.discovery.engine.types import Finding
+from mamori.discovery.engine.types import Finding, ReadLimits
 
 BODY = (
     "いつもお世話になっております。\nカード番号：4111 1111 1111 1111\nセキュリティコード：123\nよろしくお願いします。\n"
@@ -107,8 +107,8 @@ def test_every_message_of_a_mailbox_is_read_on_its_own_lines(tmp_path: Path) -> 
     assert found(path) == {
         ("credit_card_number", "", card_line),
         ("card_security_code", "", card_line + 1),
-        ("credit_card_number", "!part-1", 2),
-        ("card_security_code", "!part-1", 3),
+        ("credit_card_number", "!message-2/part-1", 2),
+        ("card_security_code", "!message-2/part-1", 3),
     }
 
 
@@ -138,3 +138,17 @@ def test_a_broken_mail_is_still_searched(tmp_path: Path) -> None:
     report = scan_paths([path], ScanOptions(workers=1, hash_key=b"k"))
     # then the scan goes on and what could be decoded is searched
     assert [f.type for f in report.findings] == ["credit_card_number"]
+
+
+def test_a_mail_with_more_parts_than_the_archive_limit_stops_with_a_message(tmp_path: Path) -> None:
+    # given a message with more attachments than an archive may have members
+    msg = message(body="添付多数\n")
+    for n in range(5):
+        msg.add_attachment(b"card_no\n4111111111111111\n", maintype="text", subtype="csv", filename=f"{n}.csv")
+    path = tmp_path / "many.eml"
+    path.write_bytes(msg.as_bytes())
+    # when it is read with a limit of 3 members
+    report = scan_paths([path], ScanOptions(workers=1, hash_key=b"k", limits=ReadLimits(max_archive_members=3)))
+    # then the limit is reported as such, not as an undecodable mail
+    assert len(report.problems) == 1
+    assert "max_archive_members" in report.problems[0].message

@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from ..types import FileProblem, TextUnit
 from .archives import _count_member, _enter, _member_ctx
-from .common import SAMPLE_SIZE, Context, Units, human_size
+from .common import SAMPLE_SIZE, ArchiveLimitError, Context, Units, human_size
 from .encoding import detect_encoding
 
 MAX_MESSAGE = 128 * 1024**2  # bytes of one message held in memory (ReadLimits.extra "max_in_memory")
@@ -52,11 +52,12 @@ def read_mail(stream: BinaryIO, ctx: Context) -> Units:
 
 def read_mbox(stream: BinaryIO, ctx: Context) -> Units:
     """A mailbox: messages that each start with a ``From `` line, read one at a time."""
-    for first_line, raw, too_big in _mbox_messages(stream, _cap(ctx)):
+    for number, (first_line, raw, too_big) in enumerate(_mbox_messages(stream, _cap(ctx)), start=1):
         if too_big:
             yield FileProblem(ctx.display, f"message at line {first_line} is larger than {human_size(_cap(ctx))}")
             continue
-        yield from _message(raw, ctx, first_line=first_line + 1)  # after its `From ` line
+        # decoded parts are named by message (`Inbox!message-3/part-1`); plain bodies keep the file's lines
+        yield from _message(raw, ctx, first_line=first_line + 1, prefix=f"message-{number}/")
 
 
 def _cap(ctx: Context) -> int:
@@ -88,7 +89,7 @@ def _after_blank(lines: list[bytes]) -> bool:
     return not lines or not lines[-1].strip()
 
 
-def _message(raw: bytes, ctx: Context, first_line: int) -> Units:
+def _message(raw: bytes, ctx: Context, first_line: int, prefix: str = "") -> Units:
     try:
         msg = email.parser.BytesParser(policy=email.policy.default).parsebytes(raw)
         header_lines = _header_lines(raw)
@@ -101,7 +102,9 @@ def _message(raw: bytes, ctx: Context, first_line: int) -> Units:
             header_count = flat[: flat.find(b"\n\n") + 1].count(b"\n")
             yield TextUnit(_text(msg), ctx.display, line=first_line + header_count + 1)
             return
-        yield from _parts(msg, ctx)
+        yield from _parts(msg, ctx, prefix)
+    except ArchiveLimitError:
+        raise  # too many parts: the limits of the outermost archive apply, as for zip members
     except Exception as exc:  # a malformed message must not stop the scan: search its bytes as they are
         yield FileProblem(ctx.display, f"e-mail could not be decoded ({type(exc).__name__}): searched as plain text")
         yield TextUnit(raw.decode("utf-8", errors="replace"), ctx.display, line=first_line)
@@ -137,14 +140,14 @@ def _text(part: email.message.Message) -> str:
         return payload.decode(detect_encoding(payload[:SAMPLE_SIZE]) or "utf-8", errors="replace")
 
 
-def _parts(msg: email.message.Message, ctx: Context) -> Units:
+def _parts(msg: email.message.Message, ctx: Context, prefix: str) -> Units:
     inner, problems = _enter(ctx)
     yield from problems
     if inner is None:
         return
     for number, part in enumerate((p for p in msg.walk() if not p.is_multipart()), start=1):
         filename = part.get_filename()
-        name = filename or f"part-{number}"
+        name = prefix + (filename or f"part-{number}")
         _count_member(inner, name)
         member = _member_ctx(inner, name, None)
         if part.get_content_maintype() == "text" and not filename:
