@@ -28,6 +28,8 @@ def scan_units(*units: TextUnit) -> list[Finding]:
         "セキュリティーコード 4821",
         "CVC2: 987",
         'a:2:{s:3:"cvv";s:3:"123";}',
+        'payment|a:2:{s:6:"cvv_no";s:3:"123";}',  # a PHP session, the field named cvv_no
+        'request body: "{\\"card\\":{\\"cvc\\":\\"123\\"}}"',  # JSON logged inside a quoted string
     ],
 )
 def test_security_code_is_found_next_to_its_name(text: str) -> None:

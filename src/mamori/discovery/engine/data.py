@@ -82,8 +82,8 @@ CARD_CONTEXT_WORDS: tuple[str, ...] = (
 # They are also compiled as byte patterns for the prefilter, so they must stay portable.
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "card_security_code": (
-        "cvv2?",
-        "cvc2?",
+        "cvv2?(?:[_\\-]?(?:no|num|cd|code))?",  # also `cvv_no`, `cvc_cd` as PHP sessions and shop modules name them
+        "cvc2?(?:[_\\-]?(?:no|num|cd|code))?",
         "cid",
         "csc",
         "cav2",
