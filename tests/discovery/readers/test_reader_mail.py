@@ -8,6 +8,7 @@ import zipfile
 from email.message import EmailMessage
 from pathlib import Path
 
+from mamori.discovery.engine.readers.mail import ADDRESS_HEADERS
 from mamori.discovery.engine.scan import ScanOptions, scan_paths
 from mamori.discovery.engine.types import Finding, ReadLimits
 
@@ -152,3 +153,23 @@ def test_a_mail_with_more_parts_than_the_archive_limit_stops_with_a_message(tmp_
     # then the limit is reported as such, not as an undecodable mail
     assert len(report.problems) == 1
     assert "max_archive_members" in report.problems[0].message
+
+
+def test_a_mail_with_crlf_line_ends_keeps_header_and_body_lines(tmp_path: Path) -> None:
+    # given a message saved with Windows line ends, its Reply-To the last of many headers
+    msg = message(charset="iso-2022-jp", cte="7bit")
+    for n in range(6):
+        msg[f"X-Trace-{n}"] = "relay.example.jp"
+    msg["Reply-To"] = "hanako@example.jp"
+    data = msg.as_bytes().replace(b"\n", b"\r\n")
+    path = tmp_path / "inquiry.eml"
+    path.write_bytes(data)
+    lines = data.split(b"\r\n")
+    reply_line = next(i for i, line in enumerate(lines, start=1) if line.startswith(b"Reply-To:"))
+    card_line = next(i for i, line in enumerate(lines, start=1) if b"4111" in line)
+    # when
+    report = scan_paths([path], ScanOptions(workers=1, hash_key=b"k"))
+    # then the Reply-To address and the card are reported on their own lines of the file
+    lines_by_type = {(f.type, f.column if f.column in ADDRESS_HEADERS else None): f.line for f in report.findings}
+    assert lines_by_type[("email_address", "Reply-To")] == reply_line
+    assert lines_by_type[("credit_card_number", None)] == card_line

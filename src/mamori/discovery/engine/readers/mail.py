@@ -92,14 +92,12 @@ def _after_blank(lines: list[bytes]) -> bool:
 def _message(raw: bytes, ctx: Context, first_line: int, prefix: str = "") -> Units:
     try:
         msg = email.parser.BytesParser(policy=email.policy.default).parsebytes(raw)
-        header_lines = _header_lines(raw)
+        header_lines, header_count = _head(raw)
         for name in ADDRESS_HEADERS:
             value = msg.get(name)
             if value:
                 yield TextUnit(str(value), ctx.display, line=first_line + header_lines.get(name.lower(), 0), key=name)
         if _plain(msg):
-            flat = raw.replace(b"\r\n", b"\n")
-            header_count = flat[: flat.find(b"\n\n") + 1].count(b"\n")
             yield TextUnit(_text(msg), ctx.display, line=first_line + header_count + 1)
             return
         yield from _parts(msg, ctx, prefix)
@@ -110,15 +108,18 @@ def _message(raw: bytes, ctx: Context, first_line: int, prefix: str = "") -> Uni
         yield TextUnit(raw.decode("utf-8", errors="replace"), ctx.display, line=first_line)
 
 
-def _header_lines(raw: bytes) -> dict[str, int]:
-    """Header name (lower case) -> its 0-based line in the message, first occurrence."""
-    head = raw[: raw.replace(b"\r\n", b"\n").find(b"\n\n") + 1 or len(raw)]
+def _head(raw: bytes) -> tuple[dict[str, int], int]:
+    """Header name (lower case) -> its 0-based line in the message (first occurrence), and the number of
+    lines before the body. Lines are counted on the text with CR LF read as LF, in which the blank line is."""
+    flat = raw.replace(b"\r\n", b"\n")
+    end = flat.find(b"\n\n")
+    head = flat[: end + 1] if end >= 0 else flat
     found: dict[str, int] = {}
     for number, line in enumerate(head.split(b"\n")):
         m = _HEADER_NAME.match(line)
         if m:
             found.setdefault(m.group(1).decode("ascii").lower(), number)
-    return found
+    return found, head.count(b"\n")
 
 
 def _plain(msg: email.message.Message) -> bool:
