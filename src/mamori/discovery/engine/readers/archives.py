@@ -108,7 +108,7 @@ SUFFIXES = {".gz": "", ".tgz": ".tar", ".bz2": "", ".tbz2": ".tar", ".xz": "", "
 
 def read_compressed(kind: str, stream: BinaryIO, ctx: Context) -> Units:
     """A single compressed stream: its content is read as if it were the file itself."""
-    inner_ctx, problems = _enter(ctx)
+    inner_ctx, problems = enter_container(ctx)
     yield from problems
     if inner_ctx is not None:
         decompressor = Decompressing(stream, kind)
@@ -123,7 +123,7 @@ def read_compressed(kind: str, stream: BinaryIO, ctx: Context) -> Units:
 
 
 def read_tar(stream: BinaryIO, ctx: Context) -> Units:
-    inner_ctx, problems = _enter(ctx, same_level=ctx.compressed)
+    inner_ctx, problems = enter_container(ctx, same_level=ctx.compressed)
     yield from problems
     if inner_ctx is not None:
         try:
@@ -143,11 +143,11 @@ def _tar_members(tar: tarfile.TarFile, inner_ctx: Context, ctx: Context) -> Unit
     for member in tar:
         if not member.isfile():
             continue  # directories, links and devices hold no data of their own
-        _count_member(inner_ctx, member.name)
+        count_member(inner_ctx, member.name)
         extracted = tar.extractfile(member)
         if extracted is None:
             continue
-        member_ctx = _member_ctx(inner_ctx, member.name, member.size)
+        member_ctx = member_context(inner_ctx, member.name, member.size)
         counted = CountingStream(extracted, member_ctx, "tar member")  # type: ignore[arg-type]
         yield from _guarded(buffered(counted), member_ctx, ctx)
 
@@ -180,14 +180,14 @@ def read_zip_family(stream: BinaryIO, ctx: Context) -> Units:
 
 
 def _zip_members(archive: zipfile.ZipFile, ctx: Context) -> Units:
-    inner_ctx, problems = _enter(ctx)
+    inner_ctx, problems = enter_container(ctx)
     yield from problems
     if inner_ctx is not None:
         for info in archive.infolist():
             if info.is_dir():
                 continue
-            _count_member(inner_ctx, info.filename)
-            member_ctx = _member_ctx(inner_ctx, info.filename, info.file_size)
+            count_member(inner_ctx, info.filename)
+            member_ctx = member_context(inner_ctx, info.filename, info.file_size)
             if info.flag_bits & 0x1:
                 yield FileProblem(member_ctx.display, "encrypted zip member: not read")
                 continue
@@ -210,7 +210,7 @@ def _zip_members(archive: zipfile.ZipFile, ctx: Context) -> Units:
                 yield from _guarded(buffered(counted), member_ctx, ctx)
 
 
-def _enter(ctx: Context, same_level: bool = False) -> tuple[Context | None, list[FileProblem]]:
+def enter_container(ctx: Context, same_level: bool = False) -> tuple[Context | None, list[FileProblem]]:
     """Check the depth limit and give members a context sharing the outermost archive's budget."""
     depth = ctx.depth if same_level else ctx.depth + 1
     if depth > ctx.limits.max_archive_depth:
@@ -231,11 +231,11 @@ def _guarded(stream: BinaryIO, member_ctx: Context, owner: Context) -> Units:
     yield from read_stream(stream, member_ctx)
 
 
-def _member_ctx(ctx: Context, name: str, size: int | None) -> Context:
+def member_context(ctx: Context, name: str, size: int | None) -> Context:
     return dataclasses.replace(ctx, display=f"{ctx.display}!{name}", name=name, size=size, compressed=False)
 
 
-def _count_member(ctx: Context, name: str) -> None:
+def count_member(ctx: Context, name: str) -> None:
     budget = ctx.budget
     assert budget is not None
     budget.members += 1
@@ -269,4 +269,12 @@ def _strip_suffix(name: str) -> str:
     return name
 
 
-__all__ = ["ReadError", "read_compressed", "read_tar", "read_zip_family"]
+__all__ = [
+    "ReadError",
+    "count_member",
+    "enter_container",
+    "member_context",
+    "read_compressed",
+    "read_tar",
+    "read_zip_family",
+]

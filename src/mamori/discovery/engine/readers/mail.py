@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from ..types import FileProblem, TextUnit
-from .archives import _count_member, _enter, _member_ctx
+from .archives import count_member, enter_container, member_context
 from .common import SAMPLE_SIZE, ArchiveLimitError, Context, Units, human_size
 from .encoding import detect_encoding
 
@@ -142,15 +142,15 @@ def _text(part: email.message.Message) -> str:
 
 
 def _parts(msg: email.message.Message, ctx: Context, prefix: str) -> Units:
-    inner, problems = _enter(ctx)
+    inner, problems = enter_container(ctx)
     yield from problems
     if inner is None:
         return
     for number, part in enumerate((p for p in msg.walk() if not p.is_multipart()), start=1):
         filename = part.get_filename()
         name = prefix + (filename or f"part-{number}")
-        _count_member(inner, name)
-        member = _member_ctx(inner, name, None)
+        count_member(inner, name)
+        member = member_context(inner, name, None)
         if part.get_content_maintype() == "text" and not filename:
             yield TextUnit(_text(part), member.display, line=1)
             continue
