@@ -256,6 +256,22 @@ class Hit:
     norm: str
 
 
+def _as_hit(found: tuple[str, str, str, float], start: int, end: int) -> Hit:
+    """A hit over ``start:end`` from a (type, masked, normalised, confidence) judgement of the value there."""
+    kind, masked, norm, confidence = found
+    return Hit(kind, start, end, confidence, masked, norm)
+
+
+def _moved(hit: Hit, start: int, end: int) -> Hit:
+    return Hit(hit.type, start, end, hit.confidence, hit.masked, hit.norm)
+
+
+def _trimmed(text: str) -> tuple[str, int]:
+    """A field's value without surrounding white space, and where it starts."""
+    value = text.strip()
+    return value, text.find(value)
+
+
 def _before(text: str, start: int, size: int = 60) -> str:
     return text[max(0, start - size) : start].lower()
 
@@ -470,7 +486,7 @@ def _kv_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
             continue
         found = _context_value(kind, m["v"], 0.85 if kind != "person_name" else 0.75)
         if found:
-            yield Hit(found[0], m.start("v"), m.end("v"), found[3], found[1], found[2])
+            yield _as_hit(found, m.start("v"), m.end("v"))
 
 
 def _same_line_card_context(text: str, cards: list[Hit]) -> Iterator[Hit]:
@@ -526,10 +542,9 @@ def _window_hits(
 
 def _field_hits(unit: TextUnit, kinds: frozenset[str]) -> list[Hit]:
     """A structured field whose name says what it holds (`cvv`, `氏名`, `zip` ...)."""
-    value = unit.text.strip()
+    value, offset = _trimmed(unit.text)
     if not value or len(value) > 200:
         return []
-    offset = unit.text.find(value)
     hits: list[Hit] = []
     for kind in sorted(kinds):
         found = None
@@ -545,7 +560,7 @@ def _field_hits(unit: TextUnit, kinds: frozenset[str]) -> list[Hit]:
         elif kind == "address":
             found = _address_field(value)
         if found:
-            hits.append(Hit(found[0], offset, offset + len(value), found[3], found[1], found[2]))
+            hits.append(_as_hit(found, offset, offset + len(value)))
     return hits
 
 
@@ -671,7 +686,7 @@ class Detector:
             low, high = max(0, pos - _MARGIN), min(len(data), endpos + _MARGIN)
             text = data[low:high].decode("ascii")
             for hit in _window_hits(text, pos - low, endpos - low, _NO_KINDS, self.card_only, family):
-                hits.append(Hit(hit.type, hit.start + low, hit.end + low, hit.confidence, hit.masked, hit.norm))
+                hits.append(_moved(hit, hit.start + low, hit.end + low))
         return _resolve(hits)
 
     def _windows(self, text: str) -> list[tuple[int, int, int]]:
@@ -731,7 +746,7 @@ class Detector:
 
     def _findings(self, unit: TextUnit | AsciiChunk, hits: list[Hit], base_column: int = 0) -> list[Finding]:
         findings: list[Finding] = []
-        text = unit.data if isinstance(unit, AsciiChunk) else unit.text
+        text = _body(unit)
         newlines = 0
         cursor = 0
         for hit in hits:
@@ -768,6 +783,11 @@ class Detector:
         return findings
 
 
+def _body(unit: TextUnit | AsciiChunk) -> str | bytes | bytearray:
+    """A unit's text as the detectors searched it: the bytes of an ASCII chunk, else the string."""
+    return unit.data if isinstance(unit, AsciiChunk) else unit.text
+
+
 def _last_line_break(text: str | bytes | bytearray, stop: int) -> int:
     """Offset of the last line break before ``stop``, -1 if none."""
     return text.rfind("\n", 0, stop) if isinstance(text, str) else text.rfind(b"\n", 0, stop)
@@ -797,25 +817,22 @@ def _split_field_hits(record: list[TextUnit]) -> list[tuple[int, Hit]]:
         wanted = (1, 2) if stem.endswith("zip") else (1, 2, 3)
         if not all(part in parts for part in wanted):
             continue
-        first = record[parts[1]]
-        value = first.text.strip()
-        start = first.text.find(value)
+        value, start = _trimmed(record[parts[1]].text)
         joined = "-".join(record[parts[n]].text.strip() for n in wanted)
         if stem.endswith("zip"):
             found = _context_value("postal_code", joined, 0.9)
             if found:
-                hits.append((parts[1], Hit(found[0], start, start + len(value), found[3], found[1], found[2])))
+                hits.append((parts[1], _as_hit(found, start, start + len(value))))
             continue
         for hit in _phone_hits(joined, 0, len(joined), frozenset({"phone_number"})):
             if (hit.start, hit.end) == (0, len(joined)):
-                hits.append((parts[1], Hit(hit.type, start, start + len(value), hit.confidence, hit.masked, hit.norm)))
+                hits.append((parts[1], _moved(hit, start, start + len(value))))
     return hits
 
 
 def _record_card_context(unit: TextUnit) -> list[Hit]:
     """A field next to a card number in the same record: short code, expiry or upper-case name."""
-    value = unit.text.strip()
-    offset = unit.text.find(value) if value else 0
+    value, offset = _trimmed(unit.text)
     key = normalise_key(unit.key or "")
     digits = ascii_digits(value)
     if len(digits) in (3, 4) and digits == nfkc(value) and re.search(r"code|cd|sec|cv|cid|verif|check|csc", key):
@@ -882,8 +899,7 @@ class _ChunkTracker:
             base = rel - newline - 1 if newline >= 0 else self.base + rel
         if unit.path != self.path:
             self.reported = set()
-        text = unit.data if isinstance(unit, AsciiChunk) else unit.text
-        self.path, self.offset, self.text, self.base = unit.path, unit.offset or 0, text, base
+        self.path, self.offset, self.text, self.base = unit.path, unit.offset or 0, _body(unit), base
         return base
 
     def new_only(self, unit: TextUnit | AsciiChunk, hits: list[Hit]) -> list[Hit]:

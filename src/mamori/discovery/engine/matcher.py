@@ -116,10 +116,6 @@ def _families(card_only: bool = False) -> list[int]:
 class Matcher(Protocol):
     name: str
 
-    def hits(self, data: bytes | bytearray) -> list[int]:
-        """End byte offsets of prefilter matches in ``data`` (any order, duplicates allowed)."""
-        ...
-
     def hit_families(self, data: bytes | bytearray) -> list[tuple[int, int]]:
         """(end byte offset, family bit) of each prefilter match, in any order."""
         ...
@@ -139,9 +135,6 @@ class ReMatcher:
             (re.compile(p), family) for (p, caseless), family in zip(patterns, families, strict=True) if not caseless
         ]
         self._keywords = re.compile(b"|".join(_name_re(p) for p, caseless in patterns if caseless))
-
-    def hits(self, data: bytes | bytearray) -> list[int]:
-        return [end for end, _family in self.hit_families(data)]
 
     def hit_families(self, data: bytes | bytearray) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
@@ -163,16 +156,6 @@ class HyperscanMatcher:
             [_name_hyperscan(p) if caseless else p for p, caseless in patterns],
             [caseless for _, caseless in patterns],
         )
-
-    def hits(self, data: bytes | bytearray) -> list[int]:
-        ends: list[int] = []
-        append = ends.append
-
-        def on_match(_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
-            append(end)
-
-        self._db.scan(cast(bytes, data), match_event_handler=on_match)  # any buffer will do
-        return ends
 
     def hit_families(self, data: bytes | bytearray) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
