@@ -49,6 +49,9 @@ SECRETS = KeySpec("secrets", "MAMORI_SECRETS_KEY", "secrets.key", "encrypts stor
 FINGERPRINT = KeySpec("fingerprint", "MAMORI_FINGERPRINT_KEY", "fingerprint.key", "keys value fingerprints")
 ALL_KEYS = (SECRETS, FINGERPRINT)
 
+# Every stored field encrypted with the secrets key ("app_label.Model", field): rotation re-encrypts each.
+ENCRYPTED_FIELDS = (("discovery.DataSource", "encrypted_secret"), ("accounts.User", "totp_secret"))
+
 
 class SecretUnavailable(Exception):
     """A stored secret cannot be decrypted with the current key (the key changed or was lost)."""
