@@ -1,7 +1,8 @@
 """Data sources (files and databases), their scans and what each scan found.
 
-A finding never holds a full card number or security code: the engine gives masked examples only
-(first six and last four digits) and a keyed fingerprint of the value (for a database column, of its first example).
+A finding never holds a full card number or security code: the engine gives masked examples only (at most
+the first six and last four digits, with at least six digits hidden). Card numbers alone also get slow keyed
+fingerprints, so that a card company's list can be matched later; they are never shown (docs/security.md).
 """
 
 from __future__ import annotations
@@ -114,7 +115,9 @@ class ScanFinding(models.Model):
     table = models.CharField(_("table"), max_length=300, blank=True)
     column = models.CharField(_("column"), max_length=300, blank=True)
     examples = models.JSONField(_("masked examples"), default=list, blank=True)
-    fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True)
+    # Slow keyed hashes (scrypt, key in MAMORI_DATA_DIR/keys/fingerprint.key) of the card numbers among the
+    # examples; empty for every other type. Never shown in a page, the API or an export.
+    card_fingerprints = models.JSONField(_("card fingerprints"), default=list, blank=True, editable=False)
     rows_matched = models.PositiveBigIntegerField(_("matches"), default=0)
     rows_scanned = models.PositiveBigIntegerField(_("rows scanned"), default=0)
     match_ratio = models.FloatField(_("match ratio"), default=0.0)
