@@ -6,6 +6,7 @@ Named users make permission tests read like the policy: ``manager`` may, ``alice
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -19,6 +20,10 @@ from mamori.contractors.models import Contractor
 from mamori.incidents.models import CaseAccess, IncidentCase
 
 PASSWORD = "correct-horse-battery-staple-42"
+
+# Card fingerprints at scrypt's cheapest cost keep scans fast in tests; tests/discovery_app/test_card_fingerprints.py
+# checks the production cost.
+os.environ.setdefault("MAMORI_PAN_FINGERPRINT_COST", "8")
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from mamori.discovery.engine.database.scan import DatabaseScanOptions, scan_database
+from mamori.discovery.engine.detectors import CARD_TYPES
+from mamori.discovery.engine.masking import PanFingerprinter, ScryptCost
 from mamori.discovery.shopdb import PROHIBITED, build_shop_db
 
 OPTIONS = DatabaseScanOptions(hash_key=b"test-key", workers=1, sample_rows=500)
@@ -67,14 +69,19 @@ def test_output_holds_no_full_card_number(tmp_path):
     assert not any(number in text for number in truth.card_numbers)
 
 
-def test_card_columns_carry_keyed_hashes_that_recognise_the_same_values(tmp_path):
+def test_card_columns_carry_slow_fingerprints_that_recognise_the_same_values(tmp_path):
     # given
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     build_shop_db(url, flavour="eccube2", customers=30, orders=60)
+
+    def options(key: bytes) -> DatabaseScanOptions:
+        pans = PanFingerprinter(key, ScryptCost(log2_n=8))
+        return DatabaseScanOptions(hash_key=b"test-key", workers=1, sample_rows=500, pan_fingerprints=pans)
+
     # when
-    first = scan_database(url, OPTIONS)
-    again = scan_database(url, OPTIONS)
-    other_key = scan_database(url, DatabaseScanOptions(hash_key=b"another-key", workers=1, sample_rows=500))
+    first = scan_database(url, options(b"k" * 32))
+    again = scan_database(url, options(b"k" * 32))
+    other_key = scan_database(url, options(b"x" * 32))
 
     # then
     def card_hashes(report):
@@ -82,4 +89,15 @@ def test_card_columns_carry_keyed_hashes_that_recognise_the_same_values(tmp_path
 
     assert card_hashes(first) and card_hashes(first) == card_hashes(again)
     assert not card_hashes(first) & card_hashes(other_key)
-    assert all(len(fp) == 64 for fp in card_hashes(first))
+    assert all(fp.startswith("s1$8$8$1$") and len(fp) == 73 for fp in card_hashes(first))
+
+
+def test_card_data_columns_carry_no_hash_without_a_fingerprinter(tmp_path):
+    # given a shop database whose orders keep card numbers and security codes
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    build_shop_db(url, flavour="eccube2", customers=30, orders=60)
+    # when it is scanned with only the fast key
+    report = scan_database(url, OPTIONS)
+    # then no card-data column carries any hash
+    card = [r for r in report.results if r.type in CARD_TYPES]
+    assert card and all(fp == "" for r in card for fp in r.fingerprints)

@@ -26,6 +26,7 @@ from mamori.discovery.engine.checks import (
 )
 from mamori.discovery.engine.masking import (
     fingerprint,
+    PanFingerprinter,
     mask_card,
     mask_digits,
     mask_email,
@@ -623,11 +624,15 @@ class Detector:
         min_confidence: float = 0.0,
         matcher: Matcher | None = None,
         card_only: bool = False,
+        pan_fingerprints: PanFingerprinter | None = None,
     ) -> None:
         """``card_only``: look only for card data (number, security code, expiry, track data) in free text —
-        the cheap mode for the bulk of a full database scan once the columns are classified."""
+        the cheap mode for the bulk of a full database scan once the columns are classified.
+        ``hash_key`` keys the fast fingerprints of values that are not card data; card numbers get one only
+        from ``pan_fingerprints`` (slow), other card data never."""
         self.card_only = card_only
         self.hash_key = hash_key
+        self.pan_fingerprints = pan_fingerprints
         self.types = types
         self.min_confidence = min_confidence
         self.matcher = matcher or get_matcher(card_only=card_only)
@@ -773,7 +778,7 @@ class Detector:
                     confidence=round(hit.confidence, 3),
                     severity=info.severity,
                     data_class=info.data_class,
-                    fingerprint=fingerprint(self.hash_key, hit.norm),
+                    fingerprint=self._fingerprint(hit, unit.path),
                     line=line,
                     column=column,
                     sheet=unit.sheet,
@@ -781,6 +786,15 @@ class Detector:
                 )
             )
         return findings
+
+    def _fingerprint(self, hit: Hit, location: str) -> str:
+        # A fast hash of card data next to its mask gives the hidden digits away to anyone with the key
+        # (a security code at once): card numbers get the slow fingerprint or none, other card data none.
+        if hit.type == "credit_card_number":
+            return self.pan_fingerprints(hit.norm, location) if self.pan_fingerprints else ""
+        if hit.type in CARD_TYPES:
+            return ""
+        return fingerprint(self.hash_key, hit.norm)
 
 
 def _body(unit: TextUnit | AsciiChunk) -> str | bytes | bytearray:

@@ -194,14 +194,16 @@ def _sarif_result(f: Finding) -> dict[str, object]:
             properties[name] = getattr(f, name)
     if f.column and not f.column.isdigit():
         properties["field"] = f.column
-    return {
+    result: dict[str, object] = {
         "ruleId": f.type,
         "level": _SARIF_LEVEL[f.severity],
         "message": {"text": f"{TYPES[f.type].description} found: {f.masked}"},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": _artifact_uri(f.path)}, "region": region}}],
-        "partialFingerprints": {"mamoriValue/v1": f.fingerprint},
         "properties": properties,
     }
+    if f.fingerprint:  # card data has none (docs/security.md)
+        result["partialFingerprints"] = {"mamoriValue/v1": f.fingerprint}
+    return result
 
 
 def sarif_document(report: ScanReport) -> dict[str, object]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mamori.discovery.engine.detectors import TYPES, Detector
+from mamori.discovery.engine.masking import PanFingerprinter
 from mamori.discovery.engine.types import FileProblem, Finding, ReadLimits, Severity
 
 
@@ -28,6 +29,7 @@ class ScanOptions:
     limits: ReadLimits = field(default_factory=ReadLimits)
     types: frozenset[str] | None = None  # None: every detector
     min_confidence: float = 0.0
+    pan_fingerprints: PanFingerprinter | None = None  # None: card numbers get no fingerprint
 
 
 @dataclass
@@ -95,14 +97,16 @@ def _cell_key(cell: str | None) -> str:
     return f"{cell[len(letters) :].zfill(9)}{letters.rjust(3)}"
 
 
-_detectors: dict[tuple[bytes, frozenset[str] | None, float], Detector] = {}
+_detectors: dict[tuple[bytes, frozenset[str] | None, float, PanFingerprinter | None], Detector] = {}
 
 
 def _detector(options: ScanOptions) -> Detector:
-    key = (options.hash_key, options.types, options.min_confidence)
+    key = (options.hash_key, options.types, options.min_confidence, options.pan_fingerprints)
     if key not in _detectors:
         _detectors.clear()
-        _detectors[key] = Detector(options.hash_key, options.types, options.min_confidence)
+        _detectors[key] = Detector(
+            options.hash_key, options.types, options.min_confidence, pan_fingerprints=options.pan_fingerprints
+        )
     return _detectors[key]
 
 

@@ -108,9 +108,11 @@ class AsciiChunk:
 class Finding:
     """One detected value. Never holds the full value of a card number or security code.
 
-    ``masked`` is safe to print and store (cards: first six and last four, e.g.
-    ``411111******1111``). ``fingerprint`` is a keyed hash (HMAC-SHA256, hex) of the normalised
-    value, so the same value can be recognised across scans without being stored.
+    ``masked`` is safe to print and store (cards: at most the first six and last four digits, at least
+    six hidden, e.g. ``411111******1111``). ``fingerprint`` lets the same value be recognised without
+    being stored: for most types a keyed hash (HMAC-SHA256, hex) of the normalised value; for a card
+    number a slow keyed hash, or empty (``masking.PanFingerprinter``); for a security code, expiry date
+    or track data always empty — a hash of so few unknown digits next to their mask gives them away.
     """
 
     type: str

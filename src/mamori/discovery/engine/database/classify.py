@@ -112,7 +112,7 @@ class ColumnResult:
     rows_matched: int
     match_ratio: float
     examples: tuple[str, ...]
-    fingerprints: tuple[str, ...]  # keyed hashes of the examples' values, to recognise them later
+    fingerprints: tuple[str, ...]  # the examples' fingerprints (empty for card data without one; see Finding)
     confidence: float
     severity: Severity
     data_class: DataClass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import time
@@ -73,14 +74,18 @@ def redact(text: str) -> str:
     return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}"
 
 
-def open_readonly(url: URL, statement_timeout_s: float = 60.0) -> sa.Engine:
-    """An engine whose every connection refuses writes and cancels statements that run too long."""
+def open_readonly(url: URL, statement_timeout_s: float = 60.0, connect_timeout_s: float = 10.0) -> sa.Engine:
+    """An engine whose every connection refuses writes, gives up connecting after ``connect_timeout_s``, cancels
+    statements that run longer than ``statement_timeout_s`` and stops waiting on a server that went silent."""
     backend = url.get_backend_name()
     timeout_ms = max(1, int(statement_timeout_s * 1000))
-    kwargs: dict[str, Any] = {"poolclass": sa.pool.NullPool}
+    kwargs: dict[str, Any] = {
+        "poolclass": sa.pool.NullPool,
+        "connect_args": _timeouts(backend, connect_timeout_s, statement_timeout_s),
+    }
     if backend == "postgresql":
         options = f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"
-        kwargs["connect_args"] = {"options": options, "application_name": "mamori-scan"}
+        kwargs["connect_args"].update({"options": options, "application_name": "mamori-scan"})
     elif backend == "sqlite":
         url = _sqlite_readonly_url(url)
     engine = sa.create_engine(url, **kwargs)
@@ -96,6 +101,27 @@ def open_readonly(url: URL, statement_timeout_s: float = 60.0) -> sa.Engine:
         engine.dispose()
         raise SourceError(f"cannot connect to {display(url)}: {reason(exc)}") from None
     return engine
+
+
+def _timeouts(backend: str, connect_s: float, statement_s: float) -> dict[str, Any]:
+    """Driver options that bound each wait on the network: a server that accepts and never answers must not
+    hold a scan or a connection test for ever (the statement timeout alone needs a server that answers)."""
+    connect = max(2, math.ceil(connect_s))  # libpq treats 1 as 2; whole seconds for every driver
+    silent = max(1, math.ceil(statement_s + connect_s))  # a read may last as long as a statement is allowed to
+    if backend == "postgresql":
+        return {
+            "connect_timeout": connect,
+            "keepalives": 1,
+            "keepalives_idle": connect,
+            "keepalives_interval": connect,
+            "keepalives_count": 3,
+            "tcp_user_timeout": silent * 1000,
+        }
+    if backend in ("mysql", "mariadb"):
+        return {"connect_timeout": connect, "read_timeout": silent, "write_timeout": silent}
+    if backend == "sqlite":
+        return {"timeout": float(connect)}  # waiting for another process's lock on the file
+    return {}
 
 
 def reason(exc: sa.exc.SQLAlchemyError) -> str:

@@ -19,6 +19,7 @@ from mamori.discovery.engine.database.classify import ColumnEvidence, ColumnResu
 from mamori.discovery.engine.database.connect import Credentials, SourceError
 from mamori.discovery.engine.database.tables import ColumnBatch, TableFilter, TableInfo
 from mamori.discovery.engine.database.values import batch_of_rows, detect_batch
+from mamori.discovery.engine.masking import PanFingerprinter
 from mamori.discovery.engine.types import DataClass, Severity
 
 
@@ -31,6 +32,7 @@ class DatabaseScanOptions:
     filters: TableFilter = field(default_factory=TableFilter)
     workers: int | None = None  # None: all cores
     hash_key: bytes = b""
+    pan_fingerprints: PanFingerprinter | None = None  # None: card numbers get no fingerprint
     checkpoint: Path | None = None
     resume: bool = False
     dask: str | None = None  # scheduler address (tcp://host:8786) or scheduler file path
@@ -190,7 +192,7 @@ def scan_shard(
                 # Context columns are checked field by field in their first rows only: enough to classify
                 # them. Card data is searched for in every row read.
                 budget = min(options.sample_rows, CONTEXT_ROWS) - rows_done
-                detect_batch(table, batch, columns, options.hash_key, rows_done, budget)
+                detect_batch(table, batch, columns, options.hash_key, rows_done, budget, options.pan_fingerprints)
                 rows_done += batch.rows
                 last_key = key
                 if state is not None and options.full:

@@ -17,6 +17,7 @@ from typing import Any
 from mamori.discovery.engine.database.classify import ColumnEvidence
 from mamori.discovery.engine.database.tables import ColumnBatch, TableInfo, sortable
 from mamori.discovery.engine.detectors import Detector, key_kinds
+from mamori.discovery.engine.masking import PanFingerprinter
 from mamori.discovery.engine.readers.serialized import field_units
 from mamori.discovery.engine.types import FileProblem, Finding, TextUnit
 
@@ -89,6 +90,7 @@ def detect_batch(
     hash_key: bytes,
     offset: int,
     field_budget: int | None = None,
+    pan_fingerprints: PanFingerprinter | None = None,
 ) -> None:
     """Scan one batch; ``offset`` is the number of rows of this shard already scanned.
 
@@ -101,7 +103,7 @@ def detect_batch(
       the column name and the row's other fields give context. ``field_budget`` caps how many rows of
       this shard get the per-field check of context columns (None: all) — see ``rows_checked``.
     """
-    detector = _detector(hash_key)
+    detector = _detector(hash_key, pan_fingerprints=pan_fingerprints)
     checked = batch.rows if field_budget is None else max(0, min(batch.rows, field_budget))
     cells: list[tuple[int, int, str]] = []
     for j, column in enumerate(table.columns):
@@ -116,7 +118,7 @@ def detect_batch(
         rest = head.pop() if len(head) > checked else ""
         for part_detector, part, start in (
             (detector, "\n".join(head), 0),
-            (_detector(hash_key, card_only=True), rest, checked),
+            (_detector(hash_key, True, pan_fingerprints), rest, checked),
         ):
             if part.strip("\n"):
                 unit = TextUnit(part, column, line=start + 1)
@@ -208,15 +210,15 @@ def _column_of(key: str | None, names: Sequence[str]) -> str | None:
     return head if head in names else None
 
 
-_DETECTORS: dict[tuple[bytes, bool], Detector] = {}
+_DETECTORS: dict[tuple[bytes, bool, PanFingerprinter | None], Detector] = {}
 
 
-def _detector(hash_key: bytes, card_only: bool = False) -> Detector:
-    key = (hash_key, card_only)
+def _detector(hash_key: bytes, card_only: bool = False, pan_fingerprints: PanFingerprinter | None = None) -> Detector:
+    key = (hash_key, card_only, pan_fingerprints)
     if key not in _DETECTORS:
         if len(_DETECTORS) > 4:
             _DETECTORS.clear()
-        _DETECTORS[key] = Detector(hash_key, card_only=card_only)
+        _DETECTORS[key] = Detector(hash_key, card_only=card_only, pan_fingerprints=pan_fingerprints)
     return _DETECTORS[key]
 
 
