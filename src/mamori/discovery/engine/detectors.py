@@ -25,8 +25,8 @@ from mamori.discovery.engine.checks import (
     parse_expiry,
 )
 from mamori.discovery.engine.masking import (
-    fingerprint,
     PanFingerprinter,
+    fingerprint,
     mask_card,
     mask_digits,
     mask_email,
