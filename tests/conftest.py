@@ -6,7 +6,6 @@ Named users make permission tests read like the policy: ``manager`` may, ``alice
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -21,16 +20,15 @@ from mamori.incidents.models import CaseAccess, IncidentCase
 
 PASSWORD = "correct-horse-battery-staple-42"
 
-# Card fingerprints at scrypt's cheapest cost keep scans fast in tests; tests/discovery_app/test_card_fingerprints.py
-# checks the production cost.
-os.environ.setdefault("MAMORI_PAN_FINGERPRINT_COST", "8")
-
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path, settings) -> None:
     settings.DATA_DIR = tmp_path / "data"
     settings.MEDIA_ROOT = tmp_path / "data" / "files"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests
+    # Card fingerprints at a cheap scrypt cost keep scans fast; tests/discovery_app/test_card_fingerprints.py
+    # checks the production cost.
+    settings.MAMORI_PAN_FINGERPRINT_COST = 8
 
 
 @pytest.fixture(autouse=True)
