@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from typing import Any
 
+import pytest
+
 from mamori.audit import chain
 from mamori.audit.verify import HASH, PREV, SEQ, BreakKind, Head, verify_chain
 
@@ -117,6 +119,40 @@ def test_a_forged_entry_with_a_wrong_link_in_place_of_a_gap_is_named_as_inserted
     found = verify_chain(rows, head_of(rows)).first_break
     # then
     assert found is not None and found.kind == BreakKind.INSERTED and found.seq == 4
+
+
+def test_a_forged_entry_with_a_made_up_hash_slipped_in_is_inserted_not_edited():
+    # given a forgery at #4 linking to #3 but with a made-up hash, the old #4… renumbered up by one
+    rows = make_rows(8)
+    head = head_of(rows)
+    forged = [999, *rows[3][SEQ:HASH], "e" * 64]
+    forged[13] = "forged"
+    for row in rows[3:]:
+        row[SEQ] += 1
+    rows.insert(3, forged)
+    # when
+    found = verify_chain(rows, head).first_break
+    # then
+    assert found is not None and found.kind == BreakKind.INSERTED
+    assert found.entry is not None and (found.entry.id, found.seq) == (999, 4)
+    assert "entry #5 also follows entry #3" in found.detail
+
+
+@pytest.mark.parametrize("forged_first", [True, False])
+def test_a_forged_entry_sharing_a_sequence_number_is_inserted(forged_first):
+    # given a valid-looking forgery with the same number as entry #4 (no renumbering)
+    rows = make_rows(8)
+    head = head_of(rows)
+    values = list(rows[3][SEQ:HASH])
+    values[13] = "forged"
+    forged = [999, *values, chain.values_hash(values)]
+    rows.insert(3 if forged_first else 4, forged)
+    # when
+    found = verify_chain(rows, head).first_break
+    # then the forgery is named, whichever of the two comes first
+    assert found is not None and found.kind == BreakKind.INSERTED
+    assert found.entry is not None and (found.entry.id, found.seq) == (999, 4)
+    assert "repeats sequence number #4" in found.detail
 
 
 def test_an_entry_appended_without_moving_the_head_is_named_as_inserted():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -41,7 +42,7 @@ def test_an_untouched_trail_is_reported_intact_with_count_and_last_hash(chain_of
     code, out, err = verify()
     # then
     assert code == 0 and err == ""
-    assert out.strip() == f"chain intact: 5 entries, last #5 hash {entries[-1].hash}"
+    assert out.strip().startswith(f"chain intact: 5 entries, last #5 hash {entries[-1].hash}; ")
 
 
 def test_quiet_prints_nothing_when_intact(chain_of):
@@ -49,9 +50,9 @@ def test_quiet_prints_nothing_when_intact(chain_of):
     assert verify("--quiet") == (0, "", "")
 
 
-def test_an_empty_trail_is_intact(db):
+def test_an_empty_trail_of_a_new_installation_without_checkpoint_is_intact(db):
     code, out, _ = verify()
-    assert code == 0 and "0 entries" in out
+    assert code == 0 and "0 entries" in out and "no checkpoint yet" in out
 
 
 def test_a_field_changed_with_sql_is_reported_as_edited_naming_the_entry(chain_of):
@@ -116,6 +117,24 @@ def test_a_forged_row_slipped_into_the_middle_is_reported_as_inserted(chain_of):
     assert code == 1 and f"inserted at entry #3 (id {forged.pk}" in err
 
 
+def test_a_naively_forged_row_in_the_middle_is_reported_as_inserted_not_edited(chain_of):
+    # given entries from #3 on renumbered up by one and a forgery at #3 that links to #2 with a made-up hash
+    entries = chain_of(5)
+    sql("UPDATE {table} SET seq = -seq WHERE seq >= 3")
+    sql("UPDATE {table} SET seq = 1 - seq WHERE seq < 0")
+    values = {name: getattr(entries[2], name) for name in chain.HASHED_FIELDS}
+    values.update(message="forged", prev_hash=entries[1].hash)
+    columns = [*chain.HASHED_FIELDS, "hash"]
+    params = [values[name] for name in chain.HASHED_FIELDS] + ["e" * 64]
+    params[columns.index("changes")] = "{}"
+    sql(insert_statement(columns), params)
+    # when
+    code, _, err = verify()
+    # then the old #3 (now #4) still links to #2, so the forgery is named as slipped in
+    forged = AuditEntry.objects.get(message="forged")
+    assert code == 1 and f"inserted at entry #3 (id {forged.pk}" in err and "entry #4 also follows entry #2" in err
+
+
 def test_two_rows_with_swapped_sequence_numbers_are_reported_as_reordered(chain_of):
     # given
     entries = chain_of(6)
@@ -159,11 +178,12 @@ def test_a_saved_head_catches_a_consistent_rewrite_of_the_tail(chain_of):
     assert code == 1 and "edited at entry #3" in err and "saved head" in err
 
 
-def test_head_prints_sequence_number_hash_and_time(chain_of):
+def test_head_prints_sequence_number_hash_time_and_count_as_json(chain_of):
     entries = chain_of(2)
     out = io.StringIO()
     call_command("audit", "head", stdout=out)
-    assert out.getvalue().startswith(f"2 {entries[-1].hash} ")
+    head = json.loads(out.getvalue())
+    assert (head["seq"], head["hash"], head["count"]) == (2, entries[-1].hash, 2) and head["time"]
 
 
 def test_a_malformed_expected_head_is_a_clear_error(chain_of):

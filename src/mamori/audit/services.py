@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from mamori.accounts.policy import Actor, is_system
-from mamori.audit import chain
+from mamori.audit import chain, checkpoint
 from mamori.audit.context import current_origin
 from mamori.audit.models import AuditEntry, ChainHead
 
@@ -125,6 +125,8 @@ def record(
         entry = AuditEntry.objects.create(**values)
         head.seq, head.hash = entry.seq, entry.hash
         head.save(update_fields=["seq", "hash"])
+    # After the savepoint above is closed, so that one callback serves the caller's whole transaction.
+    checkpoint.schedule(entry.seq, entry.hash)
     return entry
 
 

@@ -25,7 +25,7 @@ moving the head (inserted), the same number with another hash means the last ent
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +80,16 @@ class Break:
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """A head that the chain must still contain: from the checkpoint, a witness or ``--expect``."""
+
+    seq: int
+    hash: str
+    count: int
+    source: str  # "the checkpoint", "the witness", "the saved head"
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     checked: int  # entries that were verified before the first break (all of them when intact)
     last_seq: int
@@ -123,10 +133,15 @@ def _classify(row: Row, previous: Row | None, remaining: Iterator[Row], seq: int
     """Why ``row`` does not follow ``previous`` (rules 1-10 of the module docstring)."""
     hash_ok = row_hash(row) == row[HASH]
     if row[PREV] == prev_hash and not hash_ok:
+        following = next(remaining, None)
+        if following is not None and following[PREV] == prev_hash:
+            return _named(BreakKind.INSERTED, row, f"entry #{following[SEQ]} also follows {_before(seq)}, skipping it")
         return _named(BreakKind.EDITED, row, "its content no longer matches its hash")
     if row[SEQ] > seq:
         missing = f"entry #{seq} is" if row[SEQ] == seq + 1 else f"entries #{seq} to #{row[SEQ] - 1} are"
         return Break(BreakKind.DELETED, seq, EntryRef.of(row), f"{missing} missing before this entry")
+    if previous is not None and row[SEQ] == previous[SEQ]:
+        return _duplicate(row, previous, remaining)
     if row[SEQ] < seq:
         return _named(BreakKind.INSERTED, row, f"its sequence number is below {seq}, where the chain starts")
     following, later_seq = _look_ahead(remaining, row[PREV])
@@ -143,6 +158,13 @@ def _classify(row: Row, previous: Row | None, remaining: Iterator[Row], seq: int
     if not hash_ok:
         return _renumbered_or_edited(row)
     return _named(BreakKind.INSERTED, row, f"it does not link to {_before(seq)}")
+
+
+def _duplicate(row: Row, previous: Row, remaining: Iterator[Row]) -> Break:
+    """Two entries with one sequence number: the forged one is the one the next entry does not link to."""
+    following = next(remaining, None)
+    forged = previous if following is not None and following[PREV] == row[HASH] else row
+    return _named(BreakKind.INSERTED, forged, f"it repeats sequence number #{row[SEQ]} of another entry")
 
 
 def _look_ahead(remaining: Iterator[Row], wanted_hash: str) -> tuple[Row | None, int | None]:
@@ -204,3 +226,30 @@ def _before(seq: int) -> str:
 
 def _named(kind: BreakKind, row: Row, detail: str) -> Break:
     return Break(kind, row[SEQ], EntryRef.of(row), detail)
+
+
+def check_anchors(result: VerifyResult, anchors: Iterable[Anchor], hashes: Mapping[int, str]) -> Break | None:
+    """The first anchor (lowest ``seq``) that an intact chain no longer contains.
+
+    ``hashes`` maps each anchor's ``seq`` to the hash the chain has there (collected while streaming).
+    Fewer entries or a lower last entry than an anchor names is **truncated** (an empty trail included);
+    another hash at the anchor's number means the chain was rewritten there or before (**edited**).
+    """
+    for anchor in sorted(anchors, key=lambda a: a.seq):
+        if anchor.seq > result.last_seq or anchor.count > result.checked:
+            return Break(BreakKind.TRUNCATED, result.last_seq + 1, None, _shorter(result, anchor))
+        if anchor.seq > 0 and hashes.get(anchor.seq) != anchor.hash:
+            why = f"its hash differs from {anchor.source}'s: the chain was rewritten at or before this entry"
+            return Break(BreakKind.EDITED, anchor.seq, None, why)
+    return None
+
+
+def _shorter(result: VerifyResult, anchor: Anchor) -> str:
+    names = f"{anchor.source} names entry #{anchor.seq} ({anchor.count} entries)"
+    if result.checked == 0:
+        return f"the audit trail is empty, but {names}"
+    if anchor.seq > result.last_seq:
+        first, last = result.last_seq + 1, anchor.seq
+        missing = f"entry #{first} is" if first == last else f"entries #{first} to #{last} are"
+        return f"{missing} missing from the end; {names}"
+    return f"the trail holds {result.checked} entries, but {names}"
