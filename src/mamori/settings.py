@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -141,6 +140,7 @@ AUTHENTICATION_BACKENDS = ["mamori.accounts.backends.LockoutBackend"]
 # Lockout: this many failures in a row lock the account for MAMORI_LOCKOUT_MINUTES.
 MAMORI_LOCKOUT_ATTEMPTS = env_int("MAMORI_LOCKOUT_ATTEMPTS", 5)
 MAMORI_LOCKOUT_MINUTES = env_int("MAMORI_LOCKOUT_MINUTES", 15)
+MAMORI_API_TOKEN_DAYS = env_int("MAMORI_API_TOKEN_DAYS", 90)  # default lifetime of a new API token
 # Roles that must use two-factor authentication (comma-separated role codes, empty for none).
 MAMORI_2FA_REQUIRED_ROLES = env_list(
     "MAMORI_2FA_REQUIRED_ROLES", ["top_management", "protection_manager", "audit_manager"]

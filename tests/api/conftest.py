@@ -11,7 +11,6 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from mamori.accounts.models import User
 from mamori.accounts.policy import SYSTEM
@@ -77,7 +76,7 @@ def entry(db) -> AuditEntry:
 
 
 def enrol_totp(user: User) -> User:
-    user.totp_secret = pyotp.random_base32()
+    user.set_totp_key(pyotp.random_base32())
     user.totp_confirmed_at = timezone.now()
     user.save()
     return user
@@ -100,12 +99,12 @@ def token_api() -> Callable[[User | None], Api]:
     def make(user: User | None) -> Api:
         if user is None:
             return Api(Client())
-        from mamori.accounts.services import requires_two_factor
+        from mamori.accounts.services import issue_api_token, requires_two_factor
 
         if requires_two_factor(user) and not user.has_totp:
             enrol_totp(user)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Api(Client(headers={"Authorization": f"Token {token.key}"}))
+        _token, key = issue_api_token(user, user, "tests")
+        return Api(Client(headers={"Authorization": f"Token {key}"}))
 
     return make
 

@@ -1,9 +1,10 @@
 """Users, the current user and API tokens over the API.
 
 /api/v1/users/ follows the same rules as the user pages (protection manager manages, top management
-and the audit manager read). /api/v1/auth/token/ issues a token only after the same checks as the
+and the audit manager read). /api/v1/auth/token/ issues a new token only after the same checks as the
 sign-in page: password with lockout and audit (``services.check_credentials``), then the two-factor
-code for accounts that have one.
+code for accounts that have one (``services.check_second_factor``, counted toward the same lockout).
+/api/v1/auth/tokens/ lists, creates and revokes tokens (see ``ApiTokenViewSet``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers, status
-from rest_framework.authtoken.models import Token
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -25,14 +26,13 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from mamori.accounts import policy, services
-from mamori.accounts.models import User
+from mamori.accounts.models import ApiToken, User
 from mamori.accounts.policy import Action
 from mamori.accounts.services import USER_FIELDS
 from mamori.api.errors import validation_error
 from mamori.api.filters import IdFilter
 from mamori.api.permissions import PolicyPermission
 from mamori.api.viewsets import ServiceViewSet
-from mamori.audit import services as audit
 from mamori.contractors.api import VisibleContractorField
 
 RESOURCE = "user"
@@ -173,30 +173,65 @@ class TokenRequestSerializer(serializers.Serializer):
     code = serializers.CharField(
         max_length=10, required=False, allow_blank=True, help_text="Six-digit two-factor code, if the user has one."
     )
+    name = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text="A name to recognise the token by."
+    )
+    expires_in_days = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Lifetime in days (default MAMORI_API_TOKEN_DAYS, 90 unless configured; at most 365).",
+    )
 
 
-TOKEN_RESPONSE = inline_serializer("TokenResponse", {"token": serializers.CharField(), "user": MeSerializer()})
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as listed: never its key, which exists only in the answer that created it."""
+
+    owner_username = serializers.CharField(source="owner.username", read_only=True)
+    active = serializers.BooleanField(source="is_active", read_only=True)
+    expires_in_days = serializers.IntegerField(
+        write_only=True, required=False, min_value=1, help_text="Lifetime in days (default 90, at most 365)."
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "owner",
+            "owner_username",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "revoked_reason",
+            "active",
+            "expires_in_days",
+        ]
+        read_only_fields = ["owner", "expires_at"]
+        extra_kwargs = {"name": {"required": False, "allow_blank": True}}
 
 
-def issue_token(user: User) -> Token:
-    """The user's API token (one per user), recorded in the audit trail when it is first issued."""
-    with transaction.atomic():
-        token, created = Token.objects.get_or_create(user=user)
-        if created:
-            audit.record(user, "api_token_issued", user)
-    return token
+class NewApiTokenSerializer(ApiTokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="The token itself. Shown only in this answer.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "token"]
 
 
-def revoke_token(user: User) -> bool:
-    with transaction.atomic():
-        deleted, _ = Token.objects.filter(user=user).delete()
-        if deleted:
-            audit.record(user, "api_token_revoked", user)
-    return bool(deleted)
+TOKEN_RESPONSE = inline_serializer(
+    "TokenResponse",
+    {"token": serializers.CharField(), "api_token": ApiTokenSerializer(), "user": MeSerializer()},
+)
+
+
+def _new_token_body(token: ApiToken, key: str, request: Request) -> dict[str, Any]:
+    return {**ApiTokenSerializer(token, context={"request": request}).data, "token": key}
 
 
 class TokenView(APIView):
-    """POST: user name, password (and two-factor code) → API token. DELETE: revoke the caller's token."""
+    """POST: user name, password (and two-factor code) → a new API token. DELETE: revoke the token the
+    request was made with."""
 
     throttle_scope = "token"
 
@@ -220,6 +255,8 @@ class TokenView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
+        """Every call makes a new named token (an old one is never handed out again); the token is in this
+        answer only, the server keeps just its digest."""
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -229,8 +266,15 @@ class TokenView(APIView):
             raise exceptions.AuthenticationFailed(str(refused)) from None
         self._check_second_factor(user, data.get("code", ""))
         services.record_login(user)  # the same "login" entry as the sign-in page, marked via=api
-        token = issue_token(user)
-        body = {"token": token.key, "user": MeSerializer(user, context={"request": request}).data}
+        try:
+            token, key = services.issue_api_token(user, user, data.get("name", ""), data.get("expires_in_days"))
+        except DjangoValidationError as error:
+            raise validation_error(error) from None
+        body = {
+            "token": key,
+            "api_token": ApiTokenSerializer(token, context={"request": request}).data,
+            "user": MeSerializer(user, context={"request": request}).data,
+        }
         return Response(body, status=status.HTTP_200_OK)
 
     @staticmethod
@@ -241,11 +285,10 @@ class TokenView(APIView):
                     _("This account uses two-factor authentication: send the six-digit code as 'code'."),
                     code="two_factor_required",
                 )
-            if not services.verify_totp(user, code):
-                services.record_second_factor_failure(user)
-                raise exceptions.AuthenticationFailed(
-                    _("The two-factor code is wrong or has already been used."), code="two_factor_failed"
-                )
+            try:
+                services.check_second_factor(user, code)
+            except services.LoginRefused as refused:
+                raise exceptions.AuthenticationFailed(str(refused), code="two_factor_failed") from None
         elif services.requires_two_factor(user):
             raise exceptions.PermissionDenied(
                 _(
@@ -257,5 +300,73 @@ class TokenView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        revoke_token(request.user)  # type: ignore[arg-type]  # PolicyPermission admitted only signed-in users
+        if isinstance(request.auth, ApiToken):
+            services.revoke_api_token(request.user, request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiTokenFilter(django_filters.FilterSet):
+    owner = IdFilter(field_name="owner_id")
+    active = django_filters.BooleanFilter(method="filter_active")
+
+    class Meta:
+        model = ApiToken
+        fields = ["owner", "active"]
+
+    def filter_active(self, queryset: QuerySet[ApiToken], name: str, value: bool | None) -> QuerySet[ApiToken]:
+        if value is None:
+            return queryset
+        live = Q(revoked_at__isnull=True, expires_at__gt=timezone.now())
+        return queryset.filter(live) if value else queryset.exclude(live)
+
+
+class ApiTokenViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """API tokens: every user lists, creates and revokes their own; the protection manager lists and revokes
+    everyone's (``?owner=`` narrows the list). Another user's token does not exist for anyone else (404).
+
+    Creating a token here needs a signed-in browser session: a token cannot make further tokens, so a
+    leaked token cannot outlive its own expiry. Scripts use ``POST /api/v1/auth/token/`` with the password.
+    """
+
+    permission_classes = [PolicyPermission]  # any active, signed-in user; the rows are scoped below
+    serializer_class = ApiTokenSerializer
+    filterset_class = ApiTokenFilter
+    ordering_fields = ["created_at", "expires_at", "last_used_at", "name"]
+    ordering = ["-created_at"]
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return services.visible_api_tokens(self.request.user)
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        return NewApiTokenSerializer if self.action == "create" else ApiTokenSerializer
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        if self.request.auth is not None:
+            raise exceptions.PermissionDenied(
+                _("A token cannot create tokens: sign in on the web page, or use POST /api/v1/auth/token/."),
+                code="token_cannot_create_tokens",
+            )
+        data = serializer.validated_data
+        user: User = self.request.user  # type: ignore[assignment]  # PolicyPermission admitted only users
+        try:
+            token, key = services.issue_api_token(user, user, data.get("name", ""), data.get("expires_in_days"))
+        except DjangoValidationError as error:
+            raise validation_error(error) from None
+        serializer.instance = token
+        self._new_key = key
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().create(request, *args, **kwargs)
+        response.data = {**response.data, "token": self._new_key}
+        return response
+
+    @extend_schema(request=None, responses={200: ApiTokenSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str | None = None) -> Response:
+        """Revoke the token at once. Revoking an already revoked token changes nothing."""
+        token = self.get_object()
+        services.revoke_api_token(request.user, token)
+        return Response(ApiTokenSerializer(token, context={"request": request}).data)

@@ -4,11 +4,12 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.core.validators import MaxValueValidator
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from mamori.accounts.models import User
-from mamori.accounts.services import USER_FIELDS
+from mamori.accounts.services import USER_FIELDS, max_token_days
 
 # Lazy, so that the rules are listed in the language of each request rather than the one active at import.
 _password_help = lazy(password_validators_help_text_html, str)
@@ -73,3 +74,26 @@ class PasswordChangeForm(forms.Form):
         if not self.user.check_password(value):
             raise forms.ValidationError(_("The current password is wrong."))
         return value
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        required=False,
+        help_text=_("What the token is for, e.g. the script or system that uses it."),
+    )
+    expires_in_days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        help_text=_("The token stops working after this many days."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["expires_in_days"]
+        field.initial = settings.MAMORI_API_TOKEN_DAYS
+        field.validators.append(MaxValueValidator(max_token_days()))
+        field.widget.attrs["max"] = max_token_days()

@@ -176,6 +176,8 @@ RESOURCES: dict[str, Resource] = {
             contractor_path="source__contractor_id",
         ),
         Resource("reconciliation", {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ, _R.AUDIT_MANAGER: READ}),
+        # Everyone sees and revokes their own tokens (scoped in accounts.services); the manager sees and revokes all.
+        Resource("api_token", {_R.PROTECTION_MANAGER: frozenset({V, C})}),
     ]
 }
 

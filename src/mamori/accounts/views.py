@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mamori.accounts import policy, services
-from mamori.accounts.forms import LoginForm, NewUserForm, PasswordChangeForm, TotpForm, UserForm
+from mamori.accounts.forms import ApiTokenForm, LoginForm, NewUserForm, PasswordChangeForm, TotpForm, UserForm
 from mamori.accounts.middleware import SESSION_KEY
 from mamori.accounts.models import User
 from mamori.accounts.policy import Action
@@ -62,12 +62,14 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.verify_totp(user, form.cleaned_data["code"]):
+        try:
+            services.check_second_factor(user, form.cleaned_data["code"])
+        except services.LoginRefused as refused:
+            form.add_error("code", str(refused))
+        else:
             del request.session[PENDING_KEY]
             return _finish_login(request, user, second_factor=True)
-        services.record_second_factor_failure(user)
-        form.add_error("code", _("The code is wrong or has already been used."))
-    return render(request, "accounts/two_factor_verify.html", {"form": form})
+    return render(request, "accounts/two_factor_verify.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required
@@ -88,7 +90,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "qr_svg": buffer.getvalue().decode(),
-        "secret": user.totp_secret,
+        "secret": user.totp_key(),
         "required": services.requires_two_factor(user),
     }
     return render(request, "accounts/two_factor_setup.html", context)
@@ -147,11 +149,12 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = policy.get_visible(request.user, "user", User.objects.all(), pk=pk)
-    return render(
-        request,
-        "accounts/user_detail.html",
-        {"subject": user, "can_change": policy.can(request.user, Action.CHANGE, "user", user)},
-    )
+    context = {"subject": user, "can_change": policy.can(request.user, Action.CHANGE, "user", user)}
+    if policy.can(request.user, Action.VIEW, "api_token"):
+        context["show_tokens"] = True
+        context["tokens"] = services.visible_api_tokens(request.user).filter(owner=user)
+        context["can_revoke_tokens"] = policy.can(request.user, Action.CHANGE, "api_token")
+    return render(request, "accounts/user_detail.html", context)
 
 
 @login_required
@@ -188,3 +191,34 @@ def user_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
     user = policy.get_visible(request.user, "user", User.objects.all(), pk=pk)
     services.reset_two_factor(request.user, user)
     return redirect("accounts:user_detail", pk=pk)
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's API tokens: list, create (the new token is shown in this answer only), revoke."""
+    user: User = request.user  # type: ignore[assignment]
+    form = ApiTokenForm(request.POST or None)
+    new_key = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.issue_api_token(
+                user, user, form.cleaned_data["name"], form.cleaned_data["expires_in_days"]
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error, default_field="expires_in_days")
+        else:
+            form = ApiTokenForm()
+    context = {"form": form, "tokens": user.api_tokens.all(), "new_key": new_key}
+    response = render(request, "accounts/api_tokens.html", context, status=400 if form.errors else 200)
+    response["Cache-Control"] = "no-store"  # the new token must not stay in a browser or proxy cache
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = services.get_api_token(request.user, pk)
+    services.revoke_api_token(request.user, token)
+    return redirect(
+        _safe_next(request, request.POST.get("next")) if request.POST.get("next") else "accounts:api_tokens"
+    )

@@ -1,8 +1,9 @@
 """API authentication: a token, or the browser session (with two-factor done where required).
 
 Tokens are issued by ``POST /api/v1/auth/token/`` only after the password and, for accounts with
-two-factor authentication, a code (see mamori.api.views). Token is listed first in settings so that a
-request without credentials gets 401 with ``WWW-Authenticate: Token``.
+two-factor authentication, a code (see mamori.accounts.api); each request there makes a new named token.
+Token is listed first in settings so that a request without credentials gets 401 with
+``WWW-Authenticate: Token``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from mamori.accounts import services
 from mamori.accounts.middleware import SESSION_KEY
 from mamori.accounts.services import requires_two_factor
 
@@ -29,17 +31,35 @@ class SessionAuthentication(authentication.SessionAuthentication):
         return result
 
 
-class TokenAuthentication(authentication.TokenAuthentication):
+class TokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Token <key>`` with a Mamori API token (accounts.ApiToken, stored only as a digest).
+
+    Expired and revoked tokens, and tokens of locked, inactive or expired accounts, get a JSON 401 that
+    says why.
+    """
+
     keyword = "Token"
 
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Send the token as 'Authorization: Token <token>'."))
+        try:
+            key = parts[1].decode("ascii")
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        return self.authenticate_credentials(key)
+
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        user, token = super().authenticate_credentials(key)
-        if user.access_expired():
-            raise exceptions.AuthenticationFailed(_("This account's access period has ended."))
-        if requires_two_factor(user) and not user.has_totp:
-            # Two-factor was reset after the token was issued: the token no longer proves it.
-            raise exceptions.AuthenticationFailed(_("Set up two-factor authentication, then request a new token."))
-        return user, token
+        try:
+            return services.authenticate_api_token(key)
+        except services.TokenRefused as refused:
+            raise exceptions.AuthenticationFailed(str(refused)) from None
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
 
 
 class SessionScheme(OpenApiAuthenticationExtension):
@@ -48,3 +68,21 @@ class SessionScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "mamori.api.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": (
+                "A Mamori API token, sent as `Authorization: Token mamori_…`. Get one from "
+                "POST /api/v1/auth/token/ (user name, password and two-factor code) or the API tokens page; "
+                "it is shown once, expires (90 days by default) and is revoked when the password changes, "
+                "the account is locked or deactivated, or two-factor authentication is reset."
+            ),
+        }

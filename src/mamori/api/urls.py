@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from mamori.accounts.api import MeView, TokenView, UserViewSet
-from mamori.api import authentication  # noqa: F401 - registers the schema extension for session sign-in
+from mamori.accounts.api import ApiTokenViewSet, MeView, TokenView, UserViewSet
+from mamori.api import authentication  # noqa: F401 - registers the schema extensions for token and session
 from mamori.api.errors import not_found
 from mamori.api.views import DocsView, SchemaView
 from mamori.audit.api import AuditEntryViewSet
@@ -20,6 +20,7 @@ router = DefaultRouter()
 router.register("contractors", ContractorViewSet, basename="contractor")
 router.register("cases", IncidentCaseViewSet, basename="case")
 router.register("users", UserViewSet, basename="user")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token-record")
 router.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
 router.register("ledger-entries", LedgerEntryViewSet, basename="ledger-entry")
 router.register("data-categories", DataCategoryViewSet, basename="data-category")
