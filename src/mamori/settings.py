@@ -1,7 +1,7 @@
 """Django settings, read from the environment. Development needs no configuration.
 
 See docs/configuration.md for every variable. With DEBUG off, start-up refuses an insecure
-configuration (the development secret key, no ALLOWED_HOSTS) and says which variable to set.
+configuration (the development or a weak secret key, no ALLOWED_HOSTS) and says which variable to set.
 """
 
 from __future__ import annotations
@@ -10,10 +10,21 @@ from pathlib import Path
 
 import dj_database_url
 
-from mamori.env import ConfigError, default_data_dir, env_bool, env_int, env_list, env_secret, env_str
+from mamori.env import (
+    DEVELOPMENT_SECRET_KEY,
+    ConfigError,
+    default_data_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    key_weakness,
+    make_private_dir,
+    make_private_file,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEVELOPMENT_SECRET_KEY = "mamori-development-only-not-secret"  # noqa: S105 - refused when DEBUG is off
 
 DEBUG = env_bool("DEBUG", True)
 DATA_DIR = Path(env_str("MAMORI_DATA_DIR") or default_data_dir()).expanduser().resolve()
@@ -27,13 +38,18 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 def _refuse_insecure_production() -> None:
     if DEBUG:
         return
-    if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    # Stripped first: "the-default " with a stray space is still the default.
+    if SECRET_KEY.strip() in {"", DEVELOPMENT_SECRET_KEY}:
         raise ConfigError(
             "DEBUG is off but SECRET_KEY is the development default. Set SECRET_KEY (or SECRET_KEY_FILE) "
             "to a long random value, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
-    if len(SECRET_KEY) < 32:
-        raise ConfigError("DEBUG is off and SECRET_KEY is shorter than 32 characters; use a long random value.")
+    weakness = key_weakness(SECRET_KEY)
+    if weakness:
+        raise ConfigError(
+            f"DEBUG is off and SECRET_KEY {weakness}; use a long random value, e.g. the output of: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     if not ALLOWED_HOSTS:
         raise ConfigError(
             "DEBUG is off but ALLOWED_HOSTS is empty. Set ALLOWED_HOSTS to the host names that serve Mamori, "
@@ -101,15 +117,40 @@ TEMPLATES = [
     }
 ]
 
-if not env_str("DATABASE_URL"):
-    DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite needs its folder; zero set-up in development
+# Missing keys are made at first use only in development; in production `mamori keys init` makes them, so a
+# server never silently starts on fresh keys that cannot read its own data (core/keys.py).
+MAMORI_CREATE_KEYS = DEBUG
+
+
+def _prepare_data_dir(sqlite_file: Path | None) -> None:
+    """The data folder and uploaded-files folder 0700, the SQLite file 0600 — created so, tightened if looser.
+
+    SQLite would create its file with the process umask (usually 0644, readable by every local user) and
+    its -wal/-shm files copy the database file's mode, so the file is made before the first connection.
+    """
+    try:
+        make_private_dir(DATA_DIR)
+        make_private_dir(MEDIA_ROOT)
+        if sqlite_file is not None:
+            make_private_file(sqlite_file)
+    except OSError as exc:
+        if sqlite_file is not None:  # with SQLite nothing works without it; otherwise `mamori check` says why
+            raise ConfigError(
+                f"the data folder {DATA_DIR} cannot be prepared ({exc.strerror or exc}); "
+                "set MAMORI_DATA_DIR to a folder the user running Mamori may write"
+            ) from None
+
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'mamori.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+_is_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+_sqlite_name = str(DATABASES["default"].get("NAME") or "")
+_prepare_data_dir(Path(_sqlite_name) if _is_sqlite and _sqlite_name not in {"", ":memory:"} else None)
+if _is_sqlite:
     # WAL lets the worker and the web server write without "database is locked" errors.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
@@ -179,6 +220,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # mamori.css and vendored htmx
 MEDIA_URL = "/files/"  # never served directly: downloads go through a view that checks permission
+FILE_UPLOAD_PERMISSIONS = 0o600  # uploaded files and their folders are readable by Mamori's user only
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
