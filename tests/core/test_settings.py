@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from mamori.env import ConfigError, env_bool, env_secret
+from mamori.env import DEVELOPMENT_SECRET_KEY, ConfigError, env_bool, env_secret
 
 
 def run_mamori(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -29,9 +30,27 @@ def test_production_refuses_the_development_secret_key(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_production_refuses_the_development_key_with_whitespace_around_it(tmp_path):
+    # when
+    result = run_mamori(
+        tmp_path, "check", DEBUG="0", ALLOWED_HOSTS="mamori.example.jp", SECRET_KEY=f" {DEVELOPMENT_SECRET_KEY} \n"
+    )
+    # then
+    assert result.returncode == 2
+    assert "SECRET_KEY is the development default" in result.stderr
+
+
+def test_production_refuses_a_weak_secret_key(tmp_path):
+    # when
+    result = run_mamori(tmp_path, "check", DEBUG="0", ALLOWED_HOSTS="mamori.example.jp", SECRET_KEY="ab" * 25)
+    # then the reason is named
+    assert result.returncode == 2
+    assert "SECRET_KEY uses only 2 different characters" in result.stderr
+
+
 def test_production_refuses_empty_allowed_hosts(tmp_path):
     # when
-    result = run_mamori(tmp_path, "check", DEBUG="0", SECRET_KEY="x" * 50)
+    result = run_mamori(tmp_path, "check", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50))
     # then
     assert result.returncode == 2
     assert "ALLOWED_HOSTS" in result.stderr
@@ -85,7 +104,12 @@ def test_production_settings_turn_on_hsts_and_secure_cookies(tmp_path):
     )
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "MAMORI_HTTPS"}}
     env.update(
-        {"DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "mamori.example.jp", "MAMORI_DATA_DIR": str(tmp_path)}
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "mamori.example.jp",
+            "MAMORI_DATA_DIR": str(tmp_path),
+        }
     )
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     # then

@@ -35,7 +35,7 @@ def live_checks() -> Iterator[None]:
 
 
 def register_checks() -> None:
-    for check in (check_settings, check_folders, check_database, check_mail, check_jobs_backend):
+    for check in (check_settings, check_keys, check_folders, check_database, check_mail, check_jobs_backend):
         register(check, "mamori")
 
 
@@ -44,17 +44,9 @@ def register_checks() -> None:
 
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    from mamori.settings import DEVELOPMENT_SECRET_KEY
-
     problems: list[CheckMessage] = []
-    if not settings.DEBUG and settings.SECRET_KEY in {"", DEVELOPMENT_SECRET_KEY}:
-        problems.append(
-            Error(
-                "SECRET_KEY is the development default while DEBUG is off.",
-                hint="set SECRET_KEY (or SECRET_KEY_FILE) to a long random value",
-                id="mamori.E006",
-            )
-        )
+    if not settings.DEBUG:
+        problems += _secret_key_problems(str(settings.SECRET_KEY))
     if not settings.DEBUG and not settings.ALLOWED_HOSTS:
         problems.append(
             Error(
@@ -64,6 +56,21 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         )
     return problems + _https_problems()
+
+
+def _secret_key_problems(secret_key: str) -> list[CheckMessage]:
+    from mamori.env import DEVELOPMENT_SECRET_KEY, key_weakness
+
+    hint = (
+        "set SECRET_KEY (or SECRET_KEY_FILE) to a long random value, "
+        "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+    if secret_key.strip() in {"", DEVELOPMENT_SECRET_KEY}:
+        return [Error("SECRET_KEY is the development default while DEBUG is off.", hint=hint, id="mamori.E006")]
+    weakness = key_weakness(secret_key)
+    if weakness:
+        return [Error(f"SECRET_KEY {weakness}.", hint=hint, id="mamori.E016")]
+    return []
 
 
 def _https_problems() -> list[CheckMessage]:
@@ -104,6 +111,46 @@ def _https_problems() -> list[CheckMessage]:
                 id="mamori.W013",
             )
         )
+    return problems
+
+
+# --------------------------------------------------------------------------------------------------
+# Keys (core/keys.py)
+
+
+def check_keys(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Each of Mamori's keys: present (or made at first use in development), well-formed, strong, private."""
+    if not _live.get():
+        return []
+    from mamori.core import keys
+
+    problems: list[CheckMessage] = []
+    for spec in keys.ALL_KEYS:
+        report = keys.inspect(spec)
+        if report.error:
+            problems.append(
+                Error(
+                    report.error,
+                    hint=f"run `mamori keys init`, or set {spec.env} (or {spec.env}_FILE)",
+                    id="mamori.E013",
+                )
+            )
+        elif report.weakness and not settings.DEBUG:
+            problems.append(
+                Error(
+                    f"the {spec.name} key ({report.source.where}) {report.weakness}.",
+                    hint=f"use a random key: `mamori keys init` makes one (unset {spec.env} first)",
+                    id="mamori.E014",
+                )
+            )
+        if report.loose_modes:
+            problems.append(
+                Warning(
+                    f"the {spec.name} key can be read by other users of this machine: " + ", ".join(report.loose_modes),
+                    hint="chmod 600 the key file and 700 its folder",
+                    id="mamori.W014",
+                )
+            )
     return problems
 
 

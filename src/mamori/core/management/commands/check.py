@@ -22,8 +22,8 @@ FAILED = 1
 class Command(BaseCommand):
     help = (
         "Report configuration problems: Django's system checks (with the deployment checks when DEBUG is off) "
-        "and Mamori's own (data folders writable, database reachable and migrated, mail server, Redis, HTTPS "
-        "settings). Exits 1 when there is an error."
+        "and Mamori's own (SECRET_KEY and Mamori's keys present and strong, data folders writable, database "
+        "reachable and migrated, mail server, Redis, HTTPS settings). Exits 1 when there is an error."
     )
     requires_system_checks: list[str] = []
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from mamori.core import keys
+
 
 class Command(BaseCommand):
     help = "Run the web app with waitress, after applying migrations; runs an embedded worker unless --no-worker."
@@ -20,6 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
+        # First, before migrations: a production server without its keys (or with weak ones) stops here with
+        # one line naming the variable and `mamori keys init`, instead of failing at the first secret it reads.
+        keys.require_all()
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         if not settings.DEBUG:
