@@ -30,11 +30,18 @@ M = TypeVar("M", bound=Model)
 
 
 class Action(enum.StrEnum):
+    # The record verbs, which every resource may grant.
     VIEW = "view"
     ADD = "add"
     CHANGE = "change"
     DELETE = "delete"
     EXPORT = "export"
+    # Verbs beyond the record verbs: each is granted by name, only where a resource lists it, so that a
+    # decision such as "only the protection manager accepts a risk" lives in the table below and nowhere else.
+    ACCEPT = "accept"  # accept a residual risk (残存リスクの受容)
+    APPROVE = "approve"  # approve a report or plan before it leaves the company (granted by no resource yet)
+    RELEASE_HOLD = "release_hold"  # lift a preservation hold on evidence (granted by no resource yet)
+    TEST_CONNECTION = "test"  # open a connection to a data source's target (outbound work: needs change rights)
 
 
 class NotVisible(Http404):
@@ -59,7 +66,9 @@ SYSTEM = SystemActor()
 Actor = Any  # User, SystemActor or AnonymousUser; typed loosely because request.user is a union
 
 V, A, C, D, E = Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT
-ALL = frozenset(Action)
+ACCEPT, TEST = Action.ACCEPT, Action.TEST_CONNECTION
+ALL = frozenset({V, A, C, D, E})  # every record verb; the verbs beyond them are always named
+EVERY_ACTION = frozenset(Action)  # what the system actor may do
 READ = frozenset({V})
 READ_EXPORT = frozenset({V, E})
 NONE: frozenset[Action] = frozenset()
@@ -151,12 +160,17 @@ RESOURCES: dict[str, Resource] = {
         ),
         Resource(
             "risk",
-            {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT, _R.STAFF: READ},
+            {
+                _R.PROTECTION_MANAGER: ALL | {ACCEPT},
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.STAFF: READ,
+            },
         ),
         Resource(
             "data_source",
             {
-                _R.PROTECTION_MANAGER: ALL,
+                _R.PROTECTION_MANAGER: ALL | {TEST},
                 _R.TOP_MANAGEMENT: READ_EXPORT,
                 _R.AUDIT_MANAGER: READ_EXPORT,
                 _R.STAFF: READ,
@@ -202,11 +216,26 @@ def is_active_user(actor: Actor) -> bool:
     return not actor.access_expired()
 
 
+def is_contractor_user(actor: Actor) -> bool:
+    """A contractor user (委託先担当者): what it reports belongs to its own contractor."""
+    return getattr(actor, "role", None) == Role.CONTRACTOR
+
+
+def is_outsider(actor: Actor) -> bool:
+    """Contractor users and outside investigators: they see only the records shared with them."""
+    return getattr(actor, "role", None) in (Role.CONTRACTOR, Role.INVESTIGATOR)
+
+
+def may_be_invited(user: Actor) -> bool:
+    """Access to a single incident case is granted to outside investigators only."""
+    return getattr(user, "role", None) == Role.INVESTIGATOR
+
+
 def allowed(actor: Actor, resource_name: str) -> frozenset[Action]:
     """The actions the actor's role may take on this kind of record (before record scoping)."""
     res = resource(resource_name)
     if is_system(actor):
-        return ALL
+        return EVERY_ACTION
     if not is_active_user(actor):
         return NONE
     return res.grants.get(actor.role, NONE)

@@ -3,7 +3,6 @@ from typing import Any
 from django import forms
 
 from mamori.accounts import policy
-from mamori.accounts.roles import Role
 from mamori.contractors.models import Contractor
 from mamori.incidents.models import IncidentCase
 
@@ -16,7 +15,7 @@ class IncidentCaseForm(forms.ModelForm):
 
     def limit_to(self, user: Any) -> None:
         """Offer only contractors the user may see; a contractor user's report is always its own company's."""
-        if getattr(user, "role", None) == Role.CONTRACTOR:
+        if policy.is_contractor_user(user):
             del self.fields["contractor"]
             return
         field = self.fields["contractor"]

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from mamori.accounts import policy
 from mamori.accounts.models import User
 from mamori.accounts.policy import Action, Actor
-from mamori.accounts.roles import Role
 from mamori.audit import services as audit
 from mamori.core import actions
 from mamori.incidents.models import CaseAccess, IncidentCase
@@ -24,7 +23,7 @@ RESOURCE = "incident_case"
 def create_case(actor: Actor, data: Mapping[str, Any]) -> IncidentCase:
     """Open a case. A contractor user's report always belongs to its own contractor."""
     values = dict(data)
-    if getattr(actor, "role", None) == Role.CONTRACTOR:
+    if policy.is_contractor_user(actor):
         values["contractor"] = actor.contractor
     return actions.create_record(actor, RESOURCE, IncidentCase, values)
 
@@ -40,7 +39,7 @@ def delete_case(actor: Actor, case: IncidentCase) -> None:
 def invite_investigator(actor: Actor, case: IncidentCase, user: User, expires_at: dt.datetime) -> CaseAccess:
     """Let an outside investigator (外部調査員) read one case until ``expires_at``."""
     policy.check(actor, Action.ADD, "case_access")
-    if user.role != Role.INVESTIGATOR:
+    if not policy.may_be_invited(user):
         raise ValidationError({"user": _("Only outside investigators are invited to cases.")})
     with transaction.atomic():
         access, created = CaseAccess.objects.get_or_create(case=case, user=user, defaults={"expires_at": expires_at})

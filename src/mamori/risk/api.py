@@ -123,7 +123,7 @@ class RiskViewSet(ServiceViewSet):
     """Risks per ledger entry × lifecycle stage. Scores and bands follow the current matrix."""
 
     policy_resource = services.RESOURCE
-    policy_actions = {"accept": Action.CHANGE}
+    policy_actions = {"accept": Action.ACCEPT}
     queryset = Risk.objects.select_related("ledger_entry", "owner", "accepted_by").prefetch_related("existing_measures")
     serializer_class = RiskSerializer
     filterset_class = RiskFilter

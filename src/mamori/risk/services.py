@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mamori.accounts import policy
 from mamori.accounts.policy import Action, Actor
-from mamori.accounts.roles import Role
 from mamori.audit import services as audit
 from mamori.core import actions
 from mamori.risk import catalogue
@@ -115,9 +114,7 @@ def accept_risk(actor: Actor, risk: Risk, reason: str = "") -> Risk:
 
     Above the matrix's tolerance the manager must say why; unassessed risks cannot be accepted.
     """
-    policy.check(actor, Action.CHANGE, RESOURCE, risk)
-    if getattr(actor, "role", None) != Role.PROTECTION_MANAGER:
-        raise PermissionDenied(_("Only the personal-information protection manager may accept a risk."))
+    policy.check(actor, Action.ACCEPT, RESOURCE, risk)
     matrix = RiskMatrix.current()
     residual = risk.residual(matrix)
     reason = (reason or "").strip()

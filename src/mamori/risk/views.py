@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from mamori.accounts import policy
 from mamori.accounts.policy import Action
-from mamori.accounts.roles import Role
 from mamori.core import actions
 from mamori.core.crud import RecordViews
 from mamori.core.forms import apply_validation_error
@@ -178,7 +177,7 @@ def _detail_context(request: HttpRequest, risk: Risk, accept_form: AcceptForm | 
         "overdue": risk.is_overdue(),
         "can_change": can_change,
         "can_delete": policy.can(request.user, Action.DELETE, RESOURCE, risk),
-        "can_accept": can_change and getattr(request.user, "role", None) == Role.PROTECTION_MANAGER,
+        "can_accept": policy.can(request.user, Action.ACCEPT, RESOURCE, risk),
         "accept_form": accept_form or AcceptForm(),
     }
 
