@@ -345,3 +345,16 @@ def test_no_key_value_reaches_the_settings():
     names = [name for name in dir(django_settings) if name.isupper()]
     assert len(names) > 50
     assert not [name for name in names for value in values if value in str(getattr(django_settings, name))]
+
+
+def test_keys_status_and_check_cover_the_audit_key_when_present(settings, monkeypatch):
+    from mamori.audit.checkpoint import AUDIT_KEY
+
+    run_keys("init")
+    # a missing audit key is the audit app's business (made with its first checkpoint)
+    assert "audit key" in run_keys("status")
+    # a weak one in the environment fails the checks
+    settings.DEBUG = False
+    monkeypatch.setenv(AUDIT_KEY.env, "00" * 32)
+    with live_checks():
+        assert [p.id for p in check_keys()] == ["mamori.E014"]

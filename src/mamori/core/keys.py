@@ -50,8 +50,13 @@ class KeySpec:
     def path(self) -> Path:
         return keys_dir() / self.file_name
 
+    @property
+    def is_fernet(self) -> bool:
+        """The secrets key is a Fernet key; every other key is 32 or more random bytes, written as hex."""
+        return self.name == "secrets"
+
     def generate(self) -> str:
-        if self.name == "secrets":
+        if self.is_fernet:
             return Fernet.generate_key().decode()
         return secrets.token_hex(FINGERPRINT_KEY_BYTES)
 
@@ -77,6 +82,15 @@ class KeyProblem(ConfigError, ImproperlyConfigured):
 
 def keys_dir() -> Path:
     return Path(settings.DATA_DIR) / "keys"
+
+
+def known_keys() -> tuple[KeySpec, ...]:
+    """ALL_KEYS and the keys other apps keep in the same folder (the audit checkpoint key), for status and checks."""
+    try:
+        from mamori.audit.checkpoint import AUDIT_KEY
+    except ImportError:
+        return ALL_KEYS
+    return (*ALL_KEYS, AUDIT_KEY)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -229,6 +243,7 @@ def _fingerprint_bytes(value: str) -> bytes:
 
 
 def _fingerprint_format_problem(value: str) -> str | None:
+    """What is wrong with a random-bytes key (the fingerprint key, the audit key), or None."""
     if len(_fingerprint_bytes(value)) < FINGERPRINT_KEY_BYTES:
         return f"is too short: use {FINGERPRINT_KEY_BYTES} random bytes as hex (`mamori keys init` makes one)"
     return None
@@ -278,7 +293,7 @@ def inspect(spec: KeySpec) -> KeyReport:
 
 
 def _format_problem(spec: KeySpec, value: str, where: str) -> str | None:
-    if spec is FINGERPRINT:
+    if not spec.is_fernet:
         problem = _fingerprint_format_problem(value)
         return f"{where} {problem}" if problem else None
     try:
