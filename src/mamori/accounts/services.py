@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from collections.abc import Mapping
 from functools import cache
@@ -26,6 +27,9 @@ from mamori.accounts.policy import SYSTEM, Action, Actor
 from mamori.accounts.roles import Role
 from mamori.audit import services as audit
 from mamori.audit.context import current_origin
+from mamori.core import keys
+
+logger = logging.getLogger("mamori.accounts")
 
 TOTP_ISSUER = "Mamori"
 
@@ -189,7 +193,12 @@ def _assess_code(user: User, code: str) -> tuple[bool, str]:
 def verify_totp(user: User, code: str) -> bool:
     """Check a six-digit code; each code is accepted once (replay refused). Counts nothing: sign-in goes
     through ``check_second_factor``."""
-    secret = user.totp_key()
+    try:
+        secret = user.totp_key()
+    except keys.SecretUnavailable:
+        # Encrypted under a key that is gone: no code can match; the manager resets two-factor.
+        logger.warning("two-factor secret of user %s cannot be decrypted with the current secrets key", user.pk)
+        return False
     if not secret:
         return False
     totp = pyotp.TOTP(secret)
