@@ -117,7 +117,7 @@ def _user(spec: DemoUser, contractors: list[Contractor]) -> User:
     )
     user.set_password(DEMO_PASSWORD)
     if spec.role in (Role.TOP_MANAGEMENT, Role.PROTECTION_MANAGER, Role.AUDIT_MANAGER):
-        user.totp_secret = DEMO_TOTP_SECRET
+        user.set_totp_key(DEMO_TOTP_SECRET)  # stored encrypted, like every two-factor secret
         user.totp_confirmed_at = timezone.now()
     user.save()
     audit.record_create(SYSTEM, user, message="demo user")
