@@ -178,6 +178,8 @@ def test_a_body_over_the_upload_limit_is_refused_without_a_crash(manager_api, se
         ("/api/v1/cases/?discovered_after=notadate", 400),
         ("/api/v1/cases/?contractor=abc", 400),
         ("/api/v1/cases/?contractor=99999999999999999999999", 400),
+        ("/api/v1/ledger-entries/?contractor=99999999999999999999999", 400),
+        ("/api/v1/users/?contractor=9223372036854775808", 400),
         ("/api/v1/cases/?contractor=1e400", 400),
         ("/api/v1/cases/?internal=perhaps", 200),  # an unrecognised yes/no is ignored
         ("/api/v1/cases/?search=%00", 400),
@@ -232,3 +234,51 @@ def test_a_valid_corporate_number_is_accepted(manager_api):
     response = api.patch(f"/api/v1/contractors/{ids['server_co']}/", {"corporate_number": "5835678256246"})
     # then
     assert response.status_code == 200, response.content
+
+
+# Ids a database cannot hold (PostgreSQL's bigint stops at 2**63 - 1, SQLite raises OverflowError) and
+# ids that are no numbers: a field error naming the parameter, never a 500.
+OUT_OF_RANGE_IDS = [str(2**63), str(10**30), str(-(2**63) - 1), "1e400", "abc", "1.5", "0x10"]
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE_IDS)
+@pytest.mark.parametrize(
+    "path", ["/api/v1/cases/", "/api/v1/users/", "/api/v1/ledger-entries/", "/api/v1/risks/", "/api/v1/data-sources/"]
+)
+def test_an_id_filter_beyond_a_database_id_is_a_field_error(manager_api, path, value):
+    # given
+    api, _ = manager_api
+    param = {"/api/v1/risks/": "ledger_entry", "/api/v1/data-sources/": "contractor"}.get(path, "contractor")
+    # when
+    response = api.client.get(path, {param: value}, HTTP_ACCEPT="application/json")
+    # then
+    if path == "/api/v1/data-sources/" and response.status_code == 200:
+        return  # this list has no contractor filter: an unknown parameter is ignored
+    error = _assert_error(response, 400, "invalid")
+    assert param in error["fields"], error
+
+
+def _list_filters() -> list[tuple[str, str]]:
+    from mamori.api.urls import router
+
+    pairs = []
+    for prefix, viewset, _ in router.registry:
+        filterset = getattr(viewset, "filterset_class", None)
+        names = list(filterset.base_filters) if filterset else list(getattr(viewset, "filterset_fields", None) or [])
+        pairs += [(prefix, name) for name in names]
+    return pairs
+
+
+@pytest.mark.parametrize(("prefix", "name"), _list_filters())
+def test_every_list_filter_takes_hostile_values_without_a_crash(world, session_api, prefix, name):
+    """Every filter of every list endpoint, for a role that sees all and for a contractor user."""
+    users, _ = world
+    for role in ("manager", "alice_contractor"):
+        api = session_api(users[role])
+        for value in [str(2**63), str(10**30), "-" + str(10**30), "1e400", "\x00", "x" * 5000]:
+            # when
+            response = api.get(f"/api/v1/{prefix}/", **{name: value})
+            # then
+            assert response.status_code in {200, 400, 403}, (role, prefix, name, value, response.content[:300])
+            if response.status_code == 400:
+                assert name in response.json()["error"]["fields"], (prefix, name, response.content[:300])

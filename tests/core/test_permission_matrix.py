@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from mamori.accounts.policy import SYSTEM
 from mamori.incidents.models import IncidentCase
+from mamori.jobs.services import enqueue
 from tests.matrix import ROLES, matrix_tests
 
 # path template → expected status per role, in ROLES order. {server_co}, {internal_case} ... are filled in.
@@ -32,12 +34,18 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/incidents/{server_case}/edit/": (200, 200, 403, 403, 403, 404, 403),
     "/incidents/{internal_case}/edit/": (200, 200, 403, 403, 404, 404, 404),
     "/jobs/": (403, 200, 200, 403, 403, 403, 403),
+    "/jobs/{job}/": (403, 200, 200, 403, 403, 403, 403),
+    "/audit/": (200, 200, 200, 403, 403, 403, 403),
+    "/audit/record/contractors.contractor/{server_co}/": (200, 200, 200, 403, 403, 403, 403),
+    "/audit/export.csv": (200, 200, 200, 403, 403, 403, 403),
 }
 
 POST_MATRIX: dict[str, tuple[int, ...]] = {
     # 409: the logistics contractor still has a user (bob), so it cannot be deleted
     "/contractors/{logistics_co}/delete/": (403, 409, 403, 403, 404, 403, 404),
     "/incidents/{internal_case}/delete/": (403, 302, 403, 403, 404, 404, 404),
+    "/accounts/users/{staff}/unlock/": (403, 302, 403, 404, 404, 404, 404),
+    "/accounts/users/{staff}/reset-two-factor/": (403, 302, 403, 404, 404, 404, 404),
 }
 
 
@@ -50,12 +58,13 @@ def world(request, server_co, logistics_co, server_case, internal_case, invited,
         "server_case": server_case.pk,
         "internal_case": internal_case.pk,
         "staff": staff.pk,
+        "job": enqueue(SYSTEM, "system.noop").pk,
     }
     return users, ids
 
 
 test_get_access, test_post_access, test_anonymous_visitors_are_sent_to_sign_in = matrix_tests(
-    GET_MATRIX, POST_MATRIX, [*GET_MATRIX]
+    GET_MATRIX, POST_MATRIX, [*GET_MATRIX, *POST_MATRIX]
 )
 
 

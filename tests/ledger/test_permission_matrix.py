@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from mamori.ledger.models import DataCategory
 from tests.matrix import ROLES, matrix_tests
 
 GET_MATRIX: dict[str, tuple[int, ...]] = {
@@ -33,6 +34,13 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/ledger/export.xlsx": (200, 200, 200, 403, 403, 403, 403),
     "/ledger/export.csv": (200, 200, 200, 403, 403, 403, 403),
     "/ledger/categories/": (200, 200, 200, 200, 403, 403, 403),
+    "/api/v1/ledger-entries/": (200, 200, 200, 200, 200, 200, 403),
+    "/api/v1/ledger-entries/{server_entry}/": (200, 200, 200, 200, 200, 404, 404),
+    "/api/v1/ledger-entries/{internal_entry}/": (200, 200, 200, 200, 404, 404, 404),
+    "/api/v1/ledger-entries/{server_entry}/history/": (200, 200, 200, 200, 200, 404, 404),
+    "/api/v1/ledger-entries/{internal_entry}/history/": (200, 200, 200, 200, 404, 404, 404),
+    "/api/v1/data-categories/": (200, 200, 200, 200, 403, 403, 403),
+    "/api/v1/data-categories/{category}/": (200, 200, 200, 200, 404, 404, 404),
 }
 
 POST_MATRIX: dict[str, tuple[int, ...]] = {
@@ -41,6 +49,9 @@ POST_MATRIX: dict[str, tuple[int, ...]] = {
     "/ledger/{server_entry}/delete/": (403, 302, 403, 403, 403, 404, 404),
     "/ledger/{internal_entry}/delete/": (403, 302, 403, 403, 404, 404, 404),
     "/ledger/import/": (403, 400, 403, 403, 403, 403, 403),  # 400: no file sent
+    "/api/v1/ledger-entries/{server_entry}/review/": (403, 200, 403, 403, 403, 404, 404),
+    "/api/v1/ledger-entries/{internal_entry}/review/": (403, 200, 403, 403, 404, 404, 404),
+    "/api/v1/ledger-entries/import/": (403, 400, 403, 403, 403, 403, 403),  # 400: no file sent
 }
 
 
@@ -51,6 +62,7 @@ def world(request, server_co, logistics_co, server_entry, internal_entry):
         "server_co": server_co.pk,
         "server_entry": server_entry.pk,
         "internal_entry": internal_entry.pk,
+        "category": DataCategory.objects.filter(active=True).order_by("pk").first().pk,
     }
     return users, ids
 

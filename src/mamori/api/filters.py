@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, filters
 from rest_framework.request import Request
 
+from mamori.core.crud import MAX_ID
+
 MAX_SEARCH_LENGTH = 200
-MAX_ID = 2**63 - 1  # the largest value a database id column holds
 
 
 class SearchFilter(filters.SearchFilter):

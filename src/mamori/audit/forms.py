@@ -15,7 +15,7 @@ class OpenChoiceField(forms.ChoiceField):
     a filter that matches nothing shows an empty list, not an error."""
 
     def valid_value(self, value: str) -> bool:
-        return len(value) <= 100
+        return len(value) <= 100 and "\x00" not in value  # a NUL character: no database text holds one
 
 
 class AuditFilterForm(forms.Form):

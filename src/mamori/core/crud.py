@@ -1,7 +1,8 @@
 """Thin views shared by simple record types: parse the form, call the service, render.
 
 Each domain passes its resource name, queryset, form and service functions; permission checks happen
-in the policy calls here and again inside the services.
+in the policy calls here and again inside the services. ``query_id`` and ``query_text`` read list filters
+from a query string within what a database can compare, so a hostile value is no match, never a 500.
 """
 
 from __future__ import annotations
@@ -22,6 +23,25 @@ from django.views.decorators.http import require_POST
 from mamori.accounts import policy
 from mamori.accounts.policy import Action
 from mamori.core.forms import apply_validation_error
+
+MAX_ID = 2**63 - 1  # the largest value a database id column (64-bit signed) holds; PostgreSQL refuses more
+
+
+def query_id(value: str | None) -> int | None:
+    """A record id from a query string, or None for anything a database id cannot be (text, 0, sign, overflow)."""
+    value = (value or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > len(str(MAX_ID)):
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
+
+
+def query_text(value: str | None, max_length: int = 200) -> str | None:
+    """A text filter, or None when a database cannot compare it (a NUL character; PostgreSQL refuses it)."""
+    value = (value or "").strip()
+    if "\x00" in value:
+        return None
+    return value[:max_length]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from mamori.accounts import policy
 from mamori.accounts.policy import Action, Actor, is_system
 from mamori.audit import services as audit
 from mamori.contractors.models import Contractor
+from mamori.core.crud import query_id, query_text
 from mamori.ledger.models import DataCategory, LedgerEntry, LedgerEntryRevision, one_year_after
 
 RESOURCE = "ledger_entry"
@@ -584,14 +585,17 @@ def filter_entries(
     today: dt.date | None = None,
 ) -> QuerySet[LedgerEntry]:
     """The list filters; values come straight from the query string, so bad ones match nothing."""
+    if any(query_text(value) is None for value in (department, category, search)):
+        return queryset.none()  # a NUL character: no database text holds one
     if department:
         queryset = queryset.filter(department=department)
     if category:
         queryset = queryset.filter(pk__in=LedgerEntry.objects.filter(categories__code=category).values("pk"))
     if contractor:
-        if not contractor.isdigit():
+        contractor_id = query_id(contractor)
+        if contractor_id is None:  # not an id, or beyond what a database id holds
             return queryset.none()
-        queryset = queryset.filter(pk__in=LedgerEntry.objects.filter(contractors=int(contractor)).values("pk"))
+        queryset = queryset.filter(pk__in=LedgerEntry.objects.filter(contractors=contractor_id).values("pk"))
     if overdue:
         today = today or timezone.localdate()
         queryset = queryset.filter(Q(next_review_due__lt=today) | Q(next_review_due__isnull=True))
