@@ -358,3 +358,11 @@ def test_keys_status_and_check_cover_the_audit_key_when_present(settings, monkey
     monkeypatch.setenv(AUDIT_KEY.env, "00" * 32)
     with live_checks():
         assert [p.id for p in check_keys()] == ["mamori.E014"]
+
+
+def test_a_new_key_file_is_refused_for_a_key_mamori_keeps_itself(db, tmp_path):
+    # a key in its own file is replaced in place; a second file would leave the old one in use
+    run_keys("init")
+    with pytest.raises(CommandError, match="only for a key that comes from the environment"):
+        run_keys("rotate", "secrets", "--new-key-file", str(tmp_path / "new.key"))
+    assert not (tmp_path / "new.key").exists()

@@ -442,6 +442,12 @@ def _current_for_rotation(spec: KeySpec, new_key_file: Path | None) -> str:
         )
     if source.origin == "missing":
         raise KeyProblem(f"there is no {spec.name} key to rotate yet; `mamori keys init` creates one")
+    if new_key_file is not None and not source.from_environment:
+        # The file would keep the old key in use until the environment named the new one: data unreadable.
+        raise KeyProblem(
+            f"the {spec.name} key is in {source.where}, which the rotation replaces itself; "
+            "--new-key-file is only for a key that comes from the environment"
+        )
     if new_key_file is not None and new_key_file.exists():
         raise KeyProblem(f"{new_key_file} already exists; name a new file for the new key")
     value = load(spec, create=False)
