@@ -222,6 +222,13 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # mamori.css and vendored htmx
 MEDIA_URL = "/files/"  # never served directly: downloads go through a view that checks permission
 FILE_UPLOAD_PERMISSIONS = 0o600  # uploaded files and their folders are readable by Mamori's user only
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Upload limits, checked before any parser runs (mamori.core.uploads; docs/security.md). Django spools files
+# over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB default) to a temporary file, so the body never sits in memory.
+MAMORI_UPLOAD_MAX_BYTES = env_int("MAMORI_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+MAMORI_UPLOAD_MAX_UNCOMPRESSED = env_int("MAMORI_UPLOAD_MAX_UNCOMPRESSED", 100 * 1024 * 1024)
+MAMORI_UPLOAD_MAX_RATIO = env_int("MAMORI_UPLOAD_MAX_RATIO", 100)
+MAMORI_UPLOAD_MAX_ENTRIES = env_int("MAMORI_UPLOAD_MAX_ENTRIES", 10_000)
+MAMORI_IMPORT_MAX_ROWS = env_int("MAMORI_IMPORT_MAX_ROWS", 50_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 
 from mamori.accounts.policy import SYSTEM
+from mamori.accounts.services import issue_api_token
 from mamori.incidents.models import IncidentCase
 from mamori.jobs.services import enqueue
-from tests.matrix import ROLES, matrix_tests
+from tests.matrix import OK, ROLES, matrix_tests
 
 # path template → expected status per role, in ROLES order. {server_co}, {internal_case} ... are filled in.
 GET_MATRIX: dict[str, tuple[int, ...]] = {
@@ -38,6 +39,10 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/audit/": (200, 200, 200, 403, 403, 403, 403),
     "/audit/record/contractors.contractor/{server_co}/": (200, 200, 200, 403, 403, 403, 403),
     "/audit/export.csv": (200, 200, 200, 403, 403, 403, 403),
+    # API tokens: everybody lists their own; another user's token exists only for its owner and the manager
+    "/accounts/tokens/": (200, 200, 200, 200, 200, 200, 200),
+    "/api/v1/auth/tokens/": (200, 200, 200, 200, 200, 200, 200),
+    "/api/v1/auth/tokens/{staff_token}/": (404, 200, 404, 200, 404, 404, 404),
 }
 
 POST_MATRIX: dict[str, tuple[int, ...]] = {
@@ -46,6 +51,8 @@ POST_MATRIX: dict[str, tuple[int, ...]] = {
     "/incidents/{internal_case}/delete/": (403, 302, 403, 403, 404, 404, 404),
     "/accounts/users/{staff}/unlock/": (403, 302, 403, 404, 404, 404, 404),
     "/accounts/users/{staff}/reset-two-factor/": (403, 302, 403, 404, 404, 404, 404),
+    "/accounts/tokens/{staff_token}/revoke/": (404, 302, 404, 302, 404, 404, 404),
+    "/api/v1/auth/tokens/{staff_token}/revoke/": (404, OK, 404, OK, 404, 404, 404),
 }
 
 
@@ -59,6 +66,7 @@ def world(request, server_co, logistics_co, server_case, internal_case, invited,
         "internal_case": internal_case.pk,
         "staff": staff.pk,
         "job": enqueue(SYSTEM, "system.noop").pk,
+        "staff_token": issue_api_token(staff, staff, "ci")[0].pk,
     }
     return users, ids
 

@@ -25,6 +25,8 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/discovery/evidence/?ref=scan:{internal_scan}/finding:1": (302, 302, 302, 302, 404, 404, 404),
     "/discovery/evidence/?ref=scan:99999999999999999999999": (404, 404, 404, 404, 404, 404, 404),
     "/discovery/evidence/": (404, 404, 404, 404, 404, 404, 404),
+    "/discovery/{shop}/test/status/": (403, 200, 403, 403, 403, 404, 404),
+    "/discovery/{internal}/test/status/": (403, 200, 403, 403, 404, 404, 404),
     "/api/v1/data-sources/": (200, 200, 200, 200, 200, 200, 403),
     "/api/v1/data-sources/{shop}/": (200, 200, 200, 200, 200, 404, 404),
     "/api/v1/data-sources/{internal}/": (200, 200, 200, 200, 404, 404, 404),

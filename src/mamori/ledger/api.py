@@ -10,10 +10,14 @@ import datetime as dt
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,7 +25,8 @@ from mamori.accounts.policy import Action
 from mamori.api.filters import IdFilter
 from mamori.api.viewsets import PolicyViewSet, ServiceViewSet
 from mamori.contractors.api import VisibleContractorField
-from mamori.ledger import services
+from mamori.ledger import importing, services
+from mamori.ledger.forms import check_uploaded_file
 from mamori.ledger.models import DataCategory, LedgerEntry, LedgerEntryRevision
 
 
@@ -92,6 +97,31 @@ class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The ledger as an .xlsx workbook or a CSV file.")
+    update = serializers.BooleanField(required=False, default=False)  # type: ignore[assignment]
+    dry_run = serializers.BooleanField(required=False, default=False)
+
+    def validate_file(self, upload: UploadedFile) -> UploadedFile:
+        # The same size and archive limits as the import page, before anything parses the file.
+        try:
+            check_uploaded_file(upload)
+        except DjangoValidationError as refused:
+            raise serializers.ValidationError(refused.messages) from None
+        return upload
+
+
+IMPORT_PROBLEMS_SHOWN = 100
+
+
+def _problem_text(problem: importing.CellError) -> str:
+    value = f" [{problem.value}]" if problem.value else ""
+    if problem.row is None:
+        return f"{problem.column}: {problem.message}{value}" if problem.column else problem.message
+    where = _("row %(row)d, %(column)s") % {"row": problem.row, "column": problem.column}
+    return f"{where}: {problem.message}{value}"
+
+
 class LedgerEntryFilter(django_filters.FilterSet):
     department = django_filters.CharFilter()
     category = django_filters.CharFilter(field_name="categories__code", distinct=True)
@@ -116,7 +146,7 @@ class LedgerEntryViewSet(ServiceViewSet):
     """Ledger entries (個人情報管理台帳). Contractor users see the entries their contractor is named on."""
 
     policy_resource = services.RESOURCE
-    policy_actions = {"review": Action.CHANGE, "history": Action.VIEW}
+    policy_actions = {"review": Action.CHANGE, "history": Action.VIEW, "import_file": Action.ADD}
     queryset = LedgerEntry.objects.prefetch_related("categories", "contractors")
     serializer_class = LedgerEntrySerializer
     filterset_class = LedgerEntryFilter
@@ -143,6 +173,34 @@ class LedgerEntryViewSet(ServiceViewSet):
         entry = services.mark_reviewed(request.user, entry, on=day, note=body.validated_data.get("note", ""))
         fresh = self.get_queryset().get(pk=entry.pk)
         return Response(LedgerEntrySerializer(fresh, context=self.get_serializer_context()).data)
+
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        serializer_class=ImportSerializer,
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request: Request) -> Response:
+        """Check a ledger file (multipart field ``file``) and import all of its rows, or none.
+
+        A refused file or any bad cell gives 400 with the problems under ``fields.file``; ``dry_run`` only checks.
+        """
+        body = ImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        filename = str(upload.name)[:200]
+        preview = importing.validate_file(upload.read(), filename, update=body.validated_data["update"])
+        if not preview.ok:
+            problems = [_problem_text(p) for p in preview.errors[:IMPORT_PROBLEMS_SHOWN]]
+            if preview.error_count > len(problems):
+                problems.append(_("... and %(n)d more problems") % {"n": preview.error_count - len(problems)})
+            raise serializers.ValidationError({"file": problems})
+        summary = {"rows": len(preview.entries), "updates": preview.updates, "imported": 0}
+        if body.validated_data["dry_run"]:
+            return Response(summary)
+        summary["imported"] = services.import_entries(request.user, preview.entries, filename)
+        return Response(summary, status=201)
 
     @action(detail=True, methods=["get"], serializer_class=RevisionSerializer, pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:

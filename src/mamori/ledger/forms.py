@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from mamori.contractors.models import Contractor
+from mamori.core import uploads
 from mamori.ledger.models import DataCategory, LedgerEntry
 from mamori.ledger.services import EDITABLE_FIELDS
 
@@ -75,6 +77,21 @@ class ImportUploadForm(forms.Form):
         ),
         required=False,
     )
+
+    def clean_file(self) -> Any:
+        """Size and archive limits checked on the uploaded file itself, before it is read into memory."""
+        upload = self.cleaned_data["file"]
+        check_uploaded_file(upload)
+        return upload
+
+
+def check_uploaded_file(upload: UploadedFile) -> None:
+    """Raise ``UploadRefused`` (a ValidationError) for an upload over the limits (mamori.core.uploads)."""
+    upload.seek(0)
+    try:
+        uploads.check_upload(upload.file)  # type: ignore[arg-type]
+    finally:
+        upload.seek(0)
 
 
 class ImportConfirmForm(forms.Form):

@@ -7,11 +7,13 @@ its row number and column header, so the preview can list them all at once. Savi
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import re
 import unicodedata
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -19,16 +21,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from mamori.contractors.models import Contractor
+from mamori.core import uploads
 from mamori.ledger import layout
 from mamori.ledger.layout import COLUMNS, Column, normalise
 from mamori.ledger.models import DataCategory, LedgerEntry
 from mamori.ledger.services import NewEntry, existing_keys
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 50_000
 HEADER_SEARCH_ROWS = 10  # a title or a note may sit above the header row
 MIN_HEADER_MATCHES = 3
 SHEET_NAMES = ("個人情報管理台帳", "管理台帳", "台帳")
@@ -90,10 +92,21 @@ class Preview:
 # ---------------------------------------------------------------------------------------------- reading
 
 
+def max_rows() -> int:
+    return int(settings.MAMORI_IMPORT_MAX_ROWS)
+
+
 def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
-    """``(row number, cells)`` for every row of the file's ledger sheet; raises ``FileProblem``."""
-    if len(data) > MAX_BYTES:
-        raise FileProblem(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
+    """``(row number, cells)`` for every row of the file's ledger sheet; raises ``FileProblem``.
+
+    The size, and for a workbook what its archive would inflate to, are checked before any parsing.
+    """
+    try:
+        uploads.check_upload(data)
+    except uploads.UploadRefused as refused:
+        if refused.code == "damaged" and data.startswith(b"PK"):
+            raise FileProblem(_workbook_unreadable((refused.params or {}).get("detail", ""))) from None
+        raise FileProblem(" ".join(refused.messages)) from None
     if not data.strip():
         raise FileProblem(_("The file is empty."))
     name = filename.lower()
@@ -115,23 +128,47 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with _quiet_openpyxl():
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = next((workbook[n] for n in SHEET_NAMES if n in workbook.sheetnames), workbook.worksheets[0])
     except (InvalidFileException, *BROKEN_WORKBOOK) as error:
-        raise FileProblem(
-            _("The Excel workbook cannot be read (it may be damaged): %(error)s") % {"error": error}
-        ) from None
-    sheet = next((workbook[n] for n in SHEET_NAMES if n in workbook.sheetnames), workbook.worksheets[0])
+        raise FileProblem(_workbook_unreadable(error)) from None
+    # Read-only mode believes the sheet's <dimension> tag, which any program may write wrongly (or a hostile
+    # one on purpose): rows and columns beyond it would be dropped without a word. Read the real rows.
+    if hasattr(sheet, "reset_dimensions"):
+        sheet.reset_dimensions()
     return _numbered(sheet.iter_rows(values_only=True))
 
 
+def _workbook_unreadable(error: object) -> str:
+    return _("The Excel workbook cannot be read (it may be damaged): %(error)s") % {"error": error}
+
+
+@contextlib.contextmanager
+def _quiet_openpyxl() -> Iterator[None]:
+    """openpyxl warns on stderr about features it skips (data validation, default styles ...), which says
+    nothing to the person importing. Only openpyxl's own warnings are silenced, so a filter that concurrent
+    requests leave behind (catch_warnings is not thread-safe) can hide nothing else."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=r"openpyxl(\.|$)")
+        yield
+
+
 def _numbered(rows: Any) -> Iterator[tuple[int, list[Any]]]:
+    # Quiet for each step only: a generator left unfinished would otherwise restore the warning filters
+    # whenever it is collected, undoing changes made in between.
+    iterator = iter(rows)
+    number = 0
     try:
-        for number, row in enumerate(rows, start=1):
+        while True:
+            with _quiet_openpyxl():
+                row = next(iterator, None)
+            if row is None:
+                return
+            number += 1
             yield number, list(row)
     except BROKEN_WORKBOOK as error:
-        raise FileProblem(
-            _("The Excel workbook cannot be read (it may be damaged): %(error)s") % {"error": error}
-        ) from None
+        raise FileProblem(_workbook_unreadable(error)) from None
 
 
 def decode_csv(data: bytes) -> str:
@@ -552,12 +589,13 @@ def _check_rows(
     max_errors: int,
     checker: RowChecker,
 ) -> None:
+    limit = max_rows()
     for number, cells in rows:
         if all(cell_text(c) == "" for c in cells):
             continue
         preview.data_rows += 1
-        if preview.data_rows > MAX_ROWS:
-            raise FileProblem(_("The file has more than %(n)d entries; split it into smaller files.") % {"n": MAX_ROWS})
+        if preview.data_rows > limit:
+            raise FileProblem(_("The file has more than %(n)d entries; split it into smaller files.") % {"n": limit})
         by_column = {
             column: (text, cells[index] if index < len(cells) else None) for index, (column, text) in header.items()
         }

@@ -232,10 +232,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "ledger/import.html", {"form": form}, status=400 if form.errors else 200)
-    upload = form.cleaned_data["file"]
-    if upload.size > importing.MAX_BYTES:
-        form.add_error("file", _("The file is larger than %(mb)d MB.") % {"mb": importing.MAX_BYTES // 1048576})
-        return render(request, "ledger/import.html", {"form": form}, status=400)
+    upload = form.cleaned_data["file"]  # within the size and archive limits (ImportUploadForm.clean_file)
     data = upload.read()
     filename = str(upload.name)[:200]
     update = bool(form.cleaned_data["update"])

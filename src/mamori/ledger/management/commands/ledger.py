@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mamori.accounts.policy import SYSTEM
+from mamori.core import uploads
 from mamori.ledger import exporting, importing, services
 from mamori.ledger.models import LedgerEntry
 
@@ -39,7 +40,10 @@ class Command(BaseCommand):
 
     def _import(self, path: Path, dry_run: bool, update: bool) -> None:
         try:
+            uploads.check_upload(path)  # size and archive limits before the file is read into memory
             data = path.read_bytes()
+        except uploads.UploadRefused as refused:
+            raise CommandError(f"{path.name}: {' '.join(refused.messages)} Nothing was imported.") from None
         except OSError as error:
             raise CommandError(f"cannot read {path}: {error.strerror}") from None
         started = time.perf_counter()
