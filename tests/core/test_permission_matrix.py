@@ -111,3 +111,25 @@ def test_contractor_user_reporting_a_case_never_sees_other_contractors(world, cl
     assert response.status_code == 302
     case = IncidentCase.objects.get(title="不審なログイン")
     assert case.contractor == alice.contractor
+
+
+SPECIAL_VERBS_GRANTED = {
+    # (resource, verb) → the only roles that hold it
+    ("risk", "accept"): {"protection_manager"},
+    ("data_source", "test"): {"protection_manager"},
+}
+
+
+def test_verbs_beyond_the_record_verbs_are_granted_by_name_only_where_the_policy_says():
+    # given
+    from mamori.accounts.policy import ALL, RESOURCES, Action
+
+    record_verbs = {Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT}
+    # then: "all" means the record verbs; accept, approve, release hold and the connection test are named
+    assert record_verbs == ALL
+    granted = {
+        (res.name, verb.value): {str(role) for role, verbs in res.grants.items() if verb in verbs}
+        for res in RESOURCES.values()
+        for verb in set(Action) - record_verbs
+    }
+    assert {key: roles for key, roles in granted.items() if roles} == SPECIAL_VERBS_GRANTED
