@@ -79,6 +79,19 @@ class TestCheckpointFile:
         assert saved is not None and saved.seq == 1
         assert verify()[0] == 0
 
+    @pytest.mark.django_db(transaction=True)
+    def test_an_entry_in_a_savepoint_that_rolls_back_is_not_anchored(self):
+        # given a transaction that records one entry, then one more inside a savepoint that fails
+        with transaction.atomic():
+            services.record(SYSTEM, "note", message="kept")
+            with pytest.raises(RuntimeError), transaction.atomic():
+                services.record(SYSTEM, "note", message="rolled back")
+                raise RuntimeError("the inner change failed")
+        # then the checkpoint names the kept entry only
+        saved = checkpoint.read()
+        assert saved is not None and saved.seq == 1
+        assert verify()[0] == 0
+
     def test_the_checkpoint_never_goes_backwards(self, chain_of):
         # given a checkpoint at #5
         entries = chain_of(5)

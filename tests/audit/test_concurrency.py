@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections
 
 from mamori.accounts.policy import SYSTEM
-from mamori.audit import queries, services
+from mamori.audit import checkpoint, queries, services
 from mamori.audit.models import AuditEntry
 from mamori.audit.verify import verify_chain
 
@@ -47,3 +47,6 @@ def test_concurrent_writers_on_separate_connections_yield_one_valid_chain():
     reader = queries.ChainReader()
     result = verify_chain(reader.rows(), reader.head)
     assert result.ok and result.checked == 1 + WRITERS * EACH
+    # and the checkpoint, written by every writer after each commit in whatever order, names the last entry
+    saved = checkpoint.read()
+    assert saved is not None and (saved.seq, saved.hash) == (result.last_seq, result.last_hash)

@@ -5,20 +5,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from mamori.accounts.models import User
-from mamori.audit import chain
+from mamori.audit import chain, checkpoint
 from mamori.audit.models import AuditEntry, ChainHead
 from mamori.contractors.models import Contractor
-from mamori.core import backup
+from mamori.core import backup, keys
 from mamori.core.models import Organisation
 
 from .conftest import EVIDENCE, EVIDENCE_BYTES, Member, State, current_state, member, read_members
@@ -127,8 +131,9 @@ class TestRoundTrip:
         members = {info.name: data for info, data in read_members(backup_file)}
         manifest = json.loads(members["manifest.json"])
         # then it describes the archive
-        assert manifest["format"] == "mamori-backup" and manifest["format_version"] == 1
-        assert set(manifest["members"]) == {"data/db.jsonl", "files/" + EVIDENCE}
+        assert manifest["format"] == "mamori-backup" and manifest["format_version"] == 2
+        assert set(manifest["members"]) == {"data/db.jsonl", "audit/checkpoint.json", "files/" + EVIDENCE}
+        assert manifest["keys_included"] is False
         assert manifest["counts"]["accounts.user"] == 7
         assert "0001_initial" in manifest["migrations"]["audit"]
         assert "sessions.session" not in manifest["counts"]
@@ -337,3 +342,187 @@ def test_cli_prints_one_clear_line_and_exits_1_for_a_damaged_backup(tmp_path):
     assert done.returncode == 1, done.stderr
     assert "not a Mamori backup" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def audit_rows_cut(keep: int) -> Callable[[list[Member]], list[Member]]:
+    """Archive surgery: keep the first ``keep`` audit entries, move the chain head back to the last one, and
+    fix the manifest's hashes and counts, as someone editing a backup would."""
+
+    def cut(members: list[Member]) -> list[Member]:
+        data = next(d for i, d in members if i.name == "data/db.jsonl")
+        lines, kept_hash = [], None
+        for line in data.decode().splitlines():
+            row = json.loads(line)
+            if row["model"] == "audit.auditentry":
+                if int(row["fields"]["seq"]) > keep:
+                    continue
+                if int(row["fields"]["seq"]) == keep:
+                    kept_hash = row["fields"]["hash"]
+            lines.append(row)
+        for row in lines:
+            if row["model"] == "audit.chainhead":
+                row["fields"].update(seq=keep, hash=kept_hash)
+        new_rows = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines).encode()
+        out = []
+        for info, body in members:
+            if info.name == "data/db.jsonl":
+                body = new_rows
+            if info.name == "manifest.json":
+                manifest = json.loads(body)
+                manifest["members"]["data/db.jsonl"] = {
+                    "sha256": hashlib.sha256(new_rows).hexdigest(),
+                    "size": len(new_rows),
+                }
+                manifest["counts"]["audit.auditentry"] = keep
+                body = json.dumps(manifest).encode()
+            out.append((info, body))
+        return out
+
+    return cut
+
+
+def key_files() -> dict[str, bytes]:
+    folder = Path(settings.DATA_DIR) / "keys"
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.is_dir() else {}
+
+
+class TestAuditCheckpointAndKeys:
+    def test_a_backup_holds_the_signed_checkpoint_of_its_head_and_no_keys_by_default(self, demo_site, tmp_path, capsys):
+        # given an installation with key files
+        keys.load(keys.SECRETS, create=True)
+        assert "audit.key" in key_files() and "secrets.key" in key_files()
+        # when `mamori backup` runs without --include-keys
+        call_command("backup", str(tmp_path / "plain.tar"))
+        # then the archive has the checkpoint of the head it holds, no key files, and the output says so
+        members = {info.name: data for info, data in read_members(tmp_path / "plain.tar")}
+        assert not [name for name in members if name.startswith("keys/")]
+        manifest = json.loads(members["manifest.json"])
+        signed = checkpoint.parse(members["audit/checkpoint.json"], [checkpoint.signing_key()])
+        assert (signed.seq, signed.hash) == (manifest["audit_head"]["seq"], manifest["audit_head"]["hash"])
+        assert signed.count == manifest["counts"]["audit.auditentry"]
+        assert "key files NOT included" in capsys.readouterr().out
+
+    def test_a_backup_whose_audit_rows_were_cut_is_refused(self, backup_file, rewrite):
+        # given an archive from which the last audit entries were removed and every hash fixed up
+        entries = AuditEntry.objects.count()
+        tampered = rewrite(backup_file, audit_rows_cut(entries - 3))
+        assert backup.verify_backup(tampered)  # the manifest itself is consistent again
+        before = current_state()
+        # then restore refuses it against the signed checkpoint and changes nothing
+        message = restore_refused(tampered)
+        assert "its audit trail was cut short or rewritten (truncated" in message
+        assert "nothing was changed" in message
+        assert_untouched(before)
+
+    def test_a_backup_whose_checkpoint_was_altered_is_refused(self, backup_file, rewrite):
+        def lower(members: list[Member]) -> list[Member]:
+            out = []
+            for info, body in members:
+                if info.name == "audit/checkpoint.json":
+                    saved = json.loads(body)
+                    saved["seq"] = saved["count"] = 1
+                    body = json.dumps(saved).encode()
+                if info.name == "manifest.json":
+                    manifest = json.loads(body)
+                    manifest["members"].pop("audit/checkpoint.json")
+                    body = json.dumps(manifest).encode()
+                out.append((info, body))
+            return [m if m[0].name != "manifest.json" else fix_manifest(m, out) for m in out]
+
+        before = current_state()
+        message = restore_refused(rewrite(backup_file, lower))
+        assert "audit checkpoint is not valid" in message and "signature does not match" in message
+        assert_untouched(before)
+
+    def test_a_backup_without_its_checkpoint_is_refused(self, backup_file, rewrite):
+        def strip(members: list[Member]) -> list[Member]:
+            kept = [m for m in members if m[0].name != "audit/checkpoint.json"]
+            out = []
+            for info, body in kept:
+                if info.name == "manifest.json":
+                    manifest = json.loads(body)
+                    manifest["members"].pop("audit/checkpoint.json")
+                    body = json.dumps(manifest).encode()
+                out.append((info, body))
+            return out
+
+        assert "does not list the audit checkpoint" in restore_refused(rewrite(backup_file, strip))
+
+    def test_backup_is_refused_when_the_live_trail_fell_behind_its_checkpoint(self, demo_site, tmp_path):
+        # given the newest audit entries deleted and the head moved back, behind the application's back
+        last = AuditEntry.objects.order_by("-seq")[1]
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM audit_auditentry WHERE seq > %s", [last.seq])
+            cursor.execute("UPDATE audit_chainhead SET seq = %s, hash = %s", [last.seq, last.hash])
+        # when a backup is asked for
+        with pytest.raises(CommandError) as refused:
+            call_command("backup", str(tmp_path / "laundered.tar"))
+        # then none is written: it would sign the truncated trail
+        assert "no longer matches its checkpoint (truncated" in str(refused.value)
+        assert not (tmp_path / "laundered.tar").exists()
+
+    def test_include_keys_round_trip(self, demo_site, tmp_path, capsys):
+        # given key files, and a backup made with --include-keys
+        keys.load(keys.SECRETS, create=True)
+        original = key_files()
+        call_command("backup", str(tmp_path / "with-keys.tar"), "--include-keys")
+        assert "key files included: audit.key, secrets.key" in capsys.readouterr().out
+        members = {info.name for info, _ in read_members(tmp_path / "with-keys.tar")}
+        assert {"keys/audit.key", "keys/secrets.key"} <= members
+        # when the keys are lost and the backup is restored
+        shutil.rmtree(Path(settings.DATA_DIR) / "keys")
+        call_command("restore", str(tmp_path / "with-keys.tar"), "--yes")
+        # then the keys are back, readable by the owner only, and the trail verifies against the checkpoint
+        assert key_files() == original
+        folder = Path(settings.DATA_DIR) / "keys"
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o600}
+        assert "Key files restored: audit.key, secrets.key" in capsys.readouterr().out
+        assert checkpoint.read() is not None
+        assert_chain_intact()
+
+    def test_a_different_key_here_is_not_replaced_without_yes(self, demo_site, tmp_path):
+        # given a backup with keys, then this installation's secrets key replaced by another
+        keys.load(keys.SECRETS, create=True)
+        backup.create_backup(tmp_path / "with-keys.tar", include_keys=True)
+        secrets_key = Path(settings.DATA_DIR) / "keys" / "secrets.key"
+        secrets_key.write_text("another key\n")
+        # when restoring without permission to replace keys, it is refused and nothing changes
+        with pytest.raises(backup.BackupRefused, match=r"differ from this installation's \(secrets.key\)"):
+            backup.restore_backup(tmp_path / "with-keys.tar")
+        assert secrets_key.read_text() == "another key\n"
+        # and with it, the backup's key is written and the other one kept aside
+        result = backup.restore_backup(tmp_path / "with-keys.tar", replace_keys=True)
+        assert secrets_key.read_text() != "another key\n"
+        (kept,) = result.keys_set_aside
+        assert (secrets_key.parent / kept).read_text() == "another key\n"
+
+    def test_restore_moves_the_live_checkpoint_back_to_the_restored_trail(self, backup_file):
+        # given activity after the backup moved the checkpoint on
+        Contractor.objects.create(name="後から登録")
+        services_record_many(5)
+        ahead = checkpoint.read()
+        # when the older backup is restored
+        call_command("restore", str(backup_file), "--yes")
+        # then the checkpoint follows the restored trail (plus the restore entry), and the chain verifies
+        now = checkpoint.read()
+        assert ahead is not None and now is not None and now.seq < ahead.seq
+        assert now.seq == AuditEntry.objects.latest("seq").seq
+        assert_chain_intact()
+
+
+def services_record_many(n: int) -> None:
+    from mamori.accounts.policy import SYSTEM
+    from mamori.audit import services
+
+    for number in range(n):
+        services.record(SYSTEM, "note", message=f"after the backup {number}")
+
+
+def fix_manifest(manifest_member: Member, members: list[Member]) -> Member:
+    """The manifest with the changed checkpoint member's hash written back in (a consistent forgery)."""
+    info, body = manifest_member
+    manifest = json.loads(body)
+    data = next(d for i, d in members if i.name == "audit/checkpoint.json")
+    manifest["members"]["audit/checkpoint.json"] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    return info, json.dumps(manifest).encode()

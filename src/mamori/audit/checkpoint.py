@@ -45,6 +45,8 @@ AUDIT_KEY = keys.KeySpec("audit", "MAMORI_AUDIT_KEY", "audit.key", "signs audit 
 FORMAT = "mamori-audit-checkpoint"
 FOLDER = "audit"
 FILE_NAME = "checkpoint.json"
+# The file is always this long (padded with spaces), so that moving it on is one small overwrite in place.
+SLOT = 512
 MAX_BYTES = 64 * 1024
 
 log = logging.getLogger(__name__)
@@ -110,9 +112,16 @@ def parse(text: str | bytes, candidate_keys: list[bytes]) -> Checkpoint:
     return made
 
 
-def read(path: Path | None = None) -> Checkpoint | None:
+def read() -> Checkpoint | None:
     """The checkpoint under the data directory, or None when there is none yet."""
-    path = path or checkpoint_path()
+    path = checkpoint_path()
+    if not path.parent.is_dir():
+        return None
+    with _locked(path.parent, shared=True):
+        return _read(path, None)
+
+
+def _read(path: Path, key: bytes | None) -> Checkpoint | None:
     try:
         with path.open("rb") as handle:
             text = handle.read(MAX_BYTES)
@@ -120,31 +129,42 @@ def read(path: Path | None = None) -> Checkpoint | None:
         return None
     except OSError as exc:
         raise CheckpointInvalid(f"the checkpoint {path} cannot be read: {exc.strerror or exc}") from None
-    return parse(text, [signing_key(create=False)])
+    return parse(text, [key if key is not None else signing_key(create=False)])
 
 
 @contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """An advisory lock around read-compare-write, so two writers never interleave."""
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
+def _locked(folder: Path, *, shared: bool = False) -> Iterator[None]:
+    """An advisory lock: writers exclusive around read-compare-write, readers shared (never half a file)."""
+    if not shared:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
     if fcntl is None:  # pragma: no cover
         yield
         return
     fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # closing releases the lock
 
 
 def _write(path: Path, made: Checkpoint, key: bytes) -> None:
-    """Write to a temporary name, then rename: readers see the old file or the new one, never half."""
+    """Overwrite the fixed-size file in place with one write (microseconds); the first time, or when the
+    file has another size, write a temporary file and rename it (milliseconds on ext4, which flushes it)."""
+    data = made.signed_json(key).encode().ljust(SLOT - 1) + b"\n"
+    with contextlib.suppress(FileNotFoundError):
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            if os.fstat(fd).st_size == SLOT:
+                os.pwrite(fd, data, 0)
+                return
+        finally:
+            os.close(fd)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(made.signed_json(key) + "\n")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.chmod(temp, 0o600)
         os.replace(temp, path)
     except BaseException:
@@ -162,7 +182,7 @@ def advance(seq: int, hash_: str, count: int | None = None) -> bool:
     path = checkpoint_path()
     with _locked(path.parent):
         key = signing_key()
-        current = read(path)
+        current = _read(path, key)
         if current is not None and current.seq >= seq:
             return False
         _write(path, Checkpoint(seq, hash_, seq if count is None else count, now_text()), key)
@@ -211,7 +231,8 @@ def schedule(seq: int, hash_: str, using: str = DEFAULT_DB_ALIAS) -> None:
     connection = connections[using]
     if connection.in_atomic_block:
         level = set(connection.savepoint_ids)
-        for ids, func, _robust in reversed(connection.run_on_commit):
+        for registered in reversed(connection.run_on_commit):  # (savepoint ids, callback, robust)
+            ids, func = registered[0], registered[1]
             if isinstance(func, _Pending) and ids == level:
                 func.seq, func.hash = seq, hash_
                 return

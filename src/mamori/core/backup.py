@@ -9,9 +9,17 @@ An archive is a tar file (optionally gzip-compressed) with three kinds of member
     PostgreSQL alike.
 ``files/<path>``
     everything under ``MEDIA_ROOT``.
+``audit/checkpoint.json``
+    the audit chain head the rows hold, signed with the audit key (``mamori.audit.checkpoint``): restore
+    refuses rows whose trail falls short of it, so audit entries cannot be cut out of a backup unnoticed.
+``keys/<name>`` (only with ``include_keys``)
+    the key files under ``MAMORI_DATA_DIR/keys/``. Left out by default: a backup alone then cannot
+    decrypt stored secrets nor recompute fingerprints.
 ``manifest.json`` (last)
     format version, Mamori version, creation time, database vendor, the applied migrations per app,
     row counts per model, the audit chain head, and the SHA-256 and size of every other member.
+
+Only ``MEDIA_ROOT`` is copied from the data directory, never the whole folder.
 
 Restore reads and checks the whole archive into a staging folder before it touches anything, then
 replaces the database in one transaction and swaps the files folder in just before that transaction
@@ -51,14 +59,21 @@ from tqdm import tqdm
 
 import mamori
 from mamori.accounts.policy import SYSTEM
+from mamori.audit import checkpoint as audit_checkpoint
 from mamori.audit import services as audit
+from mamori.audit.chain import GENESIS
+from mamori.audit.verify import Anchor, Head, VerifyResult, check_anchors
+from mamori.core import keys
 
 FORMAT = "mamori-backup"
-FORMAT_VERSION = 1
-SUPPORTED_FORMAT_VERSIONS = frozenset({1})
+# Version 2 adds the signed audit checkpoint (required) and optional key files.
+FORMAT_VERSION = 2
+SUPPORTED_FORMAT_VERSIONS = frozenset({1, 2})
 MANIFEST = "manifest.json"
 DATABASE_MEMBER = "data/db.jsonl"
 FILES_PREFIX = "files/"
+CHECKPOINT_MEMBER = "audit/checkpoint.json"
+KEYS_PREFIX = "keys/"
 # Sessions are left out on purpose: they are short-lived secrets, and after a restore every browser
 # must sign in again (restore empties the table).
 EXCLUDED_APPS = frozenset({"sessions"})
@@ -83,6 +98,7 @@ class BackupResult:
     rows: int
     files: int
     counts: dict[str, int]
+    keys: tuple[str, ...] = ()  # key files included (only when asked)
 
 
 @dataclass
@@ -108,6 +124,9 @@ class RestoreResult:
     mamori_version: str
     rows: int
     files: int
+    checkpoint_checked: bool = False  # False only for backups written before checkpoints existed
+    keys: tuple[str, ...] = ()  # key files written back
+    keys_set_aside: tuple[str, ...] = ()  # different key files that were there, renamed
 
 
 # --------------------------------------------------------------------------------------------------
@@ -281,11 +300,18 @@ def is_compressed_name(path: Path) -> bool:
 
 
 def create_backup(
-    destination: Path, *, progress: bool = False, using: str = DEFAULT_DB_ALIAS, record: bool = True
+    destination: Path,
+    *,
+    progress: bool = False,
+    using: str = DEFAULT_DB_ALIAS,
+    record: bool = True,
+    include_keys: bool = False,
 ) -> BackupResult:
     """Write a consistent backup to ``destination`` (``.tar`` or ``.tar.gz``) and record it in the audit trail.
 
     The archive appears under its name only when complete (written to a temporary name, then renamed).
+    The key files are in it only with ``include_keys``. Refused when the audit trail no longer contains
+    its checkpoint: a backup must not launder a truncated trail into a newly signed one.
     """
     destination = destination.resolve()
     _refuse_destination(destination)
@@ -294,7 +320,7 @@ def create_backup(
     try:
         with os.fdopen(handle, "wb") as raw:
             with _open_for_writing(raw, compress=is_compressed_name(destination)) as tar:
-                counts, file_count = _write_members(tar, destination.parent, progress, using)
+                counts, file_count, key_names = _write_members(tar, destination.parent, progress, using, include_keys)
             raw.flush()
             os.fsync(raw.fileno())
         temp_path.replace(destination)
@@ -312,7 +338,7 @@ def create_backup(
             message=f"backup {destination.name} written: sha256 {digest}, {size} bytes, "
             f"{sum(counts.values())} rows, {file_count} files",
         )
-    return BackupResult(destination, digest, size, sum(counts.values()), file_count, counts)
+    return BackupResult(destination, digest, size, sum(counts.values()), file_count, counts, key_names)
 
 
 def _open_for_writing(raw: IO[bytes], *, compress: bool) -> tarfile.TarFile:
@@ -334,17 +360,24 @@ def _refuse_destination(destination: Path) -> None:
         raise BackupError(f"{destination.name}: a backup file name must end in .tar or .tar.gz")
 
 
-def _write_members(tar: tarfile.TarFile, scratch_dir: Path, progress: bool, using: str) -> tuple[dict[str, int], int]:
+def _write_members(
+    tar: tarfile.TarFile, scratch_dir: Path, progress: bool, using: str, include_keys: bool
+) -> tuple[dict[str, int], int, tuple[str, ...]]:
     members: dict[str, dict[str, Any]] = {}
+    # Read before the snapshot starts: every entry the checkpoint names was committed before it.
+    live = _live_checkpoint()
     with tempfile.TemporaryFile(dir=scratch_dir) as rows_file, read_snapshot(using):
         migrations = applied_migrations(using)
         counts, head = _dump_rows(rows_file, members, progress, using)
+        anchor = _anchor_snapshot(live, head, counts.get("audit.auditentry", 0), using)
         rows_file.seek(0)
         tar.addfile(_tar_info(DATABASE_MEMBER, members[DATABASE_MEMBER]["size"]), rows_file)
         # Listed and copied inside the snapshot window. Uploaded files are written before the row that
         # names them commits and never change afterwards, so every file the snapshot refers to is here.
         files = list_media_files(_media_root())
         _add_files(tar, files, members, progress)
+    _add_bytes(tar, CHECKPOINT_MEMBER, anchor, members)
+    key_names = _add_keys(tar, members) if include_keys else ()
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -354,11 +387,78 @@ def _write_members(tar: tarfile.TarFile, scratch_dir: Path, progress: bool, usin
         "migrations": migrations,
         "counts": counts,
         "audit_head": head,
+        "keys_included": include_keys,
         "members": members,
     }
     data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
     tar.addfile(_tar_info(MANIFEST, len(data)), io.BytesIO(data))
-    return counts, len(files)
+    if head is not None:
+        with contextlib.suppress(audit_checkpoint.CheckpointInvalid, OSError):
+            audit_checkpoint.advance(head["seq"], head["hash"], counts.get("audit.auditentry", 0))
+    return counts, len(files), key_names
+
+
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes, members: dict[str, dict[str, Any]]) -> None:
+    tar.addfile(_tar_info(name, len(data)), io.BytesIO(data))
+    members[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
+def _live_checkpoint() -> audit_checkpoint.Checkpoint | None:
+    try:
+        return audit_checkpoint.read()
+    except audit_checkpoint.CheckpointInvalid as exc:
+        raise BackupError(f"the audit checkpoint cannot be trusted: {exc}; run `mamori audit verify`") from None
+
+
+def _anchor_snapshot(
+    live: audit_checkpoint.Checkpoint | None, head: dict[str, Any] | None, count: int, using: str
+) -> bytes:
+    """The signed checkpoint for the snapshot's head, after checking the snapshot still holds the live one."""
+    seq, hash_ = (head["seq"], head["hash"]) if head else (0, GENESIS)
+    if live is not None:
+        at = _audit_hash_at(live.seq, using)
+        result = VerifyResult(count, seq, hash_, Head(seq, hash_), None)
+        found = check_anchors(result, [Anchor(live.seq, live.hash, live.count, "the checkpoint")], at)
+        if found is not None:
+            raise BackupError(
+                f"the audit trail no longer matches its checkpoint ({found.kind} at #{found.seq}: {found.detail}); "
+                "run `mamori audit verify`"
+            )
+    try:
+        return audit_checkpoint.sign_for_backup(seq, hash_, count)
+    except audit_checkpoint.CheckpointInvalid as exc:
+        raise BackupError(f"the audit checkpoint cannot be signed: {exc}") from None
+
+
+def _audit_hash_at(seq: int, using: str) -> dict[int, str]:
+    from mamori.audit.models import AuditEntry
+
+    found = AuditEntry.objects.using(using).filter(seq=seq).values_list("hash", flat=True).first()
+    return {seq: found} if found is not None else {}
+
+
+def keys_folder() -> Path:
+    return Path(settings.DATA_DIR) / "keys"
+
+
+def _key_files() -> list[Path]:
+    """Regular key files (retired ones included, hidden temporary files not); links are not followed."""
+    folder = keys_folder()
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink() and not p.name.startswith("."))
+
+
+def _add_keys(tar: tarfile.TarFile, members: dict[str, dict[str, Any]]) -> tuple[str, ...]:
+    names = []
+    for path in _key_files():
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise BackupError(f"cannot read key file {path}: {exc.strerror or exc}") from None
+        _add_bytes(tar, KEYS_PREFIX + path.name, data, members)
+        names.append(path.name)
+    return tuple(names)
 
 
 def _dump_rows(
@@ -484,6 +584,8 @@ def verify_backup(path: Path, *, staging: Path | None = None, progress: bool = F
         )
     manifest = _parse_manifest(manifest_bytes)
     problems += _compare_members(manifest, seen)
+    if manifest["format_version"] >= 2 and CHECKPOINT_MEMBER not in manifest["members"]:
+        problems.append(f"{MANIFEST} does not list the audit checkpoint {CHECKPOINT_MEMBER}")
     if problems:
         shown = problems[:MAX_PROBLEMS_SHOWN]
         more = f"; and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
@@ -532,7 +634,11 @@ def _member_problem(member: tarfile.TarInfo, seen: dict[str, tuple[str, int]]) -
         return f"member {member.name!r} is {_kind(member)}; a Mamori backup holds only regular files"
     if member.name in seen:
         return f"member {member.name!r} appears twice"
-    allowed = member.name in {MANIFEST, DATABASE_MEMBER} or member.name.startswith(FILES_PREFIX)
+    allowed = (
+        member.name in {MANIFEST, DATABASE_MEMBER, CHECKPOINT_MEMBER}
+        or member.name.startswith(FILES_PREFIX)
+        or (member.name.startswith(KEYS_PREFIX) and member.name.count("/") == 1)
+    )
     if not allowed:
         return f"member {member.name!r} does not belong in a Mamori backup"
     return None
@@ -663,10 +769,15 @@ def migration_differences(manifest: dict[str, Any], using: str = DEFAULT_DB_ALIA
 # Restoring
 
 
-def restore_backup(path: Path, *, progress: bool = False, using: str = DEFAULT_DB_ALIAS) -> RestoreResult:
+def restore_backup(
+    path: Path, *, progress: bool = False, using: str = DEFAULT_DB_ALIAS, replace_keys: bool = False
+) -> RestoreResult:
     """Replace the database and the uploaded files with the backup's, after verifying all of it.
 
-    On any refusal or failure the current data and files are left as they were.
+    On any refusal or failure the current data and files are left as they were. The restored audit
+    trail must reach the backup's signed checkpoint. Key files in the backup are written back after
+    the data; one that differs from the key file already here is refused unless ``replace_keys``
+    (the old one is then kept beside it, renamed).
     """
     media = _media_root().resolve()
     media.parent.mkdir(parents=True, exist_ok=True)
@@ -681,10 +792,20 @@ def restore_backup(path: Path, *, progress: bool = False, using: str = DEFAULT_D
                 + "; ".join(problems)
                 + " — nothing was changed"
             )
-        _replace_everything(verified, staging / "files", media, progress, using)
+        saved = _backup_checkpoint(staging)
+        backup_keys = _backup_keys(staging)
+        conflicts = [name for name, value in backup_keys.items() if _differs(name, value)]
+        if conflicts and not replace_keys:
+            raise BackupRefused(
+                f"backup refused: it holds key files that differ from this installation's ({', '.join(conflicts)}); "
+                "run again with --yes to replace them (the current ones are kept, renamed) — nothing was changed"
+            )
+        _replace_everything(verified, staging / "files", media, progress, using, saved)
+        aside = _put_keys(backup_keys)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     ContentType.objects.clear_cache()
+    _reanchor(using)
     return RestoreResult(
         verified.path,
         verified.sha256,
@@ -692,16 +813,118 @@ def restore_backup(path: Path, *, progress: bool = False, using: str = DEFAULT_D
         str(verified.manifest.get("mamori_version", "")),
         verified.rows,
         len(verified.file_names),
+        saved is not None,
+        tuple(backup_keys),
+        aside,
     )
 
 
-def _replace_everything(verified: VerifiedBackup, new_files: Path, media: Path, progress: bool, using: str) -> None:
+def _backup_checkpoint(staging: Path) -> audit_checkpoint.Checkpoint | None:
+    """The backup's signed checkpoint, checked with this installation's audit key or the backup's own."""
+    path = staging / CHECKPOINT_MEMBER
+    if not path.is_file():
+        return None  # format version 1: written before checkpoints (verify_backup requires it from 2 on)
+    candidates = []
+    with contextlib.suppress(audit_checkpoint.CheckpointInvalid):
+        candidates.append(audit_checkpoint.signing_key(create=False))
+    included = staging / KEYS_PREFIX / audit_checkpoint.AUDIT_KEY.file_name
+    if included.is_file():
+        candidates.append(included.read_text(encoding="utf-8").strip().encode())
+    if not candidates:
+        raise BackupRefused(
+            "backup refused: its audit checkpoint cannot be checked: this installation has no audit key "
+            f"({audit_checkpoint.AUDIT_KEY.env} or keys/{audit_checkpoint.AUDIT_KEY.file_name}) and the backup "
+            "holds none; install the key of the installation that wrote it — nothing was changed"
+        )
+    try:
+        return audit_checkpoint.parse(path.read_bytes(), candidates)
+    except audit_checkpoint.CheckpointInvalid as exc:
+        raise BackupRefused(
+            f"backup refused: its audit checkpoint is not valid ({exc}) — nothing was changed"
+        ) from None
+
+
+def _check_restored_trail(saved: audit_checkpoint.Checkpoint, using: str) -> None:
+    """Inside the restore transaction: the loaded trail must reach the backup's checkpoint."""
+    from mamori.audit.models import AuditEntry, ChainHead
+
+    stored = ChainHead.objects.using(using).filter(pk=1).values_list("seq", "hash").first()
+    seq, hash_ = stored if stored else (0, GENESIS)
+    count = AuditEntry.objects.using(using).count()
+    last = AuditEntry.objects.using(using).order_by("-seq").values_list("seq", flat=True).first() or 0
+    result = VerifyResult(count, min(seq, last), hash_, Head(seq, hash_), None)
+    found = check_anchors(
+        result,
+        [Anchor(saved.seq, saved.hash, saved.count, "the backup's checkpoint")],
+        _audit_hash_at(saved.seq, using),
+    )
+    if found is not None:
+        raise BackupRefused(
+            f"backup refused: its audit trail was cut short or rewritten ({found.kind} at #{found.seq}: "
+            f"{found.detail}) — nothing was changed"
+        )
+
+
+def _backup_keys(staging: Path) -> dict[str, str]:
+    folder = staging / KEYS_PREFIX
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.read_text(encoding="utf-8").strip() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _differs(name: str, value: str) -> bool:
+    path = keys_folder() / name
+    try:
+        return path.read_text(encoding="utf-8").strip() != value
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def _put_keys(backup_keys: dict[str, str]) -> tuple[str, ...]:
+    """Write the backup's key files (0600, folder 0700); a different existing one is renamed, never lost."""
+    aside = []
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S")
+    for name, value in backup_keys.items():
+        path = keys_folder() / name
+        if path.exists():
+            if not _differs(name, value):
+                continue
+            kept = path.with_name(f"{name}.before-restore-{stamp}")
+            path.rename(kept)
+            aside.append(kept.name)
+        keys.write_key_file(path, value)
+    return tuple(aside)
+
+
+def _reanchor(using: str) -> None:
+    """The live checkpoint follows the restored trail, even backwards: a restore is recorded in the trail."""
+    from mamori.audit.models import AuditEntry, ChainHead
+
+    head = ChainHead.objects.using(using).filter(pk=1).first()
+    if head is None:
+        return
+    with contextlib.suppress(audit_checkpoint.CheckpointInvalid, OSError):
+        audit_checkpoint.replace(head.seq, head.hash, AuditEntry.objects.using(using).count())
+
+
+def _replace_everything(
+    verified: VerifiedBackup,
+    new_files: Path,
+    media: Path,
+    progress: bool,
+    using: str,
+    saved: audit_checkpoint.Checkpoint | None,
+) -> None:
     assert verified.staging is not None
     aside: Path | None = None
     swapped = False
     try:
         with transaction.atomic(using=using):
             _replace_rows(verified, progress, using)
+            if saved is not None:
+                _check_restored_trail(saved, using)
             _record_restore(verified)
             aside = _swap_in(new_files, media)
             swapped = True

@@ -16,8 +16,9 @@ REFUSED = 1
 class Command(BaseCommand):
     help = (
         "Write a consistent backup of the database and the uploaded files to one .tar.gz (or .tar) file "
-        "with a manifest of SHA-256 hashes. DESTINATION is a file name or a folder "
-        "(default: $MAMORI_DATA_DIR/backups/)."
+        "with a manifest of SHA-256 hashes and the signed audit checkpoint. The key files under "
+        "$MAMORI_DATA_DIR/keys/ are left out unless --include-keys is given. DESTINATION is a file name or a "
+        "folder (default: $MAMORI_DATA_DIR/backups/)."
     )
     requires_system_checks: list[str] = []
 
@@ -26,11 +27,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-compress", action="store_true", help="write a plain .tar when DESTINATION is a folder"
         )
+        parser.add_argument(
+            "--include-keys",
+            action="store_true",
+            help="also store the key files (secrets, fingerprint and audit keys); keep such a backup as safe as "
+            "the keys themselves",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         destination = self._destination(options["destination"], compress=not options["no_compress"])
         try:
-            result = backup.create_backup(destination, progress=sys.stderr.isatty())
+            result = backup.create_backup(
+                destination, progress=sys.stderr.isatty(), include_keys=options["include_keys"]
+            )
         except backup.BackupError as exc:
             raise CommandError(f"backup failed: {exc}; no backup file was written", returncode=REFUSED) from None
         except OSError as exc:
@@ -41,6 +50,17 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Backup written: {result.path}"))
         self.stdout.write(f"  {result.rows} rows, {result.files} files, {result.size} bytes")
         self.stdout.write(f"  sha256 {result.sha256}  (also recorded in the audit trail)")
+        if options["include_keys"]:
+            names = ", ".join(result.keys) or "none found"
+            self.stdout.write(
+                f"  key files included: {names}. Anyone holding this backup can decrypt the stored secrets: "
+                "keep it as safe as the keys. Keys set in environment variables are never included."
+            )
+        else:
+            self.stdout.write(
+                "  key files NOT included (the default): keep a copy of $MAMORI_DATA_DIR/keys/ apart from the "
+                "backups, or use --include-keys"
+            )
 
     def _destination(self, given: str | None, *, compress: bool) -> Path:
         if not given:

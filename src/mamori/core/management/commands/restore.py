@@ -22,7 +22,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("backup_file", help="the .tar.gz or .tar file written by `mamori backup`")
-        parser.add_argument("--yes", action="store_true", help="do not ask: replace the current data")
+        parser.add_argument(
+            "--yes",
+            action="store_true",
+            help="do not ask: replace the current data (and key files that differ, when the backup holds keys)",
+        )
         parser.add_argument("--verify-only", action="store_true", help="only check the archive; change nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -33,7 +37,7 @@ class Command(BaseCommand):
                 self._verify(path, progress)
                 return
             self._confirm(path, options["yes"])
-            result = backup.restore_backup(path, progress=progress)
+            result = backup.restore_backup(path, progress=progress, replace_keys=options["yes"])
         except backup.BackupRefused as exc:
             raise CommandError(str(exc), returncode=REFUSED) from None
         except OSError as exc:
@@ -46,6 +50,18 @@ class Command(BaseCommand):
             f"  created {result.created_at} by Mamori {result.mamori_version}: {result.rows} rows, {result.files} files"
         )
         self.stdout.write(f"  sha256 {result.sha256}")
+        if result.checkpoint_checked:
+            self.stdout.write(
+                "  The audit trail reaches the backup's signed checkpoint; the checkpoint now follows it."
+            )
+        else:
+            self.stdout.write(
+                "  This backup has no audit checkpoint (written by an older Mamori): run `mamori audit verify`."
+            )
+        if result.keys:
+            self.stdout.write(f"  Key files restored: {', '.join(result.keys)}")
+        if result.keys_set_aside:
+            self.stdout.write(f"  Different key files that were here were kept as: {', '.join(result.keys_set_aside)}")
         self.stdout.write("  Everyone has been signed out. The restore is recorded in the audit trail.")
 
     def _verify(self, path: Path, progress: bool) -> None:
