@@ -99,6 +99,18 @@ def test_limits_are_settings_and_a_smaller_bomb_is_refused_under_a_smaller_limit
     assert response.status_code == 400 and "the limit is 10.0 MB" in response.content.decode()
 
 
+def test_uploads_spooled_to_a_temporary_file_are_checked_the_same_way(manager, client_for, bomb, settings):
+    # given: Django writes every upload to a temporary file instead of memory
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    client = client_for(manager)
+    # when
+    refused = client.post("/ledger/import/", {"file": upload(bomb.read_bytes())})
+    accepted = client.post("/ledger/import/", {"file": upload(xlsx_bytes([good_row(1)]))})
+    # then
+    assert refused.status_code == 400 and "the limit is 100.0 MB" in refused.content.decode()
+    assert accepted.status_code == 200 and accepted.context["confirm"] is not None
+
+
 def test_an_upload_over_the_size_limit_is_refused_naming_the_limit(manager, client_for, settings):
     settings.MAMORI_UPLOAD_MAX_BYTES = 1 * MB
     response = client_for(manager).post("/ledger/import/", {"file": upload(b"a,b,c\n" * 200_000, "台帳.csv")})
