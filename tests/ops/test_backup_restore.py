@@ -497,6 +497,31 @@ class TestAuditCheckpointAndKeys:
         (kept,) = result.keys_set_aside
         assert (secrets_key.parent / kept).read_text() == "another key\n"
 
+    def test_a_backup_signed_with_another_audit_key_needs_that_key(self, backup_file, monkeypatch):
+        # given this installation's audit key differs from the one that signed the backup
+        key_file = checkpoint.AUDIT_KEY.path()
+        original = key_file.read_text().strip()
+        key_file.write_text("b" * 64 + "\n")
+        before = current_state()
+        # when restored, it is refused
+        assert "signed with another audit key" in restore_refused(backup_file)
+        assert_untouched(before)
+        # and with the signing installation's key given, it is restored and checked
+        monkeypatch.setenv("MAMORI_AUDIT_KEY", original)
+        result = backup.restore_backup(backup_file)
+        assert "reaches the backup's signed checkpoint" in result.checkpoint_note
+
+    def test_a_fresh_installation_without_an_audit_key_restores_and_says_the_signature_was_unchecked(self, backup_file):
+        # given the audit key and checkpoint are not there (a new machine)
+        checkpoint.AUDIT_KEY.path().unlink()
+        checkpoint.checkpoint_path().unlink()
+        # when restored
+        result = backup.restore_backup(backup_file)
+        # then the trail was compared with the checkpoint's values, the note says the signature was not, and a
+        # new key signs the live checkpoint
+        assert "signature could not be checked" in result.checkpoint_note
+        assert checkpoint.read() is not None
+
     def test_restore_moves_the_live_checkpoint_back_to_the_restored_trail(self, backup_file):
         # given activity after the backup moved the checkpoint on
         Contractor.objects.create(name="後から登録")

@@ -94,8 +94,12 @@ def signing_key(*, create: bool | None = None) -> bytes:
         raise CheckpointInvalid(str(exc)) from None
 
 
-def parse(text: str | bytes, candidate_keys: list[bytes]) -> Checkpoint:
-    """A checkpoint whose signature matches one of the keys; CheckpointInvalid otherwise."""
+def parse(text: str | bytes, candidate_keys: list[bytes] | None) -> Checkpoint:
+    """A checkpoint whose signature matches one of the keys; CheckpointInvalid otherwise.
+
+    ``None`` instead of keys reads it without checking the signature (a restore into an installation
+    that has no audit key yet; the caller says so).
+    """
     try:
         data = json.loads(text)
         payload = {name: data[name] for name in ("format", "seq", "hash", "count", "time")}
@@ -105,6 +109,8 @@ def parse(text: str | bytes, candidate_keys: list[bytes]) -> Checkpoint:
         raise CheckpointInvalid("the checkpoint file cannot be read (it is damaged or not a checkpoint)") from None
     if payload["format"] != FORMAT:
         raise CheckpointInvalid("the checkpoint file is not a Mamori audit checkpoint")
+    if candidate_keys is None:
+        return made
     if not any(hmac.compare_digest(signature, _signature(payload, key)) for key in candidate_keys):
         raise CheckpointInvalid(
             "the checkpoint's signature does not match: the file was altered, or signed with another audit key"

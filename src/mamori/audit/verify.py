@@ -4,9 +4,11 @@ Rows are tuples in ``ROW_FIELDS`` order (the entry's id, its ``HASHED_FIELDS``, 
 ascending ``seq`` order. The break kinds are defined in docs/audit.md; the rules below implement them,
 tried in this order at the first entry ``r`` that does not follow the last good entry ``p``:
 
-1. edited: ``r`` points at ``p`` (or is the first entry) but its content no longer matches its hash.
+1. edited: ``r`` points at ``p`` (or is the first entry) but its content no longer matches its hash
+   (inserted instead when the entry after ``r`` points at ``p`` too: ``r`` was slipped in with a made-up hash).
 2. deleted: ``r.seq`` skips numbers after ``p`` (a gap): the skipped entries were removed.
-3. inserted: ``r.seq`` is below the next expected number (only possible before entry 1).
+3. inserted: ``r.seq`` repeats ``p.seq`` (the one of the two that the next entry does not point at is named),
+   or is below the next expected number (only possible before entry 1).
 4. reordered: ``r`` points at an entry that comes later in ``seq`` order.
 5. inserted: the entry after ``r`` points at ``p``, so ``r`` sits between two linked entries.
 6. inserted: ``r`` and ``p`` point at the same predecessor: ``p`` was slipped in and later ones renumbered.
@@ -20,6 +22,10 @@ tried in this order at the first entry ``r`` that does not follow the last good 
 After the last entry, the chain head (the ``ChainHead`` row) must name the last entry: a head ahead of it
 means entries were cut off the end (truncated), a head behind it means entries were appended without
 moving the head (inserted), the same number with another hash means the last entry was rewritten (edited).
+
+``check_anchors`` then compares an intact chain with heads kept outside the table (the signed checkpoint,
+witness heads): fewer entries or a lower last entry than a head names is truncated, another hash at its
+number is edited.
 """
 
 from __future__ import annotations

@@ -124,7 +124,7 @@ class RestoreResult:
     mamori_version: str
     rows: int
     files: int
-    checkpoint_checked: bool = False  # False only for backups written before checkpoints existed
+    checkpoint_note: str = ""  # how the restored trail was checked against the backup's checkpoint
     keys: tuple[str, ...] = ()  # key files written back
     keys_set_aside: tuple[str, ...] = ()  # different key files that were there, renamed
 
@@ -792,7 +792,7 @@ def restore_backup(
                 + "; ".join(problems)
                 + " — nothing was changed"
             )
-        saved = _backup_checkpoint(staging)
+        saved, note = _backup_checkpoint(staging)
         backup_keys = _backup_keys(staging)
         conflicts = [name for name, value in backup_keys.items() if _differs(name, value)]
         if conflicts and not replace_keys:
@@ -813,35 +813,43 @@ def restore_backup(
         str(verified.manifest.get("mamori_version", "")),
         verified.rows,
         len(verified.file_names),
-        saved is not None,
+        note,
         tuple(backup_keys),
         aside,
     )
 
 
-def _backup_checkpoint(staging: Path) -> audit_checkpoint.Checkpoint | None:
-    """The backup's signed checkpoint, checked with this installation's audit key or the backup's own."""
+def _backup_checkpoint(staging: Path) -> tuple[audit_checkpoint.Checkpoint | None, str]:
+    """The backup's checkpoint, its signature checked with this installation's audit key or the backup's own.
+
+    An installation without any audit key yet (a fresh one the backup is moved to) cannot check the
+    signature: the trail is still checked against the checkpoint's values, and the note says what is missing.
+    Where a key exists, a signature that matches neither it nor the backup's key is refused.
+    """
     path = staging / CHECKPOINT_MEMBER
-    if not path.is_file():
-        return None  # format version 1: written before checkpoints (verify_backup requires it from 2 on)
+    if not path.is_file():  # format version 1 (verify_backup requires it from version 2 on)
+        return None, "This backup has no audit checkpoint (written by an older Mamori): run `mamori audit verify`."
     candidates = []
     with contextlib.suppress(audit_checkpoint.CheckpointInvalid):
         candidates.append(audit_checkpoint.signing_key(create=False))
     included = staging / KEYS_PREFIX / audit_checkpoint.AUDIT_KEY.file_name
     if included.is_file():
         candidates.append(included.read_text(encoding="utf-8").strip().encode())
-    if not candidates:
-        raise BackupRefused(
-            "backup refused: its audit checkpoint cannot be checked: this installation has no audit key "
-            f"({audit_checkpoint.AUDIT_KEY.env} or keys/{audit_checkpoint.AUDIT_KEY.file_name}) and the backup "
-            "holds none; install the key of the installation that wrote it — nothing was changed"
-        )
     try:
-        return audit_checkpoint.parse(path.read_bytes(), candidates)
+        saved = audit_checkpoint.parse(path.read_bytes(), candidates or None)
     except audit_checkpoint.CheckpointInvalid as exc:
         raise BackupRefused(
-            f"backup refused: its audit checkpoint is not valid ({exc}) — nothing was changed"
+            f"backup refused: its audit checkpoint is not valid ({exc}); if the backup comes from another "
+            f"installation, set {audit_checkpoint.AUDIT_KEY.env} to that installation's audit key or restore a "
+            "backup made with --include-keys — nothing was changed"
         ) from None
+    if not candidates:
+        return saved, (
+            "The audit trail reaches the backup's checkpoint, but its signature could not be checked: this "
+            f"installation had no audit key ({audit_checkpoint.AUDIT_KEY.env}). A new key signs the checkpoint "
+            "from now on."
+        )
+    return saved, "The audit trail reaches the backup's signed checkpoint; the checkpoint now follows it."
 
 
 def _check_restored_trail(saved: audit_checkpoint.Checkpoint, using: str) -> None:

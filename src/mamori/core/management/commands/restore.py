@@ -50,14 +50,7 @@ class Command(BaseCommand):
             f"  created {result.created_at} by Mamori {result.mamori_version}: {result.rows} rows, {result.files} files"
         )
         self.stdout.write(f"  sha256 {result.sha256}")
-        if result.checkpoint_checked:
-            self.stdout.write(
-                "  The audit trail reaches the backup's signed checkpoint; the checkpoint now follows it."
-            )
-        else:
-            self.stdout.write(
-                "  This backup has no audit checkpoint (written by an older Mamori): run `mamori audit verify`."
-            )
+        self.stdout.write(f"  {result.checkpoint_note}")
         if result.keys:
             self.stdout.write(f"  Key files restored: {', '.join(result.keys)}")
         if result.keys_set_aside:
