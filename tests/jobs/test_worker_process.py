@@ -111,3 +111,20 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*MAMORI, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True
     )
+
+
+def test_a_job_killed_on_its_last_attempt_fails_at_once_when_the_next_worker_starts(env):
+    # given a job with one attempt running in a worker that is then killed outright
+    job_id = enqueue(env, "system.sleep", seconds=30, steps=60)
+    worker = start_worker(env)
+    wait_for(env, job_id, "running 1")
+    worker.kill()
+    worker.wait(timeout=20)
+    # when the next worker starts (long before the lease would expire)
+    done = subprocess.run([*MAMORI, "worker", "--burst"], env=env, capture_output=True, text=True, timeout=60)
+    # then the job failed at once with the reason, and the worker said so
+    assert done.returncode == 0, done.stderr
+    assert "1 failed" in done.stdout
+    assert status(env, job_id) == "failed 1"
+    error = shell(env, f"from mamori.jobs.models import Job; print(Job.objects.get(pk={job_id!r}).error)")
+    assert "worker stopped" in error and "restart at" in error

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mamori.jobs import registry
 from mamori.jobs.models import Job, Status
 
 ERROR_MAX_CHARS = 2000
@@ -68,16 +69,31 @@ def claim(owner: str, lease_seconds: float, prefer: object = None) -> Job | None
 
 
 def fail_abandoned(now: dt.datetime | None = None) -> int:
-    """Mark failed the jobs whose worker died during their last allowed attempt."""
+    """Mark failed the jobs whose worker died during their last allowed attempt (their lease expired)."""
     now = now or timezone.now()
-    return Job.objects.filter(status=Status.RUNNING, lease_expires_at__lt=now, attempts__gte=F("max_attempts")).update(
-        status=Status.FAILED,
-        error=_("The worker stopped while running the last attempt (the lease expired)."),
-        lease_owner="",
-        lease_expires_at=None,
-        finished_at=now,
-        updated_at=now,
-    )
+    expired = Q(status=Status.RUNNING, lease_expires_at__lt=now, attempts__gte=F("max_attempts"))
+    reason = _("The worker stopped while running the last attempt (the lease expired).")
+    return fail_jobs(Job.objects.filter(expired), reason, now)
+
+
+def fail_jobs(jobs: Any, reason: str, now: dt.datetime | None = None) -> int:
+    """Mark failed the running jobs of ``jobs`` (a queryset) with ``reason``; each task's failure hook is told."""
+    now = now or timezone.now()
+    failed = 0
+    for job in list(jobs.filter(status=Status.RUNNING).only("pk", "name", "args", "lease_owner")):
+        # Conditional on the same owner, so a job that a live worker just finished or took over is left alone.
+        written = Job.objects.filter(pk=job.pk, status=Status.RUNNING, lease_owner=job.lease_owner).update(
+            status=Status.FAILED,
+            error=reason[:ERROR_MAX_CHARS],
+            lease_owner="",
+            lease_expires_at=None,
+            finished_at=now,
+            updated_at=now,
+        )
+        if written:
+            failed += 1
+            registry.job_ended(job.name, job.args, reason)
+    return failed
 
 
 def heartbeat(job_id: uuid.UUID | str, owner: str, lease_seconds: float) -> bool:

@@ -13,6 +13,7 @@ the job table always resolves to code in every process (web and worker).
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +21,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+log = logging.getLogger("mamori.jobs")
+
 TaskFunc = Callable[..., Any]
 Validator = Callable[[Mapping[str, Any]], None]
+# Told when a job of the task ends without success (failed for good, cancelled, abandoned by a dead worker):
+# the job's arguments and the reason, so the record the job works on (a scan) never stays "running".
+FailureHook = Callable[[Mapping[str, Any], str], None]
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class Task:
     ``atomic``: the task's database writes commit in one transaction with the job's completion, so a
     worker that lost its lease leaves no trace at all. Only for short tasks that write nothing outside the
     database. ``validate`` checks the arguments when the job is enqueued (raise ``ValidationError``).
+    ``on_failure`` is called after the job has ended failed or cancelled (see :func:`job_ended`).
     """
 
     name: str
@@ -38,6 +45,7 @@ class Task:
     max_attempts: int | None = None
     atomic: bool = False
     validate: Validator | None = None
+    on_failure: FailureHook | None = None
 
     def check_arguments(self, args: Mapping[str, Any]) -> None:
         """Refuse arguments the function cannot take, before they are stored."""
@@ -57,7 +65,12 @@ _TASKS: dict[str, Task] = {}
 
 
 def task(
-    name: str, *, max_attempts: int | None = None, atomic: bool = False, validate: Validator | None = None
+    name: str,
+    *,
+    max_attempts: int | None = None,
+    atomic: bool = False,
+    validate: Validator | None = None,
+    on_failure: FailureHook | None = None,
 ) -> Callable[[TaskFunc], TaskFunc]:
     """Register the decorated function under ``name`` (dotted, e.g. ``"mail.send"``)."""
 
@@ -65,7 +78,9 @@ def task(
         existing = _TASKS.get(name)
         if existing is not None and _qualified(existing.func) != _qualified(func):
             raise ValueError(f"task {name!r} is already registered by {_qualified(existing.func)}")
-        _TASKS[name] = Task(name, func, max_attempts=max_attempts, atomic=atomic, validate=validate)
+        _TASKS[name] = Task(
+            name, func, max_attempts=max_attempts, atomic=atomic, validate=validate, on_failure=on_failure
+        )
         return func
 
     return register
@@ -89,3 +104,29 @@ def get(name: str) -> Task:
 
 def names() -> list[str]:
     return sorted(_TASKS)
+
+
+def job_ended(name: str, args: Mapping[str, Any], reason: str) -> None:
+    """Tell the task's ``on_failure`` hook that a job ended without success; a failing hook is only logged."""
+    registered = _TASKS.get(name)
+    if registered is None or registered.on_failure is None:
+        return
+    try:
+        registered.on_failure(args, reason)
+    except Exception:
+        log.exception("jobs: the failure hook of task %s failed", name)
+
+
+_STARTUP: list[Callable[[], None]] = []
+
+
+def at_startup(func: Callable[[], None]) -> Callable[[], None]:
+    """Register a function that :func:`mamori.jobs.recovery.recover` runs when a worker starts (after jobs
+    left behind by dead workers are settled): an app tidies its own records there."""
+    if func not in _STARTUP:
+        _STARTUP.append(func)
+    return func
+
+
+def startup_functions() -> list[Callable[[], None]]:
+    return list(_STARTUP)

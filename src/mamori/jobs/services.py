@@ -96,4 +96,6 @@ def cancel(actor: Actor, job: Job) -> Job:
             raise ValidationError(_("This job has already finished."), code="finished")
         job.refresh_from_db()
         record(actor, "job_cancelled", job)
+        reason = _("The job was cancelled by %(user)s.") % {"user": getattr(actor, "username", str(actor))}
+        registry.job_ended(job.name, job.args, reason)
     return job

@@ -156,7 +156,10 @@ class Worker:
             exc_info=not permanent,
         )
         message = str(exc) if permanent else f"{type(exc).__name__}: {exc}"
-        return leases.retry_or_fail(job, self.name, message, retry_delay(job.attempts), permanent=permanent)
+        status = leases.retry_or_fail(job, self.name, message, retry_delay(job.attempts), permanent=permanent)
+        if status == Status.FAILED:
+            registry.job_ended(job.name, job.args, message)
+        return status
 
 
 def _json_result(value: Any) -> Any:
@@ -230,7 +233,8 @@ def start_embedded_worker() -> threading.Thread | None:
     """Run a worker in a daemon thread of this (web) process, for the embedded backend only.
 
     Production with Redis runs ``mamori worker`` separately; then this does nothing. If the process
-    dies mid-job, the job's lease expires and the next worker to start picks it up again.
+    dies mid-job, the next start settles the job at once (:func:`mamori.jobs.recovery.recover`): its last
+    attempt fails with the reason, an earlier one is queued again.
     """
     global _embedded
     if settings.MAMORI_JOBS_BACKEND != "embedded":
@@ -238,11 +242,24 @@ def start_embedded_worker() -> threading.Thread | None:
         return None
     with _embedded_lock:
         if _embedded is None or not _embedded[0].is_alive():
+            _recover_quietly()
             worker = Worker(get_backend("embedded"))
             thread = threading.Thread(target=_run_forever, args=(worker,), name="mamori-embedded-worker", daemon=True)
             thread.start()
             _embedded = (thread, worker)
         return _embedded[0]
+
+
+def _recover_quietly() -> None:
+    """Settle what a dead worker left behind; a database that is not ready yet must not stop the server."""
+    from mamori.jobs import recovery
+
+    try:
+        recovery.recover()
+    except Exception:
+        log.exception("jobs: recovering the jobs of stopped workers failed")
+    finally:
+        close_old_connections()
 
 
 def stop_embedded_worker(timeout: float = 10) -> None:

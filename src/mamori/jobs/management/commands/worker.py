@@ -2,7 +2,8 @@
 
 SIGTERM or SIGINT (Ctrl+C) stops it cleanly: a task that reports progress is handed back to the queue at
 its next report, any other task finishes first; a second signal quits at once. A worker killed outright
-leaves its job's lease to expire; another worker then runs the job again.
+leaves its job running; the next worker started on the same machine settles it at once (the last attempt
+fails with the reason, an earlier one runs again), a worker elsewhere when the job's lease expires.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mamori.jobs.backends import BACKENDS, RedisBackend, get_backend
+from mamori.jobs.recovery import recover
 from mamori.jobs.worker import run_workers
 
 
@@ -42,6 +44,9 @@ class Command(BaseCommand):
                 backend.ping()
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from None
+        recovered = recover()
+        if recovered.failed or recovered.requeued:
+            self.stdout.write(f"Jobs of stopped workers: {recovered.failed} failed, {recovered.requeued} queued again.")
         stopping = threading.Event()
         restore = _stop_on_signals(stopping)
         self.stdout.write(f"Worker started (backend {backend.name}, concurrency {concurrency}).")
