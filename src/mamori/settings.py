@@ -264,6 +264,15 @@ MAMORI_JOBS_RETRY_SECONDS = env_int("MAMORI_JOBS_RETRY_SECONDS", 30)
 MAMORI_JOBS_MAX_ATTEMPTS = env_int("MAMORI_JOBS_MAX_ATTEMPTS", 3)
 MAMORI_JOBS_REDIS_PREFIX = env_str("MAMORI_JOBS_REDIS_PREFIX", "mamori:jobs:")
 
+# Data sources (docs/configuration.md): the folders and host[:port] patterns an administrator allows scans of —
+# none in production until listed; in development the demo shop database and local database servers. Mamori's
+# own database and data directory are refused whatever is listed. Then the timeouts of every outbound connection.
+MAMORI_SCAN_ALLOW = env_list(
+    "MAMORI_SCAN_ALLOW", [str(DATA_DIR / "demo"), "localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+)
+MAMORI_SCAN_CONNECT_TIMEOUT = env_int("MAMORI_SCAN_CONNECT_TIMEOUT", 10)
+MAMORI_SCAN_TEST_TIMEOUT = env_int("MAMORI_SCAN_TEST_TIMEOUT", 30)
+
 # docs/api.md. Token first: a request without credentials then gets 401 with WWW-Authenticate: Token.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

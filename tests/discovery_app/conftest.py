@@ -28,6 +28,12 @@ def _job_settings(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _scan_allow(settings, tmp_path) -> None:
+    """The administrator allows this test's temporary folder and the local database servers."""
+    settings.MAMORI_SCAN_ALLOW = [str(tmp_path), "127.0.0.1", "localhost"]
+
+
+@pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:
     with translation.override("en"):
         yield

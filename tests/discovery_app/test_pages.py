@@ -9,7 +9,7 @@ from mamori.accounts.policy import SYSTEM
 from mamori.audit.models import AuditEntry
 from mamori.discovery import services
 from mamori.discovery.models import DataSource
-from tests.discovery_app.conftest import scan_now
+from tests.discovery_app.conftest import run_jobs, scan_now
 
 ROLES = ["president", "manager", "auditor", "staff", "alice_contractor", "bob_logistics", "investigator"]
 
@@ -116,11 +116,17 @@ def test_a_blank_password_on_edit_keeps_the_stored_one(shop_source, manager, cli
     assert after.name == "Renamed" and after.encrypted_secret == before
 
 
-def test_test_connection_reports_success(shop_source, manager, client_for):
-    response = client_for(manager).post(f"/discovery/{shop_source.pk}/test/", follow=True)
-    # then a success message is shown (in the page's language)
-    assert '<li class="message success">' in response.content.decode()
-    assert services.test_connection(manager, shop_source).ok
+def test_test_connection_is_queued_and_the_page_shows_its_result(shop_source, manager, client_for):
+    client = client_for(manager)
+    # when the manager tests the connection
+    response = client.post(f"/discovery/{shop_source.pk}/test/", follow=True)
+    # then the page comes back at once, saying it is queued, and polls for the result
+    page = response.content.decode()
+    assert '<li class="message success">' in page and 'id="connection-test"' in page and "hx-get" in page
+    # and once the worker has run it, the page shows the result
+    run_jobs()
+    page = client.get(f"/discovery/{shop_source.pk}/").content.decode()
+    assert "Connected read-only" in page and "hx-get" not in page.split('id="connection-test"')[1][:200]
 
 
 def test_test_connection_reports_the_error_without_the_password(shop_source, manager, client_for, tmp_path):
@@ -128,11 +134,13 @@ def test_test_connection_reports_the_error_without_the_password(shop_source, man
     services.update_source(
         SYSTEM, shop_source, {"location": f"sqlite:///{tmp_path / 'nope.sqlite3'}"}, password="s3cret-pw"
     )
+    client = client_for(manager)
     # when the connection is tested
-    response = client_for(manager).post(f"/discovery/{shop_source.pk}/test/", follow=True)
-    page = response.content.decode()
-    # then the page says why, and never shows the password
-    assert '<li class="message error">' in page and "not found" in page
+    client.post(f"/discovery/{shop_source.pk}/test/")
+    run_jobs()
+    page = client.get(f"/discovery/{shop_source.pk}/test/status/").content.decode()
+    # then the result says why, and never shows the password
+    assert "Connection failed" in page and "not found" in page
     assert "s3cret-pw" not in page
 
 

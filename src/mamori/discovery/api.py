@@ -1,7 +1,9 @@
 """Data sources and scans over the API: /api/v1/data-sources/ and /api/v1/scans/.
 
 ``password`` is write-only; ``POST /api/v1/data-sources/{id}/scan/`` queues a scan and
-``POST /api/v1/data-sources/{id}/test/`` tests the connection. Scans are read-only.
+``POST /api/v1/data-sources/{id}/test/`` queues a connection test (202 with its job; while one is queued or
+running, 409 with that one); ``GET`` on the same address gives the latest test and its result. Scans are
+read-only; reading one scan's findings is audited.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -52,6 +55,18 @@ class DataSourceSerializer(serializers.ModelSerializer):
         model = DataSource
         fields = ["id", "name", "kind", "location", "password", "has_secret", "ledger_entries", "contractor", "notes"]
 
+    def to_representation(self, instance: DataSource) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # Only the linked entries the reader may see: a contractor never learns the ids of internal entries.
+        request = self.context.get("request")
+        visible = set(
+            policy.scope(getattr(request, "user", None), "ledger_entry", instance.ledger_entries.all()).values_list(
+                "pk", flat=True
+            )
+        )
+        data["ledger_entries"] = [pk for pk in data.get("ledger_entries", []) if pk in visible]
+        return data
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         kind = attrs.get("kind", getattr(self.instance, "kind", ""))
         location = attrs.get("location", getattr(self.instance, "location", ""))
@@ -66,7 +81,7 @@ class DataSourceViewSet(ServiceViewSet):
     queryset = DataSource.objects.select_related("contractor").prefetch_related("ledger_entries")
     serializer_class = DataSourceSerializer
     policy_resource = services.SOURCE
-    policy_actions = {"scan": Action.VIEW, "test": Action.VIEW}
+    policy_actions = {"scan": Action.VIEW, "test": Action.TEST_CONNECTION}
 
     def create_record(self, data: dict[str, Any]) -> Model:
         password = data.pop("password", "")
@@ -84,10 +99,31 @@ class DataSourceViewSet(ServiceViewSet):
         scan = services.start_scan(request.user, self.get_object())
         return Response(ScanSerializer(scan).data, status=202)
 
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["get", "post"])
     def test(self, request: Request, pk: str | None = None) -> Response:
-        result = services.test_connection(request.user, self.get_object())
-        return Response({"ok": result.ok, "message": result.message})
+        source = self.get_object()
+        if request.method == "GET":
+            policy.check(request.user, Action.TEST_CONNECTION, services.SOURCE, source)
+            latest = services.latest_connection_test(source, request.query_params.get("job"))
+            if latest is None:
+                return Response({"detail": _("No connection test of this data source yet.")}, status=404)
+            return Response(connection_test_data(latest))
+        started = services.start_connection_test(request.user, source)
+        return Response(connection_test_data(started), status=409 if started.already_running else 202)
+
+
+def connection_test_data(test: services.ConnectionTest) -> dict[str, Any]:
+    result = test.result
+    return {
+        "job": str(test.job.pk),
+        "status": test.job.status,
+        "already_running": test.already_running,
+        "created_at": test.job.created_at.isoformat(),
+        "started_at": test.job.started_at.isoformat() if test.job.started_at else None,
+        "finished_at": test.job.finished_at.isoformat() if test.job.finished_at else None,
+        "ok": result.ok if result else None,
+        "message": result.message if result else "",
+    }
 
 
 class ScanFindingSerializer(serializers.ModelSerializer):
@@ -103,7 +139,6 @@ class ScanFindingSerializer(serializers.ModelSerializer):
             "table",
             "column",
             "examples",
-            "fingerprint",
             "rows_matched",
             "rows_scanned",
             "match_ratio",
@@ -154,3 +189,8 @@ class ScanViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return ScanDetailSerializer if self.action == "retrieve" else ScanSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        scan = self.get_object()
+        services.record_findings_read(request.user, scan, "api")
+        return Response(ScanDetailSerializer(scan, context=self.get_serializer_context()).data)

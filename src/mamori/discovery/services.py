@@ -7,23 +7,29 @@ Views, the API, the CLI and the background job call these; each checks the actor
 from __future__ import annotations
 
 import logging
+import os
+import threading
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mamori.accounts import policy
 from mamori.accounts.policy import Action, Actor
 from mamori.audit import services as audit
-from mamori.discovery import secrets
+from mamori.discovery import secrets, targets
 from mamori.discovery.models import DataSource, Scan, ScanFinding, ScanStatus, SourceKind
+from mamori.jobs.models import Job
 from mamori.ledger.models import DataCategory
 
 log = logging.getLogger("mamori.discovery")
@@ -58,11 +64,17 @@ def validate_location(kind: str, location: str) -> None:
             raise ValidationError(
                 {"location": _("Do not put the password in the URL; enter it in the password field.")}
             )
+        targets.check_database(url)
     elif kind == SourceKind.FILES:
-        if not Path(location).is_absolute():
-            raise ValidationError({"location": _("Enter an absolute path to a folder or file on the Mamori server.")})
+        targets.check_path(location)
     else:
         raise ValidationError({"kind": _("Unknown source type %(kind)s.") % {"kind": kind}})
+
+
+def check_target(source: DataSource) -> None:
+    """Refuse (``TargetRefused``) a source whose target the allow-list no longer covers: run before each scan
+    and connection test, because the administrator may have narrowed ``MAMORI_SCAN_ALLOW`` since it was saved."""
+    validate_location(source.kind, source.location)
 
 
 def _apply(source: DataSource, data: Mapping[str, Any]) -> list[Any] | None:
@@ -135,19 +147,53 @@ class ConnectionResult:
     message: str
 
 
+TEST_TASK = "discovery.test_connection"
+ACTIVE_JOB = ("queued", "running")
+
+
 def test_connection(actor: Actor, source: DataSource) -> ConnectionResult:
-    """Open the source read-only (or look at the folder) and say whether it worked, without the password."""
-    policy.check(actor, Action.VIEW, SOURCE, source)
+    """Open the source read-only (or look at the folder) and say whether it worked, without the password.
+
+    Bounded: the drivers' connect and read timeouts (``MAMORI_SCAN_CONNECT_TIMEOUT``) and a total deadline
+    (``MAMORI_SCAN_TEST_TIMEOUT``) after which the test is reported failed. Pages and the API never call this
+    directly: they queue it as a job (:func:`start_connection_test`), so no web thread waits on a target.
+    """
+    policy.check(actor, Action.TEST_CONNECTION, SOURCE, source)
+    try:
+        check_target(source)
+    except ValidationError as exc:
+        return ConnectionResult(False, " ".join(exc.messages))
+    deadline = float(getattr(settings, "MAMORI_SCAN_TEST_TIMEOUT", 30))
+    outcome: list[ConnectionResult] = []
+    language = translation.get_language()
+
+    def probe() -> None:
+        with translation.override(language):
+            outcome.append(_probe(source))
+
+    worker = threading.Thread(target=probe, name=f"connection-test-{source.pk}", daemon=True)
+    worker.start()
+    worker.join(deadline)
+    if not outcome:
+        # The driver timeouts end the thread later; nothing waits for it any more.
+        message = _("No answer within %(seconds)d seconds; the connection test was stopped.")
+        return ConnectionResult(False, message % {"seconds": deadline})
+    return outcome[0]
+
+
+def _probe(source: DataSource) -> ConnectionResult:
     if source.kind == SourceKind.FILES:
         path = Path(source.location)
-        if path.exists():
+        if path.exists() and os.access(path, os.R_OK):
             return ConnectionResult(True, _("The location exists and can be read."))
         return ConnectionResult(False, _("The location %(path)s does not exist.") % {"path": source.location})
     from mamori.discovery.engine.database import connect, tables
 
     try:
         url = connect.parse_url(database_url(source))
-        engine = connect.open_readonly(url, statement_timeout_s=10)
+        # A test lists tables only: its statements get the connect timeout too, which bounds every read.
+        timeout = _connect_timeout()
+        engine = connect.open_readonly(url, statement_timeout_s=timeout, connect_timeout_s=timeout)
         try:
             count = len(tables.list_tables(engine, tables.TableFilter()))
         finally:
@@ -157,6 +203,61 @@ def test_connection(actor: Actor, source: DataSource) -> ConnectionResult:
     except Exception as exc:  # a driver error must become a message, never a 500 page
         return ConnectionResult(False, _scrub(f"{type(exc).__name__}: {exc}".splitlines()[0][:300], source))
     return ConnectionResult(True, _("Connected read-only; %(count)d tables found.") % {"count": count})
+
+
+def _connect_timeout() -> float:
+    return float(getattr(settings, "MAMORI_SCAN_CONNECT_TIMEOUT", 10))
+
+
+@dataclass(frozen=True)
+class ConnectionTest:
+    """A queued or finished connection test: its job, and whether it was already under way (not queued again)."""
+
+    job: Job
+    already_running: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.job.is_finished
+
+    @property
+    def result(self) -> ConnectionResult | None:
+        if not self.job.is_finished:
+            return None
+        if self.job.status == "succeeded" and isinstance(self.job.result, dict):
+            return ConnectionResult(bool(self.job.result.get("ok")), str(self.job.result.get("message", "")))
+        return ConnectionResult(False, self.job.error or str(self.job.get_status_display()))
+
+
+def start_connection_test(actor: Actor, source: DataSource) -> ConnectionTest:
+    """Queue a connection test of ``source`` as a job; while one is queued or running, that one is returned."""
+    from mamori.jobs.services import submit
+
+    policy.check(actor, Action.TEST_CONNECTION, SOURCE, source)
+    with transaction.atomic():
+        DataSource.objects.select_for_update().filter(pk=source.pk).first()  # one request at a time per source
+        running = _test_jobs(source).filter(status__in=ACTIVE_JOB).first()
+        if running is not None:
+            return ConnectionTest(running, already_running=True)
+        job = submit(actor, TEST_TASK, {"source_id": source.pk}, max_attempts=1)
+        audit.record(actor, "connection_test", source, message=f"job {job.pk}")
+    return ConnectionTest(job)
+
+
+def latest_connection_test(source: DataSource, job_id: str | None = None) -> ConnectionTest | None:
+    """The latest connection test of ``source`` (or the one with ``job_id``), for reading its result."""
+    jobs = _test_jobs(source)
+    if job_id:
+        try:
+            jobs = jobs.filter(pk=uuid.UUID(str(job_id)))
+        except ValueError:
+            return None
+    job = jobs.order_by("-created_at").first()
+    return ConnectionTest(job) if job is not None else None
+
+
+def _test_jobs(source: DataSource) -> QuerySet[Job]:
+    return Job.objects.filter(name=TEST_TASK, args__source_id=source.pk)
 
 
 def _scrub(message: str, source: DataSource) -> str:
@@ -198,10 +299,13 @@ def run_scan(scan_id: int, progress: Progress | None = None) -> Scan:
     report = progress or (lambda percent, message: None)
     Scan.objects.filter(pk=scan.pk).update(status=ScanStatus.RUNNING, started_at=timezone.now(), error="")
     try:
+        check_target(scan.source)
         if scan.source.kind == SourceKind.DATABASE:
             rows, summary = _scan_database(scan.source, report)
         else:
+            links = list(islice(targets.outside_links(Path(scan.source.location)), targets.MAX_LINKS_LISTED))
             rows, summary = _scan_files(scan.source, report)
+            rows, summary = _relative_paths(Path(scan.source.location), rows, summary, links)
     except Exception as exc:
         message = _scrub(str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__, scan.source)
         log.warning("discovery: scan %s of source %s failed: %s", scan.pk, scan.source_id, message)
@@ -220,6 +324,57 @@ def run_scan(scan_id: int, progress: Progress | None = None) -> Scan:
         )
     scan.refresh_from_db()
     return scan
+
+
+def _relative_paths(
+    root: Path, rows: list[dict[str, Any]], summary: dict[str, Any], links: list[str]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Paths as seen from the source's folder, never the server's absolute paths (every reader of the scan sees
+    them); links out of the folder, which the scan skipped, are listed as problems."""
+    prefixes = sorted({str(root).rstrip("/"), str(root.resolve()).rstrip("/")}, key=len, reverse=True)
+
+    def shown(text: str) -> str:
+        for prefix in prefixes:
+            if text.startswith(prefix + "/"):
+                return text[len(prefix) + 1 :]
+            if text.startswith(prefix) and (len(text) == len(prefix) or text[len(prefix)] in "!:"):
+                return root.name + text[len(prefix) :]
+        return text
+
+    for row in rows:
+        if row.get("path"):
+            row["path"] = shown(str(row["path"]))
+    skipped = [_("%(path)s: skipped: a symbolic link to a place outside this folder") % {"path": p} for p in links]
+    problems = skipped + [shown(str(p)) for p in summary.get("problems", [])]
+    return rows, {**summary, "problems": problems[:50]}
+
+
+def fail_scan(scan_id: object, reason: str) -> bool:
+    """Mark a scan that is still queued or running failed with ``reason`` (its job ended without finishing it)."""
+    if not str(scan_id).isdigit():
+        return False
+    return bool(
+        Scan.objects.filter(pk=int(str(scan_id)), status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING]).update(
+            status=ScanStatus.FAILED, finished_at=timezone.now(), error=reason[:2000]
+        )
+    )
+
+
+def fail_orphaned_scans() -> int:
+    """Scans still queued or running whose job has ended (or is gone): failed, with the job's reason."""
+    from mamori.jobs.models import FINISHED
+
+    open_scans = Scan.objects.filter(status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING]).select_related("job")
+    settled = 0
+    for scan in open_scans.filter(Q(job__isnull=True) | Q(job__status__in=FINISHED)):
+        reason = (scan.job.error if scan.job else "") or _("The scan's background job ended without finishing it.")
+        settled += fail_scan(scan.pk, reason)
+    return settled
+
+
+def record_findings_read(actor: Actor, scan: Scan, where: str) -> None:
+    """One audit entry per page or API read of a scan's findings (masked examples included), not one per row."""
+    audit.record(actor, "view_findings", scan, message=f"{where}: {scan.findings_count} findings")
 
 
 def _scan_database(source: DataSource, report: Progress) -> tuple[list[dict[str, Any]], dict[str, Any]]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", login_required(views.source_edit), name="edit"),
     path("<int:pk>/delete/", login_required(require_POST(views.source_delete)), name="delete"),
     path("<int:pk>/test/", login_required(require_POST(views.source_test)), name="test"),
+    path("<int:pk>/test/status/", login_required(views.source_test_status), name="test-status"),
     path("<int:pk>/scan/", login_required(require_POST(views.scan_start)), name="scan-start"),
     path("<int:pk>/reconciliation/", login_required(views.reconciliation), name="source-reconciliation"),
     path("<int:pk>/gaps/", login_required(require_POST(views.gap_action)), name="gap-action"),

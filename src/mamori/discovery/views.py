@@ -107,13 +107,15 @@ def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     source = _source(request, pk)
     scans = policy.scope(request.user, SC, source.scans.all())[:50]
-    known = set(policy.scope(request.user, "ledger_entry", LedgerEntry.objects.all()).values_list("pk", flat=True))
+    can_test = policy.can(request.user, Action.TEST_CONNECTION, S, source)
     context = {
         "object": source,
         "scans": scans,
-        "entries": [e for e in source.ledger_entries.all() if e.pk in known],
+        "entries": policy.scope(request.user, "ledger_entry", source.ledger_entries.all()),
         "can_change": policy.can(request.user, Action.CHANGE, S, source),
         "can_delete": policy.can(request.user, Action.DELETE, S, source),
+        "can_test": can_test,
+        "connection_test": services.latest_connection_test(source) if can_test else None,
         "can_scan": policy.can(request.user, Action.ADD, SC),
         "can_reconcile": policy.can(request.user, Action.VIEW, REC),
     }
@@ -121,13 +123,21 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def source_test(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a connection test and return at once; the page polls its result (no web thread waits on a target)."""
     source = _source(request, pk)
-    result = services.test_connection(request.user, source)
-    if result.ok:
-        messages.success(request, result.message)
+    started = services.start_connection_test(request.user, source)
+    if started.already_running:
+        messages.info(request, _("A connection test of this data source is already under way."))
     else:
-        messages.error(request, _("Connection failed: %(reason)s") % {"reason": result.message})
+        messages.success(request, _("Connection test queued; the result appears below."))
     return redirect("discovery:detail", source.pk)
+
+
+def source_test_status(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source(request, pk)
+    policy.check(request.user, Action.TEST_CONNECTION, S, source)
+    test = services.latest_connection_test(source, request.GET.get("job"))
+    return render(request, "discovery/_connection_test.html", {"object": source, "connection_test": test})
 
 
 def scan_start(request: HttpRequest, pk: int) -> HttpResponse:
@@ -143,6 +153,8 @@ def _previous(scan: Scan) -> Scan | None:
 
 def scan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scan = _scan(request, pk)
+    if scan.is_finished:
+        services.record_findings_read(request.user, scan, "page")
     context = {"scan": scan, "findings": scan.findings.all(), "previous": _previous(scan)}
     return render(request, "discovery/scan_detail.html", context)
 
@@ -169,6 +181,7 @@ def scan_diff(request: HttpRequest, pk: int) -> HttpResponse:
         if base is None:
             raise Http404("No earlier scan to compare with.")
     diff = services.diff_scans(base, scan)
+    services.record_findings_read(request.user, scan, f"comparison with scan {base.pk}")
     return render(request, "discovery/scan_diff.html", {"scan": scan, "base": base, "diff": diff})
 
 
