@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 from mamori.accounts import policy
 from mamori.accounts.policy import Action, Actor
 from mamori.audit import services as audit
-from mamori.discovery import secrets, targets
+from mamori.core import keys
+from mamori.discovery import fingerprints, secrets, targets
 from mamori.discovery.models import DataSource, Scan, ScanFinding, ScanStatus, SourceKind
 from mamori.jobs.models import Job
 from mamori.ledger.models import DataCategory
@@ -393,7 +394,9 @@ def _scan_database(source: DataSource, report: Progress) -> tuple[list[dict[str,
         done[0] += 1
         report(min(99, 100 * done[0] // total), _("%(done)d of %(total)d tables") % {"done": done[0], "total": total})
 
-    options = DatabaseScanOptions(workers=1, hash_key=secrets.fingerprint_key())
+    options = DatabaseScanOptions(
+        workers=1, hash_key=keys.fingerprint_key(), pan_fingerprints=fingerprints.fingerprinter()
+    )
     result = scan_database(url, options, on_shard)
     rows = [
         {
@@ -401,7 +404,7 @@ def _scan_database(source: DataSource, report: Progress) -> tuple[list[dict[str,
             "table": r.table,
             "column": r.column,
             "examples": list(r.examples)[:MAX_EXAMPLES],
-            "fingerprint": r.fingerprints[0] if r.fingerprints else "",
+            "card_fingerprints": _card_fingerprints(r.type, r.fingerprints),
             "rows_matched": r.rows_matched,
             "rows_scanned": r.rows_checked,
             "match_ratio": round(r.match_ratio, 4),
@@ -423,7 +426,7 @@ def _scan_database(source: DataSource, report: Progress) -> tuple[list[dict[str,
 def _scan_files(source: DataSource, report: Progress) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     from mamori.discovery.engine.scan import ScanOptions, iter_file_results, list_files
 
-    options = ScanOptions(workers=1, hash_key=secrets.fingerprint_key())
+    options = ScanOptions(workers=1, hash_key=keys.fingerprint_key(), pan_fingerprints=fingerprints.fingerprinter())
     root = Path(source.location)
     if not root.exists():
         raise FileNotFoundError(f"the location {source.location} does not exist")
@@ -454,7 +457,7 @@ def _file_row(path: str, kind: str, found: list[Any]) -> dict[str, Any]:
         "sheet": (first.sheet or "")[:200],
         "cell": (first.cell or "")[:40],
         "examples": examples,
-        "fingerprint": first.fingerprint,
+        "card_fingerprints": _card_fingerprints(kind, [f.fingerprint for f in found]),
         "rows_matched": len(found),
         "rows_scanned": 0,
         "match_ratio": 0.0,
@@ -463,6 +466,13 @@ def _file_row(path: str, kind: str, found: list[Any]) -> dict[str, Any]:
         "data_class": str(worst.data_class),
         "evidence": "values",
     }
+
+
+def _card_fingerprints(kind: str, values: Iterable[str]) -> list[str]:
+    """The distinct slow fingerprints of a card-number finding; nothing for any other type (docs/security.md)."""
+    if kind != "credit_card_number":
+        return []
+    return sorted({v for v in values if v.startswith("s1$")})[: fingerprints.EXAMPLES_PER_LOCATION * 4]
 
 
 def latest_completed(source: DataSource) -> Scan | None:
