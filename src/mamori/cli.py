@@ -18,10 +18,12 @@ Commands:
   migrate      create or upgrade the database
   createadmin  create a personal-information protection manager account
   demo         load the demo organisation (idempotent)
-  check        report configuration problems
-  audit verify check the audit trail's hash chain (audit head: print the last seq and hash)
-  backup       write a consistent backup of the database and uploaded files
-  restore      restore a backup after checking its manifest
+  check        report configuration problems (weak or missing keys included)
+  keys         init, status, rotate secrets|fingerprint: Mamori's own keys (docs/security.md)
+  audit verify check the audit trail's hash chain against its signed checkpoint
+               (audit head: the head as JSON for a witness; audit checkpoint [--reset])
+  backup       write a consistent backup of the database and uploaded files (--include-keys)
+  restore      restore a backup after checking its manifest and audit checkpoint
   scan         scan files for card data and personal data
 Run 'mamori COMMAND --help' for the options of one command.
 """

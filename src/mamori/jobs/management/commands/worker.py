@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from mamori.core import keys
 from mamori.jobs.backends import BACKENDS, RedisBackend, get_backend
 from mamori.jobs.recovery import recover
 from mamori.jobs.worker import run_workers
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         if concurrency < 1:
             raise CommandError("--concurrency must be 1 or more.")
         try:
+            keys.require_all()  # scans decrypt passwords and fingerprint cards: no job runs on a missing key
             backend = get_backend(options["backend"])
             if isinstance(backend, RedisBackend):
                 backend.ping()
