@@ -125,6 +125,8 @@ def test_refusing_bombs_keeps_memory_bounded(bomb, tmp_path):
     script = (
         "import resource, sys, django\n"
         "django.setup()\n"
+        "from django.utils import translation\n"
+        "translation.activate('en')\n"
         "from mamori.ledger import importing\n"
         "import openpyxl\n"
         "for path in sys.argv[1:]:\n"
