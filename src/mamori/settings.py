@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "mamori.jobs",
     "mamori.contractors",
     "mamori.incidents",
+    "mamori.evidence",
     "mamori.ledger",
     "mamori.risk",
     "mamori.discovery",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("contractors/", include("mamori.contractors.urls")),
     path("ledger/", include("mamori.ledger.urls")),
     path("incidents/", include("mamori.incidents.urls")),
+    path("evidence/", include("mamori.evidence.urls")),
     path("risk/", include("mamori.risk.urls")),
     path("jobs/", include("mamori.jobs.urls")),
     path("discovery/", include("mamori.discovery.urls")),

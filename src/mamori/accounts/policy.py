@@ -40,7 +40,8 @@ class Action(enum.StrEnum):
     # decision such as "only the protection manager accepts a risk" lives in the table below and nowhere else.
     ACCEPT = "accept"  # accept a residual risk (残存リスクの受容)
     APPROVE = "approve"  # approve a report or plan before it leaves the company (granted by no resource yet)
-    RELEASE_HOLD = "release_hold"  # lift a preservation hold on evidence (granted by no resource yet)
+    RELEASE_HOLD = "release_hold"  # ask for or approve the release of a case's legal hold (two different managers)
+    READ_PRESERVED = "read_preserved"  # open a preserved copy that may hold card data (証拠保全コピーの閲覧)
     TEST_CONNECTION = "test"  # open a connection to a data source's target (outbound work: needs change rights)
 
 
@@ -67,6 +68,9 @@ Actor = Any  # User, SystemActor or AnonymousUser; typed loosely because request
 
 V, A, C, D, E = Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE, Action.EXPORT
 ACCEPT, TEST = Action.ACCEPT, Action.TEST_CONNECTION
+RELEASE, PRESERVED = Action.RELEASE_HOLD, Action.READ_PRESERVED
+# Records that are evidence are archived, never deleted: these grant every record verb but delete.
+KEEP = frozenset({V, A, C, E})
 ALL = frozenset({V, A, C, D, E})  # every record verb; the verbs beyond them are always named
 EVERY_ACTION = frozenset(Action)  # what the system actor may do
 READ = frozenset({V})
@@ -128,7 +132,7 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             "incident_case",
             {
-                _R.PROTECTION_MANAGER: ALL,
+                _R.PROTECTION_MANAGER: KEEP | {RELEASE},
                 _R.TOP_MANAGEMENT: frozenset({V, C, E}),
                 _R.AUDIT_MANAGER: READ_EXPORT,
                 _R.STAFF: frozenset({V, A}),
@@ -141,6 +145,78 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             "case_access",
             {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ, _R.AUDIT_MANAGER: READ},
+        ),
+        # What a case holds. Contractor users see the parts of their contractor's cases; which tasks and
+        # evidence among those (only their own) is narrowed in incidents/portal.py.
+        Resource(
+            "case_timeline",
+            {
+                _R.PROTECTION_MANAGER: KEEP,
+                _R.TOP_MANAGEMENT: frozenset({V, A, E}),
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.STAFF: frozenset({V, A}),
+                _R.CONTRACTOR: frozenset({V, A}),
+                _R.INVESTIGATOR: READ,
+            },
+            contractor_path="case__contractor_id",
+            case_path="case_id",
+        ),
+        Resource(
+            "case_task",
+            {
+                _R.PROTECTION_MANAGER: KEEP,
+                _R.TOP_MANAGEMENT: frozenset({V, C, E}),
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.STAFF: frozenset({V, C}),
+                _R.CONTRACTOR: frozenset({V, C}),
+            },
+            contractor_path="case__contractor_id",
+            case_path="case_id",
+        ),
+        Resource(
+            "playbook",
+            {
+                _R.PROTECTION_MANAGER: ALL,
+                _R.TOP_MANAGEMENT: READ,
+                _R.AUDIT_MANAGER: READ,
+                _R.STAFF: READ,
+            },
+        ),
+        Resource(
+            "appi_assessment",
+            {
+                _R.PROTECTION_MANAGER: frozenset({V, A, E}),
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.INVESTIGATOR: READ,
+            },
+            case_path="case_id",
+        ),
+        Resource(
+            "evidence",
+            {
+                # delete = destroy a preserved copy after its hold was released (a recorded action)
+                _R.PROTECTION_MANAGER: ALL | {PRESERVED},
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.STAFF: frozenset({V, A}),
+                _R.CONTRACTOR: frozenset({V, A}),
+                _R.INVESTIGATOR: frozenset({V, E, PRESERVED}),
+            },
+            contractor_path="case__contractor_id",
+            case_path="case_id",
+        ),
+        Resource(
+            "preservation_notice",
+            {
+                _R.PROTECTION_MANAGER: KEEP,
+                _R.TOP_MANAGEMENT: READ,
+                _R.AUDIT_MANAGER: READ,
+                _R.CONTRACTOR: frozenset({V, C}),  # change = acknowledge
+                _R.INVESTIGATOR: READ,
+            },
+            contractor_path="contractor_id",
+            case_path="case_id",
         ),
         Resource("job", {_R.PROTECTION_MANAGER: READ, _R.AUDIT_MANAGER: READ}),
         Resource(

@@ -6,3 +6,7 @@ class IncidentsConfig(AppConfig):
     name = "mamori.incidents"
     label = "incidents"
     verbose_name = _("Incidents")  # インシデント
+
+    def ready(self) -> None:
+        # Each part registers its due dates (deadlines.provider) and background tasks when imported.
+        from mamori.incidents import appi, portal, reminders, services  # noqa: F401

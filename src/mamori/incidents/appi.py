@@ -1,0 +1,1 @@
+"""appi (filled in by its part)."""

@@ -1,0 +1,1 @@
+"""portal (filled in by its part)."""

@@ -1,0 +1,1 @@
+"""reminders (filled in by its part)."""
