@@ -140,6 +140,9 @@ class CaseStatusChange(models.Model):
         verbose_name_plural = _("status changes")
         ordering = ["case_id", "changed_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status}"
+
 
 class TimelineKind(models.TextChoices):
     EVENT = "event", _("Event")
@@ -260,6 +263,9 @@ class PlaybookStep(models.Model):
         verbose_name_plural = _("playbook steps")
         ordering = ["playbook_id", "order", "pk"]
 
+    def __str__(self) -> str:
+        return self.title_ja
+
 
 class AppiAssessment(models.Model):
     """One assessment of a case under APPI Art. 26 (報告・本人通知の要否): the facts as entered and the
@@ -278,6 +284,9 @@ class AppiAssessment(models.Model):
         verbose_name = _("APPI assessment")
         verbose_name_plural = _("APPI assessments")
         ordering = ["case_id", "-assessed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} @ {self.assessed_at:%Y-%m-%d %H:%M}"
 
 
 class HoldRelease(models.Model):
@@ -305,6 +314,9 @@ class HoldRelease(models.Model):
         verbose_name = _("hold release")
         verbose_name_plural = _("hold releases")
         ordering = ["case_id", "-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.reason[:40]}"
 
 
 class PreservationNotice(models.Model):
@@ -338,6 +350,9 @@ class PreservationNotice(models.Model):
         verbose_name_plural = _("preservation notices")
         ordering = ["case_id", "-sent_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.case} → {self.contractor}"
+
 
 class ReminderSent(models.Model):
     """One reminder e-mail that went out, keyed so that the same reminder never fires twice."""
@@ -345,6 +360,9 @@ class ReminderSent(models.Model):
     key = models.CharField(max_length=200, unique=True)
     sent_at = models.DateTimeField()
     recipients = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class CaseAccess(models.Model):
