@@ -1,7 +1,13 @@
-"""Routes of the APPI assessment (appended to incidents/urls.py by the cases part)."""
+"""Routes of the APPI assessment (appended to incidents/urls.py by the cases part; names "appi-...")."""
 
 from __future__ import annotations
 
 from typing import Any
 
-urlpatterns: list[Any] = []
+from django.urls import path
+
+from mamori.incidents import views_appi
+
+urlpatterns: list[Any] = [
+    path("<int:pk>/appi/", views_appi.assessment_page, name="appi-assess"),
+]
