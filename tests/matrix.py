@@ -24,6 +24,7 @@ MATRIX_MODULES = [
     "tests.discovery_app.test_pages",
     "tests.discovery_app.test_permission_matrix",
     "tests.api.test_permission_matrix",
+    "tests.incidents.test_appi_matrix",
 ]
 
 

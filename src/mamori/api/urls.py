@@ -13,12 +13,14 @@ from mamori.audit.api import AuditEntryViewSet
 from mamori.contractors.api import ContractorViewSet
 from mamori.discovery.api import DataSourceViewSet, ScanViewSet
 from mamori.incidents.api import IncidentCaseViewSet
+from mamori.incidents.api_appi import AppiAssessmentViewSet
 from mamori.ledger.api import DataCategoryViewSet, LedgerEntryViewSet
 from mamori.risk.api import NonconformityViewSet, RiskViewSet
 
 router = DefaultRouter()
 router.register("contractors", ContractorViewSet, basename="contractor")
 router.register("cases", IncidentCaseViewSet, basename="case")
+router.register(r"cases/(?P<case_pk>[0-9]+)/appi-assessments", AppiAssessmentViewSet, basename="case-appi-assessment")
 router.register("users", UserViewSet, basename="user")
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token-record")
 router.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
