@@ -92,7 +92,10 @@ def test_the_deadlines_come_from_the_latest_assessment_of_an_open_case(manager, 
         dt.date(2018, 11, 10),
     )
     assert due[f"{key}:final"].due == dt.date(2019, 1, 4)
-    assert "Art. 8(2)" in due[f"{key}:final"].basis and "day 1" in due[f"{key}:final"].basis
+    assert (
+        "Art. 8(2)" in due[f"{key}:final"].basis
+        and "Day 60, the day of learning being day 1" in due[f"{key}:final"].basis
+    )
     assert "Art. 26(2)" in due[f"{key}:notice"].basis
 
 

@@ -158,7 +158,7 @@ def _deadlines(case: IncidentCase, decision: Mapping[str, Any]) -> Iterator[dead
         case.pk,
         _("Final report to the PPC"),
         _date(decision["final_due"]),
-        basis=f"{basis.get('final_due', '')} — {localized(decision, 'day_counting')}",
+        basis=f"{basis.get('final_due', '')} — {localized(decision, 'final_due_rule')}",
         url=url,
     )
     # "Promptly" has no number of days; the preliminary report's range is the working target.

@@ -71,7 +71,10 @@ CATEGORIES: tuple[Category, ...] = (
         3,
         "improper_purpose",
         Text("Possibly caused by an act with an improper purpose", "不正の目的をもって行われたおそれ"),
-        Text("Enforcement Rules Art. 7(iii) (as amended in force 2024-04-01)", "規則第7条第3号（令和6年4月1日施行の改正後）"),
+        Text(
+            "Enforcement Rules Art. 7(iii) (as amended in force 2024-04-01)",
+            "規則第7条第3号（令和6年4月1日施行の改正後）",
+        ),
         True,
     ),
     Category(
@@ -385,6 +388,15 @@ def _day_counting(learned: dt.date, final_days: int | None, due: dt.date | None)
     return Text(en, ja)
 
 
+def _final_rule(days: int) -> Text:
+    """The counting rule in one line, for lists of due dates."""
+    return Text(
+        f"Day {days}, the day of learning being day 1; a Saturday, Sunday, national holiday or 12/29–1/3 "
+        "moves it to the next open day",
+        f"覚知日を1日目として{days}日目。土日祝日・12月29日〜1月3日に当たるときは翌開庁日",
+    )
+
+
 def _range(learned: dt.date) -> dict[str, str]:
     early, late = (nth_day(learned, n) for n in PRELIMINARY_DAYS)
     return {"earliest": early.isoformat(), "latest": late.isoformat()}
@@ -430,6 +442,8 @@ def assess(facts: Facts | Mapping[str, Any]) -> dict[str, Any]:
         "notice_timing_ja": NOTICE_TIMING.ja if required else None,
         # A contractor that has not yet told its client: doing so promptly ends its own duty (規則 Art. 9).
         "notify_principal_due": _range(learned) if owes_principal else None,
+        "final_due_rule": _final_rule(final_days).en if final_days else None,
+        "final_due_rule_ja": _final_rule(final_days).ja if final_days else None,
         "day_counting": counting.en,
         "day_counting_ja": counting.ja,
         "basis": {key: text.en for key, text in basis.items()},

@@ -27,10 +27,10 @@ def decision_view(assessment: AppiAssessment) -> dict[str, Any]:
     basis = appi.localized(decision, "basis") or {}
     required = decision["report_required"]
     rows = [
-        (_("Report to the PPC"), _("Required") if required else _("Not required"), basis.get("report_required")),
+        (_("Report to the PPC"), _("Needed") if required else _("Not needed"), basis.get("report_required")),
         (
             _("Notice to the individuals"),
-            _("Required") if decision["notify_individuals"] else _("Not required"),
+            _("Needed") if decision["notify_individuals"] else _("Not needed"),
             basis.get("notify_individuals"),
         ),
     ]
@@ -48,7 +48,7 @@ def decision_view(assessment: AppiAssessment) -> dict[str, Any]:
                 basis.get("final_due"),
             ),
             (
-                _("Notice to the individuals"),
+                _("When to notify the individuals"),
                 appi.localized(decision, "notice_timing"),
                 basis.get("notify_individuals"),
             ),
