@@ -25,6 +25,7 @@ MATRIX_MODULES = [
     "tests.discovery_app.test_permission_matrix",
     "tests.api.test_permission_matrix",
     "tests.incidents.test_appi_matrix",
+    "tests.incidents.test_reports_matrix",
 ]
 
 
