@@ -26,6 +26,7 @@ MATRIX_MODULES = [
     "tests.api.test_permission_matrix",
     "tests.incidents.test_appi_matrix",
     "tests.incidents.test_reports_matrix",
+    "tests.incidents.test_portal_matrix",
 ]
 
 

@@ -14,6 +14,7 @@ from mamori.contractors.api import ContractorViewSet
 from mamori.discovery.api import DataSourceViewSet, ScanViewSet
 from mamori.incidents.api import IncidentCaseViewSet
 from mamori.incidents.api_appi import AppiAssessmentViewSet
+from mamori.incidents.api_portal import PortalNoticeViewSet, PortalReportViewSet, PortalTaskViewSet
 from mamori.ledger.api import DataCategoryViewSet, LedgerEntryViewSet
 from mamori.risk.api import NonconformityViewSet, RiskViewSet
 
@@ -30,6 +31,9 @@ router.register("risks", RiskViewSet, basename="risk")
 router.register("nonconformities", NonconformityViewSet, basename="nonconformity")
 router.register("data-sources", DataSourceViewSet, basename="data-source")
 router.register("scans", ScanViewSet, basename="scan")
+router.register("portal/reports", PortalReportViewSet, basename="portal-report")
+router.register("portal/notices", PortalNoticeViewSet, basename="portal-notice")
+router.register("portal/tasks", PortalTaskViewSet, basename="portal-task")
 
 urlpatterns = [
     path("v1/me/", MeView.as_view(), name="api-me"),
