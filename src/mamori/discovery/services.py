@@ -125,7 +125,10 @@ def update_source(
 
 
 def delete_source(actor: Actor, source: DataSource) -> None:
+    from mamori.evidence.holds import refuse_if_held
+
     policy.check(actor, Action.DELETE, SOURCE, source)
+    refuse_if_held(source)  # its scans and findings are evidence of a case under legal hold
     with transaction.atomic():
         audit.record_delete(actor, source, audit.snapshot(source))
         source.delete()
