@@ -9,6 +9,7 @@ import io
 import pytest
 from django.utils import timezone
 
+from mamori.audit.models import AuditEntry
 from mamori.incidents import portal
 from mamori.incidents.models import CaseAccess
 
@@ -96,7 +97,10 @@ def test_a_manager_invites_an_investigator_until_a_date_and_ends_it(manager, inv
     access.refresh_from_db()
     assert access.expires_at <= timezone.now()
     assert client_for(investigator).get(f"/incidents/portal/cases/{server_case.pk}/").status_code == 404
-    assert server_case.timeline.filter(title__contains="Access of investigator ivy ended").exists()
+    entry = (
+        AuditEntry.objects.filter(object_type="incidents.caseaccess", object_id=str(access.pk)).order_by("seq").last()
+    )
+    assert entry.message == "access revoked" and entry.actor_username == "manager"
 
 
 def test_only_investigators_are_invited_and_only_into_the_future(manager, staff, investigator, server_case, client_for):

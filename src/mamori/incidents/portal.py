@@ -232,7 +232,8 @@ def send_preservation_notice(
             case=case, contractor=contractor, text=text, sent_by=actor, sent_at=now
         )
         audit.record_create(actor, notice)
-        _event(actor, case, now, _("Preservation notice sent to %(contractor)s") % {"contractor": contractor}, text)
+        # The text itself stays on the notice; the timeline says that it went out.
+        _event(actor, case, now, _("Preservation notice sent to %(contractor)s") % {"contractor": contractor})
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("[Mamori] Preservation notice: %(title)s") % {"title": case.title}
             body = "\n".join(
@@ -481,11 +482,8 @@ def invite_investigator(actor: Actor, case: IncidentCase, user: User, until: dt.
     _check_case(actor, case)
     if until < timezone.localdate():
         raise ValidationError({"until": _("The access must end today or later.")})
-    with transaction.atomic():
-        access = services.invite_investigator(actor, case, user, end_of_day(until))
-        title = _("Investigator %(user)s may read this case until %(until)s") % {"user": user, "until": until}
-        _event(actor, case, timezone.now(), title)
-    return access
+    # Not on the timeline, which the contractor's users read: the audit trail and the case page record it.
+    return services.invite_investigator(actor, case, user, end_of_day(until))
 
 
 def revoke_access(actor: Actor, access: CaseAccess) -> CaseAccess:
@@ -501,7 +499,6 @@ def revoke_access(actor: Actor, access: CaseAccess) -> CaseAccess:
         access.expires_at = now
         access.save(update_fields=["expires_at"])
         audit.record_update(actor, access, before, message="access revoked")
-        _event(actor, access.case, now, _("Access of investigator %(user)s ended") % {"user": access.user})
     return access
 
 
