@@ -80,7 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
-    parser.add_argument("--workers", type=_workers, help="worker processes (default: all cores)")
+    parser.add_argument(
+        "--workers",
+        type=_workers,
+        help="local worker processes (default: all cores); not with --dask, where the cluster's workers scan",
+    )
     parser.add_argument(
         "--fail-on",
         type=_severity,
@@ -106,7 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--batch-size", type=_positive, default=20000, metavar="N", help="rows per batch in --full")
     db.add_argument("--checkpoint", metavar="FILE", help="record progress of a --full scan here")
     db.add_argument("--resume", action="store_true", help="continue the --full scan recorded in --checkpoint")
-    db.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: tcp://host:8786 or a scheduler file")
+    db.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: tcp://host:8786 or a scheduler file (docs/scanner.md, 'Large scans on Dask')",
+    )
     db.add_argument("--password-env", metavar="VAR", help="take the database password from this variable")
     db.add_argument("--password-file", metavar="FILE", help="take the database password from this file")
     db.add_argument(
@@ -125,6 +133,33 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"{name.replace('-', ' ')} (glob pattern; repeatable)",
         )
     return parser
+
+
+def _check_dask(args: argparse.Namespace) -> None:
+    """--workers counts local processes; on a cluster the number of workers is the cluster's own."""
+    if args.dask and args.workers is not None:
+        raise UsageError(
+            "--workers does not apply with --dask: the cluster's workers do the scan "
+            "(start more with `dask worker tcp://SCHEDULER:8786 --nworkers N`)"
+        )
+
+
+def _dask_password_warning(args: argparse.Namespace) -> None:
+    """A password written in the URL is sent to every Dask worker inside each task; say so once."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    for url in args.paths:
+        try:
+            has_password = make_url(url).password is not None
+        except ArgumentError:  # a bad URL is reported by the scan itself
+            has_password = False
+        if has_password and not args.quiet:
+            sys.stderr.write(
+                "mamori scan: warning: the database password in the URL is sent to the Dask workers with every "
+                "task; set it on the workers instead with --password-env VAR or --password-file FILE\n"
+            )
+            return
 
 
 def _positive(text: str) -> int:
@@ -233,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(args_list)
+        _check_dask(args)
         if any(looks_like_dsn(p) for p in args.paths):
             return _scan_databases(args)
         _check_paths(args.paths)
@@ -272,6 +308,8 @@ def _scan_databases(args: argparse.Namespace) -> int:
 
     if not all(looks_like_dsn(p) for p in args.paths):
         raise UsageError("scan files and databases in separate runs")
+    if args.dask:
+        _dask_password_warning(args)
     options = DatabaseScanOptions(
         sample_rows=args.sample_rows,
         full=args.full,

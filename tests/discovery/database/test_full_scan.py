@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from mamori.discovery.engine.database import scan as db_scan
+from mamori.discovery.engine.database import tables as db_tables
 from mamori.discovery.engine.database.scan import DatabaseScanOptions, scan_database
 from mamori.discovery.shopdb import build_shop_db
 
@@ -107,16 +108,69 @@ def test_process_pool_gives_the_same_results(shop):
     assert _results(one) == _results(two)
 
 
+def test_a_big_table_is_split_into_at_least_one_key_range_per_worker(shop, monkeypatch):
+    # given: dtb_order (300 rows) counts as big with a split threshold of 100 rows
+    monkeypatch.setattr(db_scan, "CONTEXT_ROWS", 50)  # ranges may be this small
+    engine = sa.create_engine(shop)
+    found = [t for t in db_tables.list_tables(engine, db_tables.TableFilter()) if t.name == "dtb_order"]
+    options = DatabaseScanOptions(hash_key=b"k", full=True, split_min_rows=100)
+    # when planned for 1, 2 and 3 workers
+    plans = {n: db_scan.plan_shards(engine, found, options, n) for n in (1, 2, 3)}
+    small = db_scan.plan_shards(engine, found, DatabaseScanOptions(full=True, split_min_rows=1000), 3)
+    engine.dispose()
+    # then: one range per worker, together covering every key once (first open below, last open above)
+    assert [len(plans[n]) for n in (1, 2, 3)] == [1, 2, 3]
+    three = plans[3]
+    assert three[0].low is None and three[-1].high is None
+    assert [s.high for s in three[:-1]] == [s.low for s in three[1:]]
+    assert len(small) == 1
+
+
+def test_results_do_not_depend_on_how_a_table_is_split(shop, monkeypatch):
+    # given
+    monkeypatch.setattr(db_scan, "CONTEXT_ROWS", 50)
+    # (the columns are classified by their first 50 rows, which lie in the first of three ranges)
+    whole = DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=40, sample_rows=50)
+    split = DatabaseScanOptions(hash_key=b"k", workers=3, full=True, batch_size=40, sample_rows=50, split_min_rows=100)
+    # when
+    one = scan_database(shop, whole)
+    three = scan_database(shop, split)
+    # then
+    assert three.rows_scanned["dtb_order"] == 300
+    assert _results(three) == _results(one)
+
+
+def test_a_range_below_the_old_fixed_step_is_split_too(tmp_path):
+    # given: 1,000 rows with sparse keys, a split threshold of 100 rows and 2 workers
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE log (id INTEGER PRIMARY KEY, memo TEXT)"))
+        conn.execute(sa.text("INSERT INTO log VALUES (:id, :memo)"), [{"id": i * 7, "memo": "x"} for i in range(1000)])
+    found = db_tables.list_tables(engine, db_tables.TableFilter())
+    options = DatabaseScanOptions(hash_key=b"k", full=True, split_min_rows=100, workers=2)
+    # when
+    shards = db_scan.plan_shards(engine, found, options)
+    engine.dispose()
+    report = scan_database(url, options)
+    # then: two ranges that split the keys' actual span in the middle, every row read once
+    assert [(s.low, s.high) for s in shards] == [(None, 3497), (3497, None)]
+    assert report.rows_scanned["log"] == 1000
+
+
 @pytest.mark.slow
 def test_dask_cluster_gives_the_same_results(shop, monkeypatch):
     # given
     distributed = pytest.importorskip("distributed")
-    monkeypatch.setattr(db_scan, "RANGE_ROWS", 50)  # split dtb_order into several key ranges
-    local = scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=40))
+    monkeypatch.setattr(db_scan, "CONTEXT_ROWS", 50)  # lets this client plan ranges of 150 rows
+    local = scan_database(shop, DatabaseScanOptions(hash_key=b"k", workers=1, full=True, batch_size=40, sample_rows=50))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
-        # when
+        # when: the cluster's two workers get at least two key ranges of dtb_order
         remote = scan_database(
-            shop, DatabaseScanOptions(hash_key=b"k", full=True, batch_size=40, dask=c.scheduler_address)
+            shop,
+            DatabaseScanOptions(
+                hash_key=b"k", full=True, batch_size=40, sample_rows=50, split_min_rows=100, dask=c.scheduler_address
+            ),
         )
     # then
     assert _results(remote) == _results(local)

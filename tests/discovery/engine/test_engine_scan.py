@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mamori.discovery.engine.scan import ScanOptions, ScanReport, iter_file_results, iter_scan, scan_paths
+from mamori.discovery.engine import scan as scan_module
+from mamori.discovery.engine.scan import (
+    ScanOptions,
+    ScanReport,
+    batches,
+    iter_file_results,
+    iter_scan,
+    scan_paths,
+)
 from mamori.discovery.engine.types import FileProblem, Finding, ReadLimits
 
 KEY = b"fixed-test-key"
@@ -99,3 +107,40 @@ def test_fingerprints_are_keyed_and_stable(tmp_path: Path) -> None:
     assert [f.fingerprint for f in first] == [f.fingerprint for f in again]
     hashed = {f.fingerprint for f in first} - {""}  # card data carries none
     assert hashed and hashed.isdisjoint({f.fingerprint for f in other})
+
+
+def test_batches_keep_file_order_and_close_at_the_byte_or_file_limit() -> None:
+    # given ten files of 100 bytes and one of 5,000
+    files = [f"f{i:02d}" for i in range(11)]
+    sizes = [100] * 5 + [5000] + [100] * 5
+    # when cut with a 300-byte, 2-file limit for one worker
+    groups = batches(files, sizes, workers=1, max_bytes=300, max_files=2)
+    # then the batches concatenate to the files in order; none passes a limit unless one file does alone
+    assert [p for g in groups for p in g.paths] == files
+    assert all(len(g.paths) <= 2 for g in groups)
+    assert all(g.size <= 300 or len(g.paths) == 1 for g in groups)
+    assert [g.size for g in groups] == [200, 200, 100, 5000, 200, 200, 100]
+
+
+def test_small_scans_get_enough_batches_for_every_worker() -> None:
+    # given 64 files of 1 KB and 4 workers
+    files = [f"f{i:02d}" for i in range(64)]
+    # when
+    groups = batches(files, [1024] * 64, workers=4)
+    # then at least 8 batches per worker, so no worker waits while another has a long queue
+    assert len(groups) >= 4 * 8
+
+
+def test_batching_by_bytes_gives_the_same_findings_in_the_same_order_as_one_by_one(tmp_path: Path, monkeypatch) -> None:
+    # given a tree and batches of at most 2 files or 300 bytes
+    root = make_tree(tmp_path)
+    for i in range(30):
+        (root / f"more-{i:02d}.txt").write_text(f"mail user{i}@example.jp card 4111111111111111\n", encoding="utf-8")
+    monkeypatch.setattr(scan_module, "BATCH_FILES", 2)
+    monkeypatch.setattr(scan_module, "BATCH_BYTES", 300)
+    # when scanned one file at a time in this process and in batches by two worker processes
+    one = list(iter_file_results([root], ScanOptions(workers=1, hash_key=KEY)))
+    two = list(iter_file_results([root], ScanOptions(workers=2, hash_key=KEY)))
+    # then every file's result is identical and in the same (path) order
+    assert [r.path for r in two] == [r.path for r in one] == sorted(r.path for r in one)
+    assert [(r.findings, r.problems, r.size) for r in two] == [(r.findings, r.problems, r.size) for r in one]

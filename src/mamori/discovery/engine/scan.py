@@ -163,31 +163,82 @@ def iter_file_results(
     for problem in problems:
         yield FileResult(problem.path, 0, [], [problem])
     workers = options.workers or os.cpu_count() or 1
-    workers = max(1, min(workers, len(files)))
+    groups = batches(files, [_size(path) for path in files], workers) if workers > 1 and len(files) > 1 else []
+    workers = max(1, min(workers, len(groups)))
     if workers == 1:
         for path in files:
             yield scan_file(path, options)
         return
+    yield from _pooled(groups, options, workers)
+
+
+def _pooled(groups: list[Batch], options: ScanOptions, workers: int) -> Iterator[FileResult]:
     with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+        # One task per batch of files: handing out one file per task cost more in the main process
+        # (submitting, pickling, waking) than scanning a small file, so two workers were slower than one.
         # Results are taken in submission order, so output is identical to a single-process run. The
-        # files in flight are bounded by count and by size, so memory does not grow with the corpus, yet
-        # one large file at the head of the queue does not leave the other workers idle.
-        pending: deque[tuple[Future[FileResult], int]] = deque()
+        # batches in flight are bounded by count and by size, so memory does not grow with the corpus.
+        pending: deque[tuple[Future[list[FileResult]], int]] = deque()
         in_flight = 0
-        for path in files:
-            size = _size(path)
-            pending.append((pool.submit(scan_file, path, options), size))
-            in_flight += size
-            while pending and (len(pending) >= workers * IN_FLIGHT_FILES or in_flight > workers * IN_FLIGHT_BYTES):
+        for group in groups:
+            pending.append((pool.submit(scan_batch, group.paths, options), group.size))
+            in_flight += group.size
+            while pending and (len(pending) >= workers * IN_FLIGHT_BATCHES or in_flight > workers * IN_FLIGHT_BYTES):
                 future, done = pending.popleft()
                 in_flight -= done
-                yield future.result()
+                yield from future.result()
         while pending:
-            yield pending.popleft()[0].result()
+            yield from pending.popleft()[0].result()
 
 
-IN_FLIGHT_FILES = 64  # per worker
+IN_FLIGHT_BATCHES = 4  # per worker
 IN_FLIGHT_BYTES = 64 * 1024**2  # per worker
+BATCH_BYTES = 8 * 1024**2  # a batch of files closes at this many bytes ...
+BATCH_FILES = 256  # ... or this many files
+BATCHES_PER_WORKER = 8  # small scans get smaller batches, so every worker gets work and the tail is short
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Consecutive files (in path order) scanned by one task."""
+
+    paths: list[str]
+    size: int
+
+
+def batches(
+    files: Sequence[str],
+    sizes: Sequence[int],
+    workers: int,
+    max_bytes: int | None = None,
+    max_files: int | None = None,
+) -> list[Batch]:
+    """Cut ``files`` (in order) into batches of about ``max_bytes`` or ``max_files``, whichever comes first.
+
+    The byte limit shrinks for small scans so that there are at least ``BATCHES_PER_WORKER`` batches per
+    worker; a file larger than the limit is a batch of its own. Concatenating the batches gives ``files``.
+    """
+    total = sum(sizes)
+    wanted = max(1, workers * BATCHES_PER_WORKER)
+    limit = max(1, min(BATCH_BYTES if max_bytes is None else max_bytes, total // wanted))
+    count_limit = max(1, min(BATCH_FILES if max_files is None else max_files, -(-len(files) // wanted)))
+    out: list[Batch] = []
+    paths: list[str] = []
+    size = 0
+    for path, file_size in zip(files, sizes, strict=True):
+        if paths and (size + file_size > limit or len(paths) >= count_limit):
+            out.append(Batch(paths, size))
+            paths, size = [], 0
+        paths.append(path)
+        size += file_size
+    if paths:
+        out.append(Batch(paths, size))
+    return out
+
+
+def scan_batch(paths: Sequence[str], options: ScanOptions) -> list[FileResult]:
+    """Scan consecutive files in one task (a worker process or a Dask worker)."""
+    return [scan_file(path, options) for path in paths]
 
 
 def _size(path: str) -> int:

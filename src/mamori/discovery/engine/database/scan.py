@@ -5,6 +5,7 @@ are identical because shard evidence merges the same in any order."""
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +38,7 @@ class DatabaseScanOptions:
     resume: bool = False
     dask: str | None = None  # scheduler address (tcp://host:8786) or scheduler file path
     credentials: Credentials = field(default_factory=Credentials)
+    split_min_rows: int = 100_000  # full mode: tables with an integer key and at least this many rows are split
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class ShardResult:
     last_key: list[Any] | None = None
     done: bool = True
     problem: str | None = None
+    low: int | None = None  # the key range's lower bound: results merge in key order
 
 
 @dataclass
@@ -80,11 +83,14 @@ Progress = Callable[[str, int], None]
 def scan_database(url_text: str, options: DatabaseScanOptions, progress: Progress | None = None) -> DatabaseReport:
     url = connect.parse_url(url_text, options.credentials)
     source = connect.display(url)
+    cluster = _dask_cluster(options, source) if options.dask else None
     engine = connect.open_readonly(url, options.statement_timeout_s)
     try:
         found = tables.list_tables(engine, options.filters)
-        shards = plan_shards(engine, found, options)
+        shards = plan_shards(engine, found, options, cluster.threads if cluster else None)
     except sa.exc.SQLAlchemyError as exc:
+        if cluster:
+            cluster.client.close()
         raise SourceError(f"cannot list the tables of {source}: {connect.reason(exc)}") from None
     finally:
         engine.dispose()
@@ -92,7 +98,11 @@ def scan_database(url_text: str, options: DatabaseScanOptions, progress: Progres
     state = _Checkpoint.load(options, source) if options.resume else _Checkpoint(options.checkpoint, source)
     todo = [s for s in shards if not state.done(s.name)]
     results = list(state.results())
-    for result in _run(url_full, todo, options, state):
+    if cluster:
+        run = _run_dask(cluster, _url_for_workers(url, options), todo, options, state)
+    else:
+        run = _run(url_full, todo, options, state)
+    for result in run:
         state.record(result)
         results.append(result)
         if progress:
@@ -100,48 +110,66 @@ def scan_database(url_text: str, options: DatabaseScanOptions, progress: Progres
     return _report(source, found, results)
 
 
-def plan_shards(engine: sa.Engine, found: Sequence[TableInfo], options: DatabaseScanOptions) -> list[Shard]:
-    """One shard per table; in full mode, big tables with an integer key are split into key ranges.
+def _url_for_workers(url: sa.URL, options: DatabaseScanOptions) -> str:
+    """The URL a Dask task carries. With --password-env/--password-file the password stays out of it: each
+    worker reads it from its own environment or file (scan_shard); a password written in the URL travels."""
+    if options.credentials.password_env or options.credentials.password_file:
+        return connect.display(url)
+    return url.render_as_string(hide_password=False)
+
+
+def plan_shards(
+    engine: sa.Engine, found: Sequence[TableInfo], options: DatabaseScanOptions, workers: int | None = None
+) -> list[Shard]:
+    """One shard per table; in full mode, big tables with an integer key are split into key ranges, at least
+    one per worker (``workers``, default ``options.workers`` or all cores).
 
     A table whose size cannot be read (no right to it, say) stays one shard: reading it then reports the
     problem for that table alone."""
     if not options.full:
         return [Shard(table) for table in found]
+    count = workers or options.workers or os.cpu_count() or 1
     shards: list[Shard] = []
     for table in found:
         try:
             with engine.connect() as conn:
-                shards.extend(_split(conn, table, options))
+                shards.extend(_split(conn, table, options, count))
         except sa.exc.SQLAlchemyError:
             shards.append(Shard(table))
     return shards
 
 
-RANGE_ROWS = 500_000  # rows per key range in full mode
+RANGE_ROWS = 500_000  # at most about this many rows per key range in full mode
 CONTEXT_ROWS = 200  # rows per shard whose cells get the per-field check (besides structured cells)
 
 
-def _split(conn: sa.Connection, table: TableInfo, options: DatabaseScanOptions) -> list[Shard]:
+def _split(conn: sa.Connection, table: TableInfo, options: DatabaseScanOptions, workers: int) -> list[Shard]:
+    """Key ranges of equal width between the key's actual minimum and maximum: as many as workers, more when
+    a range would hold over ``RANGE_ROWS`` rows. The first range is open below and the last open above, so
+    rows added while the scan runs are read too."""
     key = tables.integer_key(table)
     if key is None:
         return [Shard(table)]
     estimate = tables.estimated_rows(conn, table) or tables.count_rows(conn, table)
-    if estimate <= RANGE_ROWS:
+    if estimate < options.split_min_rows:
         return [Shard(table)]
     tbl = table.table()
     lo, hi = conn.execute(sa.select(sa.func.min(tbl.c[key]), sa.func.max(tbl.c[key]))).one()
     if lo is None:
         return [Shard(table)]
-    parts = max(1, estimate // RANGE_ROWS)
-    step = max(1, (int(hi) - int(lo) + 1) // parts + 1)
-    bounds = list(range(int(lo), int(hi) + 1, step))
-    return [Shard(table, b, b + step if i < len(bounds) - 1 else None) for i, b in enumerate(bounds)]
+    span = int(hi) - int(lo) + 1
+    # Never so many that the first range could not hold the rows that classify the columns (CONTEXT_ROWS).
+    parts = min(span, estimate // CONTEXT_ROWS, max(workers, math.ceil(estimate / RANGE_ROWS)))
+    if parts <= 1:
+        return [Shard(table)]
+    step = math.ceil(span / parts)
+    bounds = [int(lo) + i * step for i in range(parts) if int(lo) + i * step <= int(hi)]
+    return [
+        Shard(table, b if i else None, bounds[i + 1] if i + 1 < len(bounds) else None) for i, b in enumerate(bounds)
+    ]
 
 
 def _run(url: str, shards: list[Shard], options: DatabaseScanOptions, state: _Checkpoint) -> Iterator[ShardResult]:
-    if options.dask:
-        yield from _run_dask(url, shards, options, state)
-        return
     workers = options.workers or os.cpu_count() or 1
     if workers <= 1 or len(shards) <= 1:
         for shard in shards:
@@ -153,20 +181,46 @@ def _run(url: str, shards: list[Shard], options: DatabaseScanOptions, state: _Ch
             yield future.result()
 
 
-def _run_dask(url: str, shards: list[Shard], options: DatabaseScanOptions, state: _Checkpoint) -> Iterator[ShardResult]:
-    from mamori.discovery.engine.distributed import ClusterError
-    from mamori.discovery.engine.distributed import client as dask_client
+@dataclass
+class _Cluster:
+    client: Any
+    threads: int
+
+
+def _dask_cluster(options: DatabaseScanOptions, source: str) -> _Cluster:
+    """Connect and check the cluster (Mamori importable on the scheduler and every worker) before any work."""
+    from mamori.discovery.engine import distributed
 
     try:
-        client = dask_client(options.dask or "")
-    except ClusterError as error:
+        client = distributed.client(options.dask or "")
+    except distributed.ClusterError as error:
         raise SourceError(str(error)) from None
     try:
+        threads = distributed.preflight(client, distributed.DATABASE_CHECK)
+    except distributed.ClusterError as error:
+        client.close()
+        raise SourceError(str(error)) from None
+    return _Cluster(client, threads)
+
+
+def _run_dask(
+    cluster: _Cluster, url: str, shards: list[Shard], options: DatabaseScanOptions, state: _Checkpoint
+) -> Iterator[ShardResult]:
+    from mamori.discovery.engine import distributed
+
+    client = cluster.client
+    try:
         futures = [client.submit(scan_shard, url, s, options, state.resume_point(s.name), pure=False) for s in shards]
-        for future in futures:
-            yield future.result()
+        yield from distributed.gather_in_order(client, futures, lambda i: shards[i].name)
+    except distributed.ClusterError as error:
+        raise SourceError(_without_password(str(error), url)) from None
     finally:
         client.close()
+
+
+def _without_password(text: str, url: str) -> str:
+    password = sa.engine.make_url(url).password
+    return text.replace(str(password), "***") if password else text
 
 
 def scan_shard(
@@ -185,13 +239,18 @@ def scan_shard(
         last_key, saved = resume
         columns = {c: _evidence_from_json(saved.get(c)) for c in table.columns}
         rows_done = max((e.rows_scanned for e in columns.values()), default=0)
-    engine = connect.open_readonly(sa.engine.make_url(url), options.statement_timeout_s)
+    target = sa.engine.make_url(url)
+    if target.password is None and (options.credentials.password_env or options.credentials.password_file):
+        # On a Dask worker: the password comes from the worker's own environment or file, never the task.
+        target = target.set(password=options.credentials.password())
+    engine = connect.open_readonly(target, options.statement_timeout_s)
     try:
         with engine.connect() as conn:
             for batch, key in _batches(conn, shard, options, last_key, rows_done):
-                # Context columns are checked field by field in their first rows only: enough to classify
-                # them. Card data is searched for in every row read.
-                budget = min(options.sample_rows, CONTEXT_ROWS) - rows_done
+                # Context columns are checked field by field in the table's first rows only (the first key
+                # range's): enough to classify them, and the answer does not depend on how the table was split
+                # or on the number of workers. Card data is searched for in every row read.
+                budget = min(options.sample_rows, CONTEXT_ROWS) - rows_done if shard.low is None else 0
                 detect_batch(table, batch, columns, options.hash_key, rows_done, budget, options.pan_fingerprints)
                 rows_done += batch.rows
                 last_key = key
@@ -206,10 +265,11 @@ def scan_shard(
             last_key,
             False,
             f"{table.qualified}: {connect.reason(exc)}",
+            shard.low,
         )
     finally:
         engine.dispose()
-    return ShardResult(shard.name, table.qualified, columns, rows_done, last_key)
+    return ShardResult(shard.name, table.qualified, columns, rows_done, last_key, low=shard.low)
 
 
 def _batches(
@@ -249,7 +309,7 @@ def _report(source: str, found: Sequence[TableInfo], results: Iterable[ShardResu
     }
     rows: dict[str, int] = {t.qualified: 0 for t in found}
     problems: list[str] = []
-    for result in sorted(results, key=lambda r: r.shard):
+    for result in sorted(results, key=lambda r: (r.table, r.low is not None, r.low or 0, r.shard)):
         rows[result.table] = rows.get(result.table, 0) + result.rows
         for column, evidence in result.columns.items():
             merged.setdefault(result.table, {}).setdefault(column, ColumnEvidence()).merge(evidence)
@@ -336,7 +396,9 @@ class _Checkpoint:
         for name, entry in self.data["shards"].items():
             if entry.get("done"):
                 cols = {c: _evidence_from_json(v) for c, v in entry["columns"].items()}
-                yield ShardResult(name, entry["table"], cols, entry["rows"], entry.get("last_key"))
+                yield ShardResult(
+                    name, entry["table"], cols, entry["rows"], entry.get("last_key"), low=entry.get("low")
+                )
 
     def partial(self, shard: str, last_key: list[Any] | None, columns: dict[str, ColumnEvidence]) -> None:
         self._put(
@@ -355,6 +417,7 @@ class _Checkpoint:
                 "done": result.problem is None,
                 "table": result.table,
                 "rows": result.rows,
+                "low": result.low,
                 "last_key": _jsonable(result.last_key),
                 "columns": {c: _evidence_to_json(e) for c, e in result.columns.items()},
             },
