@@ -6,11 +6,11 @@ import functools
 import re
 import unicodedata
 
-from mamori.discovery.engine.data import CARD_BRANDS, JAN_PREFIXES, LICENCE_COMMISSION_CODES
+from mamori.discovery.engine.cardbrands import CARD_BRANDS, LONGEST_PREFIX, BrandRange, brand_row
+from mamori.discovery.engine.data import JAN_PREFIXES, LICENCE_COMMISSION_CODES
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _NON_DIGIT = re.compile(r"[^0-9]")
-_LONGEST_PREFIX = max(len(entry.low) for entry in CARD_BRANDS)
 
 
 def ascii_digits(text: str) -> str:
@@ -63,23 +63,20 @@ CARD_LENGTHS_BY_HEAD = _lengths_by_head()
 
 
 def card_brand(digits: str) -> str | None:
-    """The brand whose most specific prefix range contains ``digits`` and allows its length."""
+    """The brand of the most specific prefix range that contains ``digits`` and allows its length."""
+    row = card_brand_row(digits)
+    return None if row is None else row.brand
+
+
+def card_brand_row(digits: str) -> BrandRange | None:
+    """``card_brand``'s table row (``broad`` says whether only a catch-all range explains the number)."""
     # Only the leading digits and the length matter, so candidates share a small cache.
-    return _brand(digits[:_LONGEST_PREFIX], len(digits))
+    return _brand(digits[:LONGEST_PREFIX], len(digits))
 
 
 @functools.lru_cache(maxsize=65536)
-def _brand(head: str, length: int) -> str | None:
-    best: tuple[int, str] | None = None
-    for entry in CARD_BRANDS:
-        size = len(entry.low)
-        head_part = head[:size]
-        matches = len(head_part) == size and entry.low <= head_part <= entry.high
-        if matches and (best is None or size > best[0]):
-            best = (size, entry.brand if length in entry.lengths else "")
-    if best is None or not best[1]:
-        return None
-    return best[1]
+def _brand(head: str, length: int) -> BrandRange | None:
+    return brand_row(head, length)
 
 
 def my_number_ok(digits: str) -> bool:

@@ -7,39 +7,8 @@ the public-safety commission codes printed on Japanese driving licences.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True, slots=True)
-class BrandRange:
-    """A card brand's issuer prefix range: the first ``len(low)`` digits lie in [low, high]."""
-
-    brand: str
-    low: str
-    high: str
-    lengths: tuple[int, ...]
-
-
-_16_19 = (16, 17, 18, 19)
-
-# Longer (more specific) prefixes win when several match, see checks.card_brand.
-CARD_BRANDS: tuple[BrandRange, ...] = (
-    BrandRange("visa", "4", "4", (13, 16, 19)),
-    BrandRange("mastercard", "51", "55", (16,)),
-    BrandRange("mastercard", "2221", "2720", (16,)),
-    BrandRange("amex", "34", "34", (15,)),
-    BrandRange("amex", "37", "37", (15,)),
-    BrandRange("jcb", "3528", "3589", _16_19),
-    BrandRange("diners", "300", "305", (14, 15, 16, 17, 18, 19)),
-    BrandRange("diners", "3095", "3095", (14, 15, 16, 17, 18, 19)),
-    BrandRange("diners", "36", "36", (14, 15, 16, 17, 18, 19)),
-    BrandRange("diners", "38", "39", (14, 15, 16, 17, 18, 19)),
-    BrandRange("discover", "6011", "6011", _16_19),
-    BrandRange("discover", "622126", "622925", _16_19),
-    BrandRange("discover", "644", "649", _16_19),
-    BrandRange("discover", "65", "65", _16_19),
-    BrandRange("unionpay", "62", "62", _16_19),
-)
+# Card brands and lengths live in cardbrands.py (one table); re-exported here for older imports.
+from mamori.discovery.engine.cardbrands import CARD_BRANDS, BrandRange  # noqa: F401
 
 # 13-digit numbers with these prefixes are far more often JAN/EAN barcodes of Japanese products
 # than 13-digit Visa cards (which are no longer issued).

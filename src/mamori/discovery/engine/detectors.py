@@ -15,9 +15,11 @@ from functools import lru_cache
 import phonenumbers
 
 from mamori.discovery.engine import data, native
+from mamori.discovery.engine.cardbrands import MAX_CARD_LENGTH, MIN_FREE_TEXT_LENGTH
 from mamori.discovery.engine.checks import (
     ascii_digits,
     card_brand,
+    card_brand_row,
     licence_ok,
     luhn_ok,
     my_number_ok,
@@ -96,17 +98,31 @@ _GS = "(?:[ \\-－　‐‑‒–—―−ー()（）])"
 _KANJI = "\u4e00-\u9fff々"
 _KANA = "ぁ-んァ-ヶー"
 
-# Contiguous digits, or the usual groupings with one repeated separator (URL-encoded `+` and `%20`
-# too): 4-4-4-4(-1..3), 4-4-4-1..3 (13-15 digits), 4-6-5 (Amex) and 4-6-4 (Diners).
-_CARD_RE = re.compile(
-    rf"(?<!{_NEIGHBOUR})(?:{_D}{{12,19}}"
-    rf"|{_D}{{4}}(?P<s>{_SEP}|\+|%20){_D}{{4}}(?P=s){_D}{{4}}(?P=s){_D}{{1,4}}(?:(?P=s){_D}{{1,3}})?"
-    rf"|{_D}{{4}}(?P<t>{_SEP}|\+|%20){_D}{{6}}(?P=t){_D}{{4,5}})(?!{_NEIGHBOUR})"
+# A run of digit groups joined by one repeated separator (URL-encoded `+` and `%20` too), or one group alone:
+# ``_card_hits`` finds the card numbers in it by their own grouping.
+_DIGIT_RUN_RE = re.compile(rf"(?<![0-9０-９]){_D}+(?:(?P<s>{_SEP}|\+|%20){_D}+(?:(?P=s){_D}+)*)?")
+# Group sizes of the usual card groupings, longest first: 4-4-4-4 with a short fifth group (17-19 digits),
+# 4-4-4-4, 4-4-4 and a short last group (13-15 digits), 4-6-5 (Amex) and 4-6-4 (Diners).
+_GROUPINGS: tuple[tuple[int, ...], ...] = (
+    (4, 4, 4, 4, 3),
+    (4, 4, 4, 4, 2),
+    (4, 4, 4, 4, 1),
+    (4, 4, 4, 4),
+    (4, 4, 4, 3),
+    (4, 4, 4, 2),
+    (4, 4, 4, 1),
+    (4, 6, 5),
+    (4, 6, 4),
 )
+# The discretionary data of a track (after the name and expiry of track 1, after `PAN=` of track 2) holds
+# digits that are never a card number of their own, whatever the track's format code.
+_IN_TRACK_RE = re.compile(r"(?:\^[^\^\n]{2,26}\^[0-9]{4}|[0-9]{12,19}=)[^?\n;%]{0,80}$")
 _TRACK2_RE = re.compile(r"(?<![0-9]);?(?P<pan>[0-9]{13,19})=(?P<exp>[0-9]{4})(?P<svc>[0-9]{3})[0-9]*\??")
+# Track 1 with any format code: `%B` (bank cards) is the usual one, but `%A`-`%Z` occur (`%M` ...).
 _TRACK1_RE = re.compile(
-    r"%?B(?P<pan>[0-9]{13,19})\^(?P<nm>[^\^\n]{2,26})\^(?P<exp>[0-9]{4})(?P<svc>[0-9]{3})[^\s?]*\??"
+    r"(?:%(?P<fc>[A-Z])|B)(?P<pan>[0-9]{13,19})\^(?P<nm>[^\^\n]{2,26})\^(?P<exp>[0-9]{4})(?P<svc>[0-9]{3})[^\s?]*\??"
 )
+_NEIGHBOUR_RE = re.compile(_NEIGHBOUR)
 _PHONE_JP_RE = re.compile(
     rf"(?<![0-9０-９A-Za-z_+\-－.,/:])[(（]?[0０]{_D}{{1,4}}{_GS}{{0,2}}{_D}{{1,4}}{_GS}{{0,2}}{_D}{{3,4}}"
     rf"(?![0-9０-９A-Za-z_\-－])"
@@ -286,31 +302,86 @@ def _line_of(text: str, start: int, end: int) -> tuple[int, int]:
 # --- shape detectors (no context needed) ----------------------------------------------------
 
 
-def _longer_grouped_run(text: str, start: int, end: int, raw: str) -> bool:
-    """A grouped number that continues (`4111 1111 1111 1111 2222`) is part of something longer."""
-    seps = re.findall(rf"{_SEP}|\+|%20", raw)
-    if not seps:
-        return False
-    sep = seps[0]
-    # Seven characters hold at most a six-digit group and the separator, so `^` is the real start.
-    before = text[max(0, start - 8) : start]
-    if re.search(rf"(?:^|[^0-9０-９]){_D}{{1,6}}{re.escape(sep)}$", before):
-        return True
-    if end < 0:
-        return False
-    # A following date (`12/27`) is a separate value; a following plain digit group is not.
-    return bool(re.compile(rf"{re.escape(sep)}{_D}{{1,6}}(?![0-9０-９/／])").match(text, end))
-
-
 def _card_hits(text: str, pos: int, endpos: int, kinds: frozenset[str]) -> Iterator[Hit]:
-    for m in _CARD_RE.finditer(text, pos, endpos):
-        hit = _card_hit(text, m.start(), m.group(), kinds, check_after=True)
-        sep = m["s"]
-        if hit is None and sep and m.group().count(sep) == 4:
-            # `4111 1111 1111 1111 123`: the short last group may be a separate value.
-            hit = _card_hit(text, m.start(), m.group()[: m.group().rfind(sep)], kinds, check_after=False)
-        if hit is not None:
-            yield hit
+    for m in _DIGIT_RUN_RE.finditer(text, pos, endpos):
+        if m["s"] is None:
+            hit = _contiguous_card(text, m.start(), m.end(), kinds)
+            if hit is not None:
+                yield hit
+        else:
+            yield from _grouped_cards(text, m, kinds)
+
+
+def _contiguous_card(text: str, start: int, end: int, kinds: frozenset[str]) -> Hit | None:
+    """A number without separators stands alone: a letter or `_*#` touching it makes it part of an ID."""
+    if not MIN_FREE_TEXT_LENGTH <= end - start <= MAX_CARD_LENGTH:
+        return None
+    if (start > 0 and _NEIGHBOUR_RE.match(text, start - 1)) or _NEIGHBOUR_RE.match(text, end):
+        return None
+    return _card_hit(text, start, text[start:end], kinds)
+
+
+def _grouped_cards(text: str, run: re.Match[str], kinds: frozenset[str]) -> Iterator[Hit]:
+    """Card numbers in a run of digit groups, found by their own grouping (4-4-4-4, 4-6-5, ...).
+
+    A run may hold a card next to other numbers (`qty 3 4012 8888 8888 1881`) or two cards in a row. A
+    card's grouping is unambiguous unless a four-digit group that is not part of another card touches it
+    (`4111 1111 1111 1111 2222` may be a longer number); a group followed by `/` or `.` is a date or a
+    decimal (`1881 12/27`), not part of the run. Letters may touch a grouped number: its grouping says
+    enough (`4916-4629-1281-8132Test`).
+    """
+    groups = _groups(run.start(), run.group(), run["s"])
+    while groups and groups[-1][1] < len(text) and text[groups[-1][1]] in "/／.":
+        groups.pop()
+    sizes = [end - start for start, end in groups]
+    found: dict[int, tuple[int, Hit]] = {}  # first group -> (group after the card, hit)
+
+    def card_at(i: int) -> tuple[int, Hit] | None:
+        if i not in found:
+            found[i] = _card_at(text, groups, sizes, i, kinds)  # type: ignore[assignment]
+        return found[i]
+
+    previous_card = False
+    i = 0
+    while i < len(groups):
+        candidate = card_at(i)
+        if candidate is not None:
+            after, hit = candidate
+            before_ok = i == 0 or previous_card or sizes[i - 1] != 4
+            after_ok = after == len(groups) or sizes[after] != 4 or card_at(after) is not None
+            if before_ok and after_ok:
+                yield hit
+                previous_card = True
+                i = after
+                continue
+        previous_card = False
+        i += 1
+
+
+def _groups(start: int, raw: str, sep: str) -> list[tuple[int, int]]:
+    """(start, end) of each group of digits in ``raw`` (found at ``start``), split at ``sep`` (`%20` holds digits)."""
+    groups = []
+    for part in raw.split(sep):
+        groups.append((start, start + len(part)))
+        start += len(part) + len(sep)
+    return groups
+
+
+def _card_at(
+    text: str, groups: list[tuple[int, int]], sizes: list[int], i: int, kinds: frozenset[str]
+) -> tuple[int, Hit] | None:
+    """(index after its last group, hit) of the card whose grouping starts at group ``i``, if any."""
+    if MIN_FREE_TEXT_LENGTH <= sizes[i] <= MAX_CARD_LENGTH:  # a contiguous number among other groups
+        hit = _card_hit(text, groups[i][0], text[groups[i][0] : groups[i][1]], kinds)
+        return None if hit is None else (i + 1, hit)
+    for grouping in _GROUPINGS:
+        j = i + len(grouping)
+        if tuple(sizes[i:j]) == grouping:
+            start, end = groups[i][0], groups[j - 1][1]
+            hit = _card_hit(text, start, text[start:end], kinds)
+            if hit is not None:
+                return j, hit
+    return None
 
 
 def _fraction(text: str, start: int) -> bool:
@@ -318,34 +389,38 @@ def _fraction(text: str, start: int) -> bool:
     return start >= 2 and text[start - 1] == "." and text[start - 2].isdigit()
 
 
-def _card_hit(text: str, start: int, raw: str, kinds: frozenset[str], check_after: bool) -> Hit | None:
+def _card_hit(text: str, start: int, raw: str, kinds: frozenset[str]) -> Hit | None:
     end = start + len(raw)
     digits = ascii_digits(raw.replace("%20", " "))
-    if not 13 <= len(digits) <= 19 or card_brand(digits) is None or not luhn_ok(digits):
+    if not MIN_FREE_TEXT_LENGTH <= len(digits) <= MAX_CARD_LENGTH or not luhn_ok(digits):
+        return None
+    row = card_brand_row(digits)
+    if row is None:
         return None
     if len(digits) == 13 and digits.startswith(data.JAN_PREFIXES):
         return None
-    if _fraction(text, start):
-        return None
-    if _longer_grouped_run(text, start, end if check_after else -1, raw):
+    if _fraction(text, start) or _IN_TRACK_RE.search(text, max(0, start - 120), start):
         return None
     before = _before(text, start)
     if "not_card" in kinds or any(word in before for word in data.NOT_CARD_WORDS):
         return None
     confidence = 0.6 if len(digits) == 13 else (0.95 if raw != digits else 0.9)
+    if row.broad:  # only a catch-all Maestro range explains it
+        confidence = min(confidence, 0.8)
     if "credit_card_number" in kinds or any(word in before for word in data.CARD_CONTEXT_WORDS):
         confidence = 0.99
     return Hit("credit_card_number", start, end, confidence, mask_card(digits), digits)
 
 
 def _track_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
-    for regex, lead in ((_TRACK1_RE, "%B"), (_TRACK2_RE, ";")):
+    for regex in (_TRACK1_RE, _TRACK2_RE):
         for m in regex.finditer(text, pos, endpos):
             pan = m["pan"]
             month = int(m["exp"][2:])
             if card_brand(pan) is None or not luhn_ok(pan) or not 1 <= month <= 12:
                 continue
-            masked = f"{lead}{mask_card(pan)}{'^***^' if lead == '%B' else '='}****"
+            track1 = regex is _TRACK1_RE
+            masked = f"%{m['fc'] or 'B'}{mask_card(pan)}^***^****" if track1 else f";{mask_card(pan)}=****"
             yield Hit("card_track_data", m.start(), m.end(), 0.99, masked, pan)
 
 
@@ -560,9 +635,22 @@ def _field_hits(unit: TextUnit, kinds: frozenset[str]) -> list[Hit]:
             found = _context_value("person_name", value, confidence)
         elif kind == "address":
             found = _address_field(value)
+        elif kind == "credit_card_number":
+            found = _short_card_field(value)
         if found:
             hits.append(_as_hit(found, offset, offset + len(value)))
     return hits
+
+
+def _short_card_field(value: str) -> tuple[str, str, str, float] | None:
+    """A card number shorter than free text allows (12-digit Maestro), in a field named for card numbers;
+    longer ones are found by the prefilter like any other."""
+    digits = ascii_digits(value)
+    if len(digits) >= MIN_FREE_TEXT_LENGTH or digits != ascii_digits(nfkc(value).replace(" ", "")):
+        return None
+    if nfkc(value).strip() != digits or not luhn_ok(digits) or card_brand(digits) is None:
+        return None
+    return "credit_card_number", mask_card(digits), digits, 0.9
 
 
 def _name_field_ok(key: str, value: str) -> bool:
