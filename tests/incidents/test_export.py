@@ -113,6 +113,7 @@ def test_a_changed_member_is_detected(full_case, manager, tmp_path):
     # then
     assert not result.ok
     assert result.problems == ["timeline.csv: changed (SHA-256 differs from the manifest)"]
+    assert export.describe(result)[0].startswith("TAMPERED")
 
 
 def test_a_flipped_byte_in_the_file_is_detected(full_case, manager, tmp_path):

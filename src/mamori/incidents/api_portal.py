@@ -21,14 +21,14 @@ from mamori.incidents import portal
 from mamori.incidents.models import CaseTask, IncidentCase, PreservationNotice, TaskStatus
 
 
-class ReportSerializer(serializers.Serializer):
+class PortalReportSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField()
     learned_at = serializers.DateTimeField(required=False, allow_null=True)
     detection_detail = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReportedCaseSerializer(serializers.ModelSerializer):
+class PortalReportedCaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = IncidentCase
         fields = ["id", "title", "summary", "status", "discovered_at", "contractor_notified_at", "detection_source"]
@@ -40,17 +40,17 @@ class PortalReportViewSet(PolicyViewSet):
 
     policy_resource = portal.CASE
     queryset = IncidentCase.objects.none()
-    serializer_class = ReportSerializer
+    serializer_class = PortalReportSerializer
 
     def create(self, request: Request) -> Response:
         portal.check_may_report(request.user)
-        serializer = ReportSerializer(data=request.data)
+        serializer = PortalReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = portal.report_incident(request.user, serializer.validated_data)
-        return Response(ReportedCaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        return Response(PortalReportedCaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class PortalNoticeSerializer(serializers.ModelSerializer):
     case_title = serializers.CharField(source="case.title", read_only=True)
     contractor_name = serializers.CharField(source="contractor.name", read_only=True)
     acknowledged_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
@@ -79,15 +79,15 @@ class PortalNoticeViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveM
     policy_resource = portal.NOTICE
     policy_actions = {"acknowledge": Action.CHANGE}
     queryset = PreservationNotice.objects.select_related("case", "contractor", "acknowledged_by").order_by("-sent_at")
-    serializer_class = NoticeSerializer
+    serializer_class = PortalNoticeSerializer
 
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         notice = portal.acknowledge_notice(request.user, self.get_object())
-        return Response(NoticeSerializer(notice).data)
+        return Response(PortalNoticeSerializer(notice).data)
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class PortalTaskSerializer(serializers.ModelSerializer):
     case_title = serializers.CharField(source="case.title", read_only=True)
     status = serializers.ChoiceField(choices=TaskStatus.choices)
     note = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=portal.MAX_NOTE)
@@ -103,7 +103,7 @@ class PortalTaskViewSet(ServiceViewSet):
 
     policy_resource = portal.TASK
     queryset = CaseTask.objects.select_related("case")
-    serializer_class = TaskSerializer
+    serializer_class = PortalTaskSerializer
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Any]:

@@ -457,3 +457,16 @@ def recent_exports(case: IncidentCase, limit: int = 5) -> list[AuditEntry]:
         message__contains=MANIFEST_MARK,  # not the downloads of single report drafts
     )
     return list(entries.order_by("-seq")[:limit])
+
+
+def describe(result: Verification) -> list[str]:
+    """Lines for a command line or a page: the verdict, the fingerprint, where it is recorded, each problem."""
+    lines = [
+        "OK: every member matches the manifest" if result.ok else "TAMPERED or damaged: see the problems below",
+        f"manifest SHA-256: {result.manifest_sha256 or '-'}",
+        f"members checked: {result.checked}",
+    ]
+    if result.recorded_seq is not None:
+        lines.append(f"recorded in the audit trail: entry {result.recorded_seq}")
+    lines += [f"problem: {p}" for p in result.problems]
+    return lines
