@@ -54,14 +54,18 @@ def _location(f: Finding) -> str:
     return where
 
 
-def _problem_dict(p: FileProblem) -> dict[str, str]:
-    return {"path": redact(p.path), "message": redact(p.message)}
+def _problem_dict(p: FileProblem) -> dict[str, object]:
+    return {"path": redact(p.path), "message": redact(p.message), "scanned": p.scanned}
 
 
 def summary_lines(report: ScanReport) -> list[str]:
+    # "Skipped" is only what was not scanned; warnings about files that were scanned are listed apart.
+    skipped = [p for p in report.problems if not p.scanned]
+    warnings = [p for p in report.problems if p.scanned]
     lines = [
         f"{report.files_scanned} files, {report.bytes_scanned} bytes scanned; "
-        f"{report.finding_count} findings; {len(report.problems)} files or members skipped",
+        f"{report.finding_count} findings; {len(skipped)} files or members skipped"
+        + (f", {len(warnings)} scanned with warnings" if warnings else ""),
     ]
     if report.per_type:
         lines.append("By type:")
@@ -72,9 +76,12 @@ def summary_lines(report: ScanReport) -> list[str]:
         for path in sorted(report.per_file):
             counts = ", ".join(f"{t}={n}" for t, n in sorted(report.per_file[path].items()))
             lines.append(f"  {redact(path)}: {counts}")
-    if report.problems:
+    if skipped:
         lines.append("Skipped:")
-        lines.extend(f"  {redact(p.path)}: {redact(p.message)}" for p in report.problems)
+        lines.extend(f"  {redact(p.path)}: {redact(p.message)}" for p in skipped)
+    if warnings:
+        lines.append("Scanned with warnings:")
+        lines.extend(f"  {redact(p.path)}: {redact(p.message)}" for p in warnings)
     return lines
 
 

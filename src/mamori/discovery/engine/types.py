@@ -147,10 +147,14 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class FileProblem:
-    """A file (or archive member) that could not be read; the scan goes on without it."""
+    """A file (or archive member) that could not be read; the scan goes on without it.
+
+    ``scanned``: a warning about a file that was still scanned (as best it could be: an uncertain text
+    encoding, invalid JSON read as plain text); it is listed but not counted as skipped."""
 
     path: str
     message: str
+    scanned: bool = False
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ from .common import (
     human_size,
     read_head,
 )
-from .encoding import detect_encoding
+from .encoding import detect_encoding, encoding_warning
 from .sniff import sniff_container, sniff_text
 
 # Members of compressed streams that need random access (zip, xlsx, pdf) are read into memory up
@@ -67,6 +67,9 @@ def _read_stream(stream: BinaryIO, ctx: Context) -> Units:
         return
     rest = _rewound(stream, head)
     codec = detect_encoding(head)
+    warning = encoding_warning(head, codec)
+    if warning:
+        yield FileProblem(ctx.display, warning, scanned=True)
     if codec is None:
         from .binary import read_binary
 

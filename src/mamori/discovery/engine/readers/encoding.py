@@ -1,6 +1,7 @@
 """Detecting the character encoding of a text file from a sample of its first bytes.
 
-Order: byte-order mark, then UTF-16 without a BOM (NUL-byte pattern), then strict decode trials
+Order: byte-order mark (a UTF-16 mark followed by UTF-32 text read as UTF-32), then UTF-32 and UTF-16
+without a BOM (NUL-byte patterns), then strict decode trials
 of the Japanese encodings in common use, then charset-normalizer as a last resort. The result is a
 Python codec name, or None when the sample looks binary.
 """
@@ -35,13 +36,21 @@ MAX_CONTROL_SHARE = 0.05
 
 def detect_encoding(sample: bytes) -> str | None:
     """Return a codec name for ``sample``, or None if it is binary data."""
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not sample.startswith(
+        (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+    ):
+        # A UTF-16 byte-order mark followed by 32-bit units: some writers put the two-byte mark before
+        # UTF-32 text. Read as UTF-16 it would be every other character a NUL, and no value would be found.
+        after = _utf32_units(sample[2:])
+        if after:
+            return UTF32_AFTER_UTF16_BOM[after]
     for bom, codec in BOMS:
         if sample.startswith(bom):
             return codec
     if not sample:
         return "utf-8"
     if b"\x00" in sample:
-        return _utf16_without_bom(sample)
+        return _utf32_units(sample) or _utf16_without_bom(sample)
     if sample.isascii():
         if _ISO_2022_JP.search(sample):
             return "iso2022_jp_ext"
@@ -111,6 +120,51 @@ def _utf16_without_bom(sample: bytes) -> str | None:
             if _usual_share(text) >= 0.9:
                 return codec
     return None
+
+
+def _utf32_units(sample: bytes) -> str | None:
+    """``utf-32-le`` or ``utf-32-be`` when ``sample`` is UTF-32 text without a BOM: the two high bytes of
+    every four-byte unit are zero (any character below U+10000), which UTF-16 text never shows."""
+    trimmed = sample[: len(sample) - len(sample) % 4]
+    units = len(trimmed) // 4
+    if units < 2:
+        return None
+    for codec, high, low in (("utf-32-le", (2, 3), 0), ("utf-32-be", (0, 1), 3)):
+        shaped = all(trimmed[i::4].count(0) == units for i in high) and trimmed[low::4].count(0) < units
+        if shaped and _decodes(trimmed, codec) and _usual_share(_decode(trimmed, codec)) >= 0.9:
+            return codec
+    return None
+
+
+def encoding_warning(sample: bytes, codec: str | None) -> str | None:
+    """Why the text of a file whose first bytes are ``sample`` may be read wrongly, or None when its encoding
+    is certain enough. A file read as ``codec`` (None: as binary) is still scanned; the warning says so."""
+    if codec is None:
+        if b"\x00" in sample and _printable_share(sample) >= 0.6:
+            return "text encoding not recognised (NUL bytes between text); read as binary, only text runs scanned"
+        return None
+    if codec in UTF32_AFTER_UTF16_BOM.values():
+        return "UTF-16 byte-order mark followed by UTF-32 text; read as UTF-32"
+    name = codecs.lookup(codec).name
+    if name in _CERTAIN or not sample:
+        return None
+    text = _decode(sample, codec)
+    replaced = text.count("\ufffd") / max(len(text), 1)
+    if replaced > 0.01:
+        return f"text does not decode cleanly as {name} ({replaced:.0%} undecodable); scanned as best it can"
+    if name not in _DETECTED_SURELY:
+        return f"text encoding guessed as {name}; values may be misread"
+    return None
+
+
+def _printable_share(sample: bytes) -> float:
+    printable = sum(1 for byte in sample if 0x20 <= byte < 0x7F or byte in (9, 10, 13))
+    return printable / max(len(sample), 1)
+
+
+# Encodings chosen by a byte-order mark, a NUL-byte pattern, or a strict decode of the whole sample.
+_CERTAIN = frozenset({"utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
+_DETECTED_SURELY = frozenset({"cp932", "euc_jp", "iso2022_jp_ext", "mamori-ascii-adaptive", "ascii"})
 
 
 def _usual_share(text: str) -> float:
@@ -183,8 +237,49 @@ def _from_first_non_ascii(data: bytes | bytearray) -> bytes:
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
+# UTF-32 after a two-byte UTF-16 mark: decoders that drop the mark, then decode UTF-32.
+UTF32_AFTER_UTF16_BOM = {
+    "utf-32-le": "mamori-utf-32-le-after-utf-16-bom",
+    "utf-32-be": "mamori-utf-32-be-after-utf-16-bom",
+}
+
+
+def _skipping_decoder(inner: str, skip: int) -> type[codecs.IncrementalDecoder]:
+    class SkippingDecoder(codecs.IncrementalDecoder):
+        def __init__(self, errors: str = "replace") -> None:
+            super().__init__(errors)
+            self._inner = codecs.getincrementaldecoder(inner)(errors)
+            self._skip = skip
+
+        def decode(self, data: bytes, final: bool = False) -> str:  # type: ignore[override]
+            if self._skip:
+                dropped = min(self._skip, len(data))
+                data, self._skip = bytes(data[dropped:]), self._skip - dropped
+            return self._inner.decode(data, final)
+
+        def reset(self) -> None:
+            self._inner.reset()
+            self._skip = skip
+
+    return SkippingDecoder
+
+
 def _search(name: str) -> codecs.CodecInfo | None:
-    if name.replace("_", "-") != ADAPTIVE:
+    name = name.replace("_", "-")
+    for inner, alias in UTF32_AFTER_UTF16_BOM.items():
+        if name == alias:
+            base = codecs.lookup(inner)
+            decoder = _skipping_decoder(inner, 2)
+            return codecs.CodecInfo(
+                name=alias,
+                encode=base.encode,
+                decode=lambda data, errors="strict", d=decoder: (d(errors).decode(data, True), len(data)),
+                incrementalencoder=base.incrementalencoder,
+                incrementaldecoder=decoder,
+                streamreader=base.streamreader,
+                streamwriter=base.streamwriter,
+            )
+    if name != ADAPTIVE:
         return None
     utf8 = codecs.lookup("utf-8")
     return codecs.CodecInfo(

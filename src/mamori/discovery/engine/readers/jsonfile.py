@@ -27,19 +27,54 @@ def read_json(stream: BinaryIO, codec: str, ctx: Context) -> Units:
     except ValueError as exc:
         where = f"line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-        yield FileProblem(ctx.display, f"invalid JSON at {where}: {msg}; scanned as plain text")
+        # Not skipped: a template that starts with `{` (Twig, Handlebars) is read as text like any other.
+        yield FileProblem(ctx.display, f"invalid JSON at {where}: {msg}; scanned as plain text", scanned=True)
         yield from chunk_units(iter([text]), ctx)
         return
-    yield from _document_units(doc, ctx)
+    yield from _document_units(doc, ctx, _Locator(text))
 
 
-def _document_units(doc: object, ctx: Context) -> Iterator[TextUnit]:
-    """Each object inside a list is a record; values outside any such object form record 1."""
+class _Locator:
+    """Line numbers of a parsed document's keys and values, found in its text in document order.
+
+    ``json`` gives no positions, so each key and value is looked up as JSON writes it, from where the
+    previous one was found: the text is passed once. A value written with other escapes (`\\/`, `\\u00e9`)
+    is not found: it gets the line of what was found last (its key), and the search stays where it was.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._cursor = 0
+        self._counted = 0
+        self._line = 1
+
+    def find(self, value: object) -> int:
+        if isinstance(value, str):
+            forms = {json.dumps(value, ensure_ascii=False), json.dumps(value)}
+        else:
+            forms = {json.dumps(value)}
+        found = [pos for pos in (self._text.find(form, self._cursor) for form in forms) if pos >= 0]
+        if not found:
+            return self._line
+        pos = min(found)
+        self._line += self._text.count("\n", self._counted, pos)
+        self._counted = pos
+        self._cursor = pos + 1
+        return self._line
+
+
+def _document_units(doc: object, ctx: Context, locator: _Locator | None = None) -> Iterator[TextUnit]:
+    """Each object inside a list is a record; values outside any such object form record 1. With a
+    ``locator``, each unit carries the line its value is on."""
     counter = [1]
+
+    def line_of(value: object) -> int | None:
+        return locator.find(value) if locator is not None else None
 
     def walk(obj: object, prefix: str, record: int) -> Iterator[TextUnit]:
         if isinstance(obj, dict):
             for k, v in obj.items():
+                line_of(k)
                 yield from walk(v, f"{prefix}.{k}" if prefix else str(k), record)
         elif isinstance(obj, list):
             for item in obj:
@@ -49,9 +84,9 @@ def _document_units(doc: object, ctx: Context) -> Iterator[TextUnit]:
                 else:
                     yield from walk(item, prefix, record)
         elif isinstance(obj, str):
-            yield from field_units(prefix or None, obj, ctx.display, record)
+            yield from field_units(prefix or None, obj, ctx.display, record, line=line_of(obj))
         elif isinstance(obj, int | float) and not isinstance(obj, bool):
-            yield TextUnit(text=str(obj), path=ctx.display, key=prefix or None, record=record)
+            yield TextUnit(text=str(obj), path=ctx.display, key=prefix or None, record=record, line=line_of(obj))
 
     if isinstance(doc, list):
         counter[0] = 0
@@ -68,7 +103,9 @@ def read_jsonl(stream: BinaryIO, codec: str, ctx: Context) -> Units:
             doc = json.loads(line)
         except ValueError as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-            yield FileProblem(ctx.display, f"line {number}: invalid JSON ({detail}); line scanned as plain text")
+            yield FileProblem(
+                ctx.display, f"line {number}: invalid JSON ({detail}); line scanned as plain text", scanned=True
+            )
             yield TextUnit(text=line, path=ctx.display, line=number, record=record)
             continue
         for unit in _document_units(doc, ctx):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import warnings
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 import openpyxl
@@ -14,13 +17,14 @@ from .serialized import field_units
 
 
 def read_xlsx(stream: BinaryIO, ctx: Context) -> Units:
-    book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    with _openpyxl_quiet():
+        book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     try:
         record = 0
         for sheet in book.worksheets:
             header: list[str] | None = None
             first = True
-            for row_index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for row_index, row in enumerate(_quiet_rows(sheet.iter_rows(values_only=True)), start=1):
                 cells = [_text(v) for v in row]
                 if not any(cells):
                     continue
@@ -40,6 +44,26 @@ def read_xlsx(stream: BinaryIO, ctx: Context) -> Units:
                     )
     finally:
         book.close()
+
+
+@contextlib.contextmanager
+def _openpyxl_quiet() -> Iterator[None]:
+    """openpyxl warns on stderr about what it drops or assumes (no default style, unsupported extensions):
+    nothing a scan needs, and library noise must not reach the user's terminal. Only its warnings go."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=r"openpyxl(\..*)?$")
+        yield
+
+
+def _quiet_rows(rows: Iterable[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
+    """``rows`` read with openpyxl's warnings silenced, never while the caller runs (the filter is global)."""
+    iterator = iter(rows)
+    while True:
+        with _openpyxl_quiet():
+            row = next(iterator, None)
+        if row is None:
+            return
+        yield row
 
 
 def _text(value: object) -> str:
