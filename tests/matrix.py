@@ -24,7 +24,10 @@ MATRIX_MODULES = [
     "tests.discovery_app.test_pages",
     "tests.discovery_app.test_permission_matrix",
     "tests.api.test_permission_matrix",
+    "tests.evidence.test_permission_matrix",
+    "tests.evidence.test_preserve_matrix",
     "tests.incidents.test_appi_matrix",
+    "tests.incidents.test_permission_matrix",
     "tests.incidents.test_reports_matrix",
     "tests.incidents.test_portal_matrix",
 ]

@@ -42,25 +42,45 @@ def test_updating_a_case_records_what_changed(manager_api):
     # given
     api, ids = manager_api
     # when
-    response = api.patch(f"/api/v1/cases/{ids['internal_case']}/", {"status": "contained"})
+    response = api.patch(f"/api/v1/cases/{ids['internal_case']}/", {"severity": "critical", "persons_affected": 12})
     # then
     assert response.status_code == 200
-    assert response.json()["status"] == "contained"
+    assert response.json()["severity"] == "critical"
     entry = _last("update", "incidents.incidentcase")
     assert entry.object_id == str(ids["internal_case"])
-    assert entry.changes["status"] == ["open", "contained"]
+    assert entry.changes["severity"] == ["high", "critical"]
+    assert entry.changes["persons_affected"] == [None, 12]
     assert entry.via == "api"
 
 
-def test_deleting_a_case_is_audited_before_it_is_gone(manager_api):
+def test_moving_a_case_records_the_stage_and_the_reason(manager_api):
+    # given
+    api, ids = manager_api
+    # when
+    response = api.post(
+        f"/api/v1/cases/{ids['internal_case']}/move/", {"status": "containment", "reason": "端末を停止"}
+    )
+    # then
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "containment"
+    entry = _last("update", "incidents.incidentcase")
+    assert entry.changes["status"] == ["received", "containment"]
+    assert entry.message == "端末を停止"
+    assert entry.via == "api"
+
+
+def test_deleting_a_case_is_refused_and_says_to_archive_instead(manager_api):
     # given
     api, ids = manager_api
     # when
     response = api.delete(f"/api/v1/cases/{ids['internal_case']}/")
     # then
-    assert response.status_code == 204
-    assert not IncidentCase.objects.filter(pk=ids["internal_case"]).exists()
-    assert _last("delete", "incidents.incidentcase").object_id == str(ids["internal_case"])
+    assert response.status_code == 405
+    assert (
+        "archive" in response.json()["error"]["message"].lower() or "アーカイブ" in response.json()["error"]["message"]
+    )
+    assert IncidentCase.objects.filter(pk=ids["internal_case"]).exists()
+    assert not AuditEntry.objects.filter(action="delete", object_type="incidents.incidentcase").exists()
 
 
 def test_a_refused_delete_changes_nothing_and_says_why(manager_api):

@@ -48,7 +48,6 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
 POST_MATRIX: dict[str, tuple[int, ...]] = {
     # 409: the logistics contractor still has a user (bob), so it cannot be deleted
     "/contractors/{logistics_co}/delete/": (403, 409, 403, 403, 404, 403, 404),
-    "/incidents/{internal_case}/delete/": (403, 302, 403, 403, 404, 404, 404),
     "/accounts/users/{staff}/unlock/": (403, 302, 403, 404, 404, 404, 404),
     "/accounts/users/{staff}/reset-two-factor/": (403, 302, 403, 404, 404, 404, 404),
     "/accounts/tokens/{staff_token}/revoke/": (404, 302, 404, 302, 404, 404, 404),
@@ -104,7 +103,13 @@ def test_contractor_user_reporting_a_case_never_sees_other_contractors(world, cl
     form_page = client_for(alice).get("/incidents/new/").content.decode()
     response = client_for(alice).post(
         "/incidents/new/",
-        {"title": "不審なログイン", "status": "open", "discovered_at": "2026-11-28T10:00"},
+        {
+            "title": "不審なログイン",
+            "discovered_at": "2026-11-28T10:00",
+            "detection_source": "contractor",
+            "severity": "high",
+            "suspected_breach": "on",
+        },
     )
     # then
     assert "関西ロジスティクス" not in form_page
@@ -117,6 +122,8 @@ SPECIAL_VERBS_GRANTED = {
     # (resource, verb) → the only roles that hold it
     ("risk", "accept"): {"protection_manager"},
     ("data_source", "test"): {"protection_manager"},
+    ("incident_case", "release_hold"): {"protection_manager"},
+    ("evidence", "read_preserved"): {"protection_manager", "investigator"},
 }
 
 

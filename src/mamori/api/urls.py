@@ -12,7 +12,7 @@ from mamori.api.views import DocsView, SchemaView
 from mamori.audit.api import AuditEntryViewSet
 from mamori.contractors.api import ContractorViewSet
 from mamori.discovery.api import DataSourceViewSet, ScanViewSet
-from mamori.incidents.api import IncidentCaseViewSet
+from mamori.incidents.api import CaseTaskViewSet, IncidentCaseViewSet
 from mamori.incidents.api_appi import AppiAssessmentViewSet
 from mamori.incidents.api_portal import PortalNoticeViewSet, PortalReportViewSet, PortalTaskViewSet
 from mamori.ledger.api import DataCategoryViewSet, LedgerEntryViewSet
@@ -21,6 +21,7 @@ from mamori.risk.api import NonconformityViewSet, RiskViewSet
 router = DefaultRouter()
 router.register("contractors", ContractorViewSet, basename="contractor")
 router.register("cases", IncidentCaseViewSet, basename="case")
+router.register("case-tasks", CaseTaskViewSet, basename="case-task")
 router.register(r"cases/(?P<case_pk>[0-9]+)/appi-assessments", AppiAssessmentViewSet, basename="case-appi-assessment")
 router.register("users", UserViewSet, basename="user")
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token-record")
@@ -34,6 +35,9 @@ router.register("scans", ScanViewSet, basename="scan")
 router.register("portal/reports", PortalReportViewSet, basename="portal-report")
 router.register("portal/notices", PortalNoticeViewSet, basename="portal-notice")
 router.register("portal/tasks", PortalTaskViewSet, basename="portal-task")
+from mamori.evidence.api import EvidenceViewSet  # noqa: E402 - one line per part, kept together
+
+router.register("evidence", EvidenceViewSet, basename="evidence")
 
 urlpatterns = [
     path("v1/me/", MeView.as_view(), name="api-me"),

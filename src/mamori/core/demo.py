@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mamori.accounts.models import User
 from mamori.accounts.policy import SYSTEM
@@ -16,8 +16,11 @@ from mamori.audit import services as audit
 from mamori.contractors.models import Contractor
 from mamori.core.models import Organisation
 from mamori.discovery.demo import load_demo_discovery
-from mamori.incidents.models import CaseAccess, IncidentCase
+from mamori.discovery.models import DataSource
+from mamori.incidents import services as incident_services
+from mamori.incidents.models import CaseAccess, IncidentCase, Playbook
 from mamori.ledger.demo import load_demo_ledger
+from mamori.ledger.models import LedgerEntry
 
 DEMO_PASSWORD = "mamori-demo-2018"  # noqa: S105 - published demo credential, printed by `mamori demo`
 # Published demo TOTP secret for the roles that must use two-factor; never use in production.
@@ -73,7 +76,16 @@ CASE = {
     "漏えいしている可能性があると連絡を受けた。"
     "サイトを停止し、第三者調査機関による調査を依頼する。委託先には全データの保全を指示すること(削除禁止)。",
     "discovered_at": dt.datetime(2018, 11, 6, 10, 0, tzinfo=JST),
+    "detection_source": "card_company",
+    "detection_detail": "カード会社の不正検知部門から代表電話に連絡。"
+    "当社サイトで決済したカードに不正利用が集中しているとの指摘。",
+    "severity": "critical",
+    "suspected_breach": True,
+    "exposure_from": dt.date(2017, 5, 2),
+    "exposure_to": dt.date(2018, 11, 6),
 }
+CASE_LEDGER_REFERENCES = ("PI-0001", "PI-0002")  # the shop's members and its card payment records
+CASE_PLAYBOOK = "card-breach-web-shop"
 
 
 def load_demo() -> list[tuple[DemoUser, User]]:
@@ -82,16 +94,32 @@ def load_demo() -> list[tuple[DemoUser, User]]:
         if Organisation.current() is None:
             audit.record_create(SYSTEM, Organisation.objects.create(**ORGANISATION))
         contractors = [_contractor(data) for data in CONTRACTORS]
-        case = IncidentCase.objects.filter(title=CASE["title"]).first()
-        if case is None:
-            case = IncidentCase.objects.create(**CASE, contractor=contractors[0])
-            audit.record_create(SYSTEM, case)
         users = [(spec, _user(spec, contractors)) for spec in USERS]
-        load_demo_discovery(contractors, load_demo_ledger(contractors))
+        entries = load_demo_ledger(contractors)
+        source = load_demo_discovery(contractors, entries)
+        case = _case(contractors[0], entries, source)
         for spec, user in users:
             if spec.investigator:
                 _invite(case, user)
     return users
+
+
+def _case(contractor: Contractor, entries: list[LedgerEntry], source: DataSource | None) -> IncidentCase:
+    """The 2018 case as the card company's call opens it: linked to the shop's ledger entries, its database and
+    the server contractor, under legal hold, with the card-breach playbook's tasks (in Japanese)."""
+    case = IncidentCase.objects.filter(title=CASE["title"]).first()
+    if case is not None:
+        return case
+    playbook = Playbook.objects.filter(key=CASE_PLAYBOOK).first()
+    data = {
+        **CASE,
+        "contractor": contractor,
+        "ledger_entries": [e for e in entries if e.reference in CASE_LEDGER_REFERENCES],
+        "data_sources": [source] if source is not None else [],
+        "playbook": playbook,
+    }
+    with translation.override("ja"):
+        return incident_services.create_case(SYSTEM, data)
 
 
 def _contractor(data: dict[str, str]) -> Contractor:
