@@ -15,7 +15,7 @@ from mamori.incidents.views import visible_deadlines
 from mamori.ledger.models import LedgerEntry
 from mamori.risk.views import heatmap_context
 
-DUE_DATES_SHOWN = 15
+DUE_DATES_SHOWN = 8
 
 
 @login_required

@@ -85,7 +85,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def _case_form(request: HttpRequest, instance: IncidentCase | None) -> IncidentCaseForm:
-    form = IncidentCaseForm(_posted(request), instance=instance)
+    # A new case is most often written down as the call comes in: now, in Tokyo time, is the first guess.
+    initial = {"discovered_at": timezone.localtime().replace(second=0, microsecond=0)} if instance is None else None
+    form = IncidentCaseForm(_posted(request), instance=instance, initial=initial)
     form.limit_to(request.user)
     return form
 
