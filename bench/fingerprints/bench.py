@@ -23,7 +23,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "src"))
 
-from mamori.discovery.engine.masking import CARD_HIDDEN_DIGITS, ScryptCost, pan_fingerprint  # noqa: E402
+from mamori.discovery.engine.masking import CARD_HIDDEN_DIGITS, ScryptCost, pan_fingerprint
 
 KEY = b"k" * 32
 CARD = "4111111111111111"
@@ -58,12 +58,18 @@ def main(argv: list[str] | None = None) -> int:
     loops = 20_000
     fast = _median_seconds(lambda: [hmac.digest(KEY, CARD.encode(), "sha256") for _ in range(loops)], 3) / loops
     candidates = 10**CARD_HIDDEN_DIGITS // 10
+    listed = args.list
     rows = [
         ("one hash", _human(fast), _human(slow), f"{slow / fast:,.0f}x"),
-        (f"rebuild one card ({candidates:,} candidates), 1 core", _human(candidates * fast), _human(candidates * slow), ""),
+        (
+            f"rebuild one card ({candidates:,} candidates), 1 core",
+            _human(candidates * fast),
+            _human(candidates * slow),
+            "",
+        ),
         (f"rebuild one card, {cores} cores", _human(candidates * fast / cores), _human(candidates * slow / cores), ""),
-        (f"match {args.list:,} numbers, worst case, {cores} cores", "", _human(args.list * slow / cores), ""),
-        (f"match {args.list:,} numbers, 1% masks stored, {cores} cores", "", _human(args.list * slow / 100 / cores), ""),
+        (f"match {listed:,} numbers, worst case, {cores} cores", "", _human(listed * slow / cores), ""),
+        (f"match {listed:,} numbers, 1% masks stored, {cores} cores", "", _human(listed * slow / 100 / cores), ""),
     ]
     print(f"# card fingerprints — scrypt N=2^{cost.log2_n} r={cost.r} p={cost.p} vs HMAC-SHA256 (until 0002)")
     print(f"# {platform.processor() or platform.machine()}, {cores} cores, Python {platform.python_version()}")

@@ -311,6 +311,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several records have a "status" or "kind" of their own: name each choice set after its record.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "mamori.incidents.models.CaseStatus",
+        "CaseTaskStatusEnum": "mamori.incidents.models.TaskStatus",
+        "TimelineKindEnum": "mamori.incidents.models.TimelineKind",
+        "EvidenceKindEnum": "mamori.evidence.models.EvidenceKind",
+        "CustodyActionEnum": "mamori.evidence.models.CustodyAction",
+        "ScanStatusEnum": "mamori.discovery.models.ScanStatus",
+        "SourceKindEnum": "mamori.discovery.models.SourceKind",
+        "JobStatusEnum": "mamori.jobs.models.Status",
+        "RiskStatusEnum": "mamori.risk.models.RiskStatus",
+        "NonconformityStatusEnum": "mamori.risk.models.NonconformityStatus",
+    },
 }
 
 LOGGING = {

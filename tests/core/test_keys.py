@@ -219,8 +219,8 @@ def test_keys_init_creates_missing_keys_and_never_replaces_one(settings):
     folder = Path(settings.DATA_DIR) / "keys"
     contents = {p.name: p.read_text() for p in folder.iterdir()}
     second = run_keys("init")
-    # then both keys exist, private, and the second run kept them
-    assert sorted(contents) == ["fingerprint.key", "secrets.key"]
+    # then every key exists (secrets, fingerprint, audit, evidence), private, and the second run kept them
+    assert sorted(contents) == ["audit.key", "evidence.key", "fingerprint.key", "secrets.key"]
     assert all(mode(folder / name) == 0o600 for name in contents)
     assert f"secrets key created: {folder / 'secrets.key'}" in first
     assert "exists (kept as it is)" in second

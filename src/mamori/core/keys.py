@@ -85,12 +85,12 @@ def keys_dir() -> Path:
 
 
 def known_keys() -> tuple[KeySpec, ...]:
-    """ALL_KEYS and the keys other apps keep in the same folder (the audit checkpoint key), for status and checks."""
-    try:
-        from mamori.audit.checkpoint import AUDIT_KEY
-    except ImportError:
-        return ALL_KEYS
-    return (*ALL_KEYS, AUDIT_KEY)
+    """ALL_KEYS and the keys other apps keep in the same folder (audit checkpoint, evidence locker), for status,
+    checks, `mamori keys init` and the start-up check. Imported here, not at module level: those apps import this one."""
+    from mamori.audit.checkpoint import AUDIT_KEY
+    from mamori.evidence.storage import EVIDENCE_KEY
+
+    return (*ALL_KEYS, AUDIT_KEY, EVIDENCE_KEY)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -305,8 +305,8 @@ def _format_problem(spec: KeySpec, value: str, where: str) -> str | None:
 
 def require_all() -> None:
     """Refuse to start without usable keys: each is loaded (created in development) and, with DEBUG off, weak
-    keys are refused too. Called by `mamori serve` before anything else."""
-    for spec in ALL_KEYS:
+    keys are refused too. Called by `mamori serve`, `mamori worker` and the WSGI application before anything else."""
+    for spec in known_keys():
         load(spec)
         report = inspect(spec)
         if report.error:
@@ -325,7 +325,7 @@ def require_all() -> None:
 def init() -> list[tuple[KeySource, bool]]:
     """Create the missing key files; never replaces one. Each key's source, and whether it was just created."""
     results = []
-    for spec in ALL_KEYS:
+    for spec in known_keys():
         source = locate(spec)
         created = False
         if source.origin == "missing":

@@ -102,7 +102,7 @@ class AddEvidenceSerializer(serializers.Serializer):
     sha256 = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
 
 
-class ReasonSerializer(serializers.Serializer):
+class EvidenceReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
@@ -141,7 +141,7 @@ class EvidenceViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         if self.action == "create":
             return AddEvidenceSerializer
         if self.action in ("download", "destroy_copy"):
-            return ReasonSerializer
+            return EvidenceReasonSerializer
         return EvidenceSerializer
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -186,7 +186,7 @@ class EvidenceViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["post"])
     def download(self, request: Request, pk: str | None = None) -> StreamingHttpResponse:
         evidence = self.get_object()
-        reason = ReasonSerializer(data=request.data)
+        reason = EvidenceReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         stream = services.open_for_download(request.user, evidence, reason.validated_data["reason"])
         response = StreamingHttpResponse(stream, content_type="application/octet-stream")
@@ -199,7 +199,7 @@ class EvidenceViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["post"], url_path="destroy", url_name="destroy")
     def destroy_copy(self, request: Request, pk: str | None = None) -> Response:
         evidence = self.get_object()
-        reason = ReasonSerializer(data=request.data)
+        reason = EvidenceReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         destroyed = services.destroy(request.user, evidence, reason.validated_data["reason"])
         return Response(EvidenceSerializer(destroyed).data)
