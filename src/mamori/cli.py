@@ -25,6 +25,9 @@ Commands:
   backup       write a consistent backup of the database and uploaded files (--include-keys)
   restore      restore a backup after checking its manifest and audit checkpoint
   scan         scan files for card data and personal data
+  appi assess  APPI report decision for a set of facts (FILE.json or -; JSON in, JSON out)
+  evidence     add, verify, preserve and destroy evidence (chain of custody, legal hold)
+  incidents    remind (queue due-date reminders), verify-export FILE.zip
 Run 'mamori COMMAND --help' for the options of one command.
 """
 

@@ -37,6 +37,8 @@ def test_production_serve_serves_pages_and_static_files(tmp_path):
             "SECRET_KEY": secrets.token_urlsafe(50),
             "MAMORI_SECRETS_KEY": Fernet.generate_key().decode(),  # production does not create keys itself
             "MAMORI_FINGERPRINT_KEY": secrets.token_hex(32),
+            "MAMORI_AUDIT_KEY": secrets.token_hex(32),
+            "MAMORI_EVIDENCE_KEY": secrets.token_hex(32),
             "ALLOWED_HOSTS": "127.0.0.1",
             "MAMORI_HTTPS": "0",
             "MAMORI_DATA_DIR": str(tmp_path),

@@ -86,7 +86,8 @@ def keys_dir() -> Path:
 
 def known_keys() -> tuple[KeySpec, ...]:
     """ALL_KEYS and the keys other apps keep in the same folder (audit checkpoint, evidence locker), for status,
-    checks, `mamori keys init` and the start-up check. Imported here, not at module level: those apps import this one."""
+    checks, `mamori keys init` and the start-up check. Imported here, not at module level: those apps import
+    this one."""
     from mamori.audit.checkpoint import AUDIT_KEY
     from mamori.evidence.storage import EVIDENCE_KEY
 

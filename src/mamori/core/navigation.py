@@ -16,6 +16,7 @@ class Area:
     resource: str | None  # policy resource whose VIEW right shows the entry; None: everyone signed in
     description: Promise
     available: bool = True
+    contractors_only: bool = False  # shown to contractor users only (their portal)
 
 
 AREAS: tuple[Area, ...] = (
@@ -51,6 +52,14 @@ AREAS: tuple[Area, ...] = (
         "contractors:list",
         "contractor",
         _("Contractors that handle personal data, their contracts and incident clauses."),
+    ),
+    Area(
+        "portal",
+        _("Contractor portal"),
+        "incidents:portal-home",
+        "preservation_notice",
+        _("Report an incident to your client, acknowledge preservation notices, your tasks and evidence uploads."),
+        contractors_only=True,
     ),
     Area(
         "incidents",

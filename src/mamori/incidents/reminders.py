@@ -169,8 +169,12 @@ def _message(due: Due) -> tuple[str, str]:
 
 @task(TASK_NAME, max_attempts=1)
 def remind(ctx: JobContext) -> dict[str, int]:
-    """Send the reminders due today (safe to run any number of times)."""
-    return {"queued": send_due_reminders()}
+    """Send the reminders due today, and remind contractors of unacknowledged preservation notices (both safe to
+    run any number of times: every reminder is keyed in ReminderSent)."""
+    from mamori.incidents import portal
+
+    run = portal.remind_unacknowledged()
+    return {"queued": send_due_reminders(), "notices_reminded": run.reminded, "notices_escalated": run.escalated}
 
 
 # The clock: queue the reminder task at most once per interval
