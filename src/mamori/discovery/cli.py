@@ -7,6 +7,7 @@ Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage
 from __future__ import annotations
 
 import argparse
+import functools
 import glob
 import os
 import re
@@ -18,7 +19,15 @@ from typing import NoReturn, TextIO
 from mamori.discovery.engine.database import looks_like_dsn
 from mamori.discovery.engine.detectors import TYPES
 from mamori.discovery.engine.distributed import ClusterError
-from mamori.discovery.engine.output import FORMATS, STREAMING, WRITERS, FindingStream, redact, summary_lines
+from mamori.discovery.engine.output import (
+    FORMATS,
+    STREAMING,
+    WRITERS,
+    FindingStream,
+    redact,
+    summary_lines,
+    write_table,
+)
 from mamori.discovery.engine.scan import ScanOptions, ScanReport, iter_file_results, list_files
 from mamori.discovery.engine.types import ReadLimits, Severity
 
@@ -97,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-file-size", type=parse_size, metavar="SIZE", help="skip larger files (e.g. 500M)")
     parser.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links while walking")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        dest="show_all",
+        help="table: also list low-confidence findings (hidden behind a count by default)",
+    )
     parser.add_argument("--types", type=_types, metavar="T1,T2", help="only these detectors")
     db = parser.add_argument_group("databases")
     db.add_argument(
@@ -245,14 +260,15 @@ def _run_streaming(args: argparse.Namespace) -> ScanReport:
     return report
 
 
-def _write(report: ScanReport, fmt: str, output: str | None) -> None:
+def _write(report: ScanReport, fmt: str, output: str | None, show_all: bool = False) -> None:
+    writer = functools.partial(write_table, show_all=show_all) if fmt == "table" else WRITERS[fmt]
     if output is None:
-        WRITERS[fmt](report, sys.stdout)
+        writer(report, sys.stdout)
         sys.stdout.flush()
         return
     try:
         with open(output, "w", encoding="utf-8", newline="") as handle:
-            WRITERS[fmt](report, handle)
+            writer(report, handle)
     except OSError as error:
         raise UsageError(f"cannot write {output!r}: {error.strerror or error}") from None
 
@@ -276,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
             report = _run_streaming(args)
         else:
             report = _run(args)
-            _write(report, args.format, args.output)
+            _write(report, args.format, args.output, args.show_all)
     except UsageError as error:
         sys.stderr.write(f"{parser.format_usage()}mamori scan: error: {redact(str(error))}\n")
         return 2

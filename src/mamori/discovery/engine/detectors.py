@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import phonenumbers
 
-from mamori.discovery.engine import data, native
+from mamori.discovery.engine import data, native, precision
 from mamori.discovery.engine.cardbrands import MAX_CARD_LENGTH, MIN_FREE_TEXT_LENGTH
 from mamori.discovery.engine.checks import (
     ascii_digits,
@@ -435,14 +435,27 @@ def _phone_hits(text: str, pos: int, endpos: int, kinds: frozenset[str]) -> Iter
             if region is None and not 8 <= len(digits) <= 15:
                 continue
             e164 = _valid_phone(value, region)
-            if e164 is None:
+            if e164 is None or precision.phone_placeholder(digits):
                 continue
-            separated = digits != value.lstrip("+")
-            confidence = 0.85 if separated else 0.6
-            before = _before(text, m.start(), 30)
-            if "phone_number" in kinds or any(w in before for w in ("tel", "phone", "電話", "携帯", "fax")):
-                confidence = 0.95
+            confidence = _phone_confidence(text, m, digits, kinds)
             yield Hit("phone_number", m.start(), m.end(), confidence, mask_phone(raw), e164)
+
+
+_PHONE_WORDS = ("tel", "phone", "電話", "携帯", "fax", "ファックス", "連絡先")
+
+
+def _phone_confidence(text: str, m: re.Match[str], digits: str, kinds: frozenset[str]) -> float:
+    """Context makes a phone number: a phone field or word says so (0.95); a number written with separators
+    the way people write them (03-1234-5678) is likely (0.85); ten or eleven bare digits without context are
+    as often an ID, a tax number or a doctest value (0.35, hidden by default); an example-like counting run
+    (1234-5678) stays below what the table shows unless a phone field holds it."""
+    raw = m.group()
+    separated = digits != nfkc(raw).lstrip("+")
+    context = "phone_number" in kinds or any(w in _before(text, m.start(), 30) for w in _PHONE_WORDS)
+    confidence = 0.95 if context else (0.85 if separated else 0.35)
+    if precision.phone_example_like(digits):
+        confidence = min(confidence, 0.45)
+    return confidence
 
 
 @lru_cache(maxsize=65536)
@@ -461,7 +474,9 @@ def _valid_phone(value: str, region: str | None) -> str | None:
 def _email_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
     for m in _EMAIL_RE.finditer(text, pos, endpos):
         raw = m.group()
-        if raw.rsplit(".", 1)[-1].lower() in data.NOT_EMAIL_TLDS:
+        if raw.rsplit(".", 1)[-1].lower() in data.NOT_EMAIL_TLDS or not precision.email_domain_ok(raw):
+            continue  # `icon@2x.png`, `t@models.permalink`, `x@host.local`
+        if precision.email_in_blob(text, m.start(), m.end()) or precision.email_is_scp_remote(text, m.end()):
             continue
         yield Hit("email_address", m.start(), m.end(), 0.9, mask_email(raw), raw.lower())
 
@@ -500,6 +515,8 @@ def _honorific_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
             if len(compact) < 2 or name[-1] in data.HONORIFIC_STOP_BEFORE:
                 continue
             if (after and after in data.HONORIFIC_STOP_AFTER) or compact in data.KATAKANA_ROLE_WORDS:
+                continue
+            if precision.not_a_name(compact):  # `姓 名 様` in a mail template
                 continue
             score = confidence - (0.15 if m["h"] == "さん" else 0.0)
             yield Hit("person_name", m.start("v"), m.end("v"), score, mask_text(name), nfkc(compact))
@@ -560,9 +577,55 @@ def _kv_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
         m = _KV_VALUE_RES[kind].match(text, key_end, endpos)
         if m is None:
             continue
-        found = _context_value(kind, m["v"], 0.85 if kind != "person_name" else 0.75)
+        if kind in ("person_name", "card_holder"):
+            name_confidence = _text_name_confidence(text, key_end, m, kind)
+            if name_confidence is None:
+                continue
+            found = _context_value(kind, m["v"], name_confidence)
+        else:
+            found = _context_value(kind, m["v"], 0.85)
         if found:
             yield _as_hit(found, m.start("v"), m.end("v"))
+
+
+_NAME_SEPARATOR_RE = re.compile(r"[:：=＝>は]|;s:")
+# After a name value: the end of the field (closing quote, delimiter, line end), an honorific, or white space
+# and the next `key=` of a log line; never code punctuation (`self::X`, `name(`, `user.name`) or more words
+# (`"Provider - Economy"`, `Emri i mbajtësit të kartës`).
+_NAME_END_RE = re.compile(
+    r"""(?:[ \t　]*(?:$|\n|\r)|["'」,;&|<)\]}/\\。、]|[ 　]?(?:様|殿|さん)|[ \t]+[A-Za-z_][\w.\-\[\]]*[=:])"""
+)
+_IDENTIFIER_TAIL_RE = re.compile(r"[A-Za-z0-9_\-.\[\]$]*$")
+
+
+def _text_name_confidence(text: str, key_end: int, m: re.Match[str], kind: str) -> float | None:
+    """Confidence of a name after a name keyword in free text, None when it is not one.
+
+    A name in text needs an explicit separator after its keyword (`氏名：`, `"lastName": "`, `name01=`; not
+    `last name is`), a key about a person (not `class_name2`), must end where a field ends (not
+    `lastName: String,` or `first_name in providers`), and must look like a name (not a label in any
+    language, a placeholder or a code word). A name-shaped word that nobody quoted after an ASCII keyword
+    (`last_name: Prezime` in a translation file) is kept with low confidence."""
+    value = m["v"]
+    if not _NAME_SEPARATOR_RE.search(text, key_end, m.start("v")):
+        return None
+    key_start = _IDENTIFIER_TAIL_RE.search(text, max(0, key_end - 60), key_end)
+    if key_start is not None and not precision.person_key(text[key_start.start() : key_end]):
+        return None
+    opening = text[m.start("v") - 1 : m.start("v")] if m.start("v") else ""
+    closing = text[m.end("v") : m.end("v") + 1]
+    if opening in ("'", '"') and closing != opening:
+        return None
+    if not _NAME_END_RE.match(text, m.end("v")):
+        return None
+    strength = precision.name_strength(value)
+    if strength is None or strength == precision.WEAK:
+        return None
+    if kind == "card_holder":
+        return 0.85
+    if strength == precision.STRONG:
+        return 0.8
+    return 0.7 if opening in ("'", '"', "「") or not value.isascii() else 0.45
 
 
 def _same_line_card_context(text: str, cards: list[Hit]) -> Iterator[Hit]:
@@ -631,8 +694,8 @@ def _field_hits(unit: TextUnit, kinds: frozenset[str]) -> list[Hit]:
         elif kind in ("card_expiry", "card_expiry_part"):
             found = _expiry_field(unit.key or "", value)
         elif kind == "card_holder" or (kind == "person_name" and _name_field_ok(unit.key or "", value)):
-            confidence = 0.9 if kind == "card_holder" else (0.6 if normalise_key(unit.key or "") == "name" else 0.85)
-            found = _context_value("person_name", value, confidence)
+            confidence = _field_name_confidence(unit.key or "", value, kind)
+            found = None if confidence is None else _context_value("person_name", value, confidence)
         elif kind == "address":
             found = _address_field(value)
         elif kind == "credit_card_number":
@@ -655,6 +718,41 @@ def _short_card_field(value: str) -> tuple[str, str, str, float] | None:
 
 def _name_field_ok(key: str, value: str) -> bool:
     return not any(ch.isdigit() for ch in value) and "@" not in value and len(value) <= 60 and bool(key)
+
+
+# Confidence of a name under a key that is only `name` (`name`, `author.name`, `hydra:member.name`): below what
+# the table shows, unless another field of the same record holds personal data (``Detector._flush``).
+GENERIC_NAME_CONFIDENCE = 0.45
+_GENERIC_NAME_KEYS = frozenset({"name", "names", "display_name", "displayname", "title"})
+# Types that, in another field of the same record, make a name under a generic key somebody's name.
+_PERSONAL_EVIDENCE = frozenset(
+    {"email_address", "phone_number", "address", "postal_code", "credit_card_number", "card_track_data", "my_number"}
+)
+
+
+def _generic_name_key(key: str) -> bool:
+    """The last segment of a (dotted, JSON-pointer or namespaced) key is just `name`."""
+    last = re.split(r"[./:\[\]]", key.strip("[]./:"))[-1] if key else ""
+    return normalise_key(last) in _GENERIC_NAME_KEYS
+
+
+def _field_name_confidence(key: str, value: str, kind: str) -> float | None:
+    """Confidence of a name in a structured field, None when the value is not one.
+
+    A key that says "person" (`name01`, `first_name`, 氏名, `card_holder`) takes any name-shaped value but
+    no label, placeholder or code word (0.85; 0.45 for an all-lower-case word); a generic `name` key takes
+    only a value that is clearly a person's name (a common family or given name, or 姓 名 with a space) —
+    countries, prefectures, products and identifiers are no finding at all."""
+    strength = precision.name_strength(value)
+    if strength is None:
+        return None
+    if kind == "card_holder":
+        return 0.9
+    if not precision.person_key(normalise_key(key)):
+        return None
+    if _generic_name_key(key):
+        return GENERIC_NAME_CONFIDENCE if strength == precision.STRONG else None
+    return 0.45 if strength == precision.WEAK else 0.85
 
 
 def _expiry_field(key: str, value: str) -> tuple[str, str, str, float] | None:
@@ -834,6 +932,7 @@ class Detector:
             for unit, hits in zip(record, per_unit, strict=True):
                 if not hits:
                     hits.extend(_record_card_context(unit))
+        _name_record_evidence(per_unit)
         for unit, hits in zip(record, per_unit, strict=True):
             yield from self._findings(unit, hits)
 
@@ -930,6 +1029,20 @@ def _split_field_hits(record: list[TextUnit]) -> list[tuple[int, Hit]]:
             if (hit.start, hit.end) == (0, len(joined)):
                 hits.append((parts[1], _moved(hit, start, start + len(value))))
     return hits
+
+
+def _name_record_evidence(per_unit: list[list[Hit]]) -> None:
+    """A name under a generic `name` key in a record that also holds an e-mail address, phone number,
+    address or card is somebody's name: raise it to 0.8 (from ``GENERIC_NAME_CONFIDENCE``)."""
+    weak = [
+        (hits, i)
+        for hits in per_unit
+        for i, hit in enumerate(hits)
+        if hit.type == "person_name" and hit.confidence == GENERIC_NAME_CONFIDENCE
+    ]
+    if weak and any(hit.type in _PERSONAL_EVIDENCE for hits in per_unit for hit in hits):
+        for hits, i in weak:
+            hits[i] = Hit("person_name", hits[i].start, hits[i].end, 0.8, hits[i].masked, hits[i].norm)
 
 
 def _record_card_context(unit: TextUnit) -> list[Hit]:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from mamori.discovery.engine.checks import ascii_digits, card_brand, luhn_ok
 from mamori.discovery.engine.detectors import TYPES
 from mamori.discovery.engine.masking import mask_card
+from mamori.discovery.engine.precision import SHOWN_CONFIDENCE
 from mamori.discovery.engine.scan import ScanReport
 from mamori.discovery.engine.types import FileProblem, Finding, Severity
 
@@ -85,15 +86,24 @@ def summary_lines(report: ScanReport) -> list[str]:
     return lines
 
 
-def write_table(report: ScanReport, out: TextIO) -> None:
+def write_table(report: ScanReport, out: TextIO, show_all: bool = False) -> None:
+    """The findings a person reads first. Findings below ``SHOWN_CONFIDENCE`` (a bare ten-digit number, a
+    name-shaped word in a translation file) are left out behind a count unless ``show_all`` (`--all`);
+    every other format, the summary and the exit status keep them."""
+    shown = [f for f in report.findings if show_all or f.confidence >= SHOWN_CONFIDENCE]
     headers = ("SEVERITY", "TYPE", "LOCATION", "VALUE", "CONF", "DETECTOR")
     rows = [
-        (f.severity.label, f.type, redact(_location(f)), f.masked, f"{f.confidence:.2f}", f.detector)
-        for f in report.findings
+        (f.severity.label, f.type, redact(_location(f)), f.masked, f"{f.confidence:.2f}", f.detector) for f in shown
     ]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     for row in (headers, *rows):
         out.write("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() + "\n")
+    hidden = len(report.findings) - len(shown)
+    if hidden:
+        out.write(
+            f"\n{hidden} low-confidence findings not shown (confidence below {SHOWN_CONFIDENCE:.2f}); "
+            "--all shows them\n"
+        )
     out.write("\n" + "\n".join(summary_lines(report)) + "\n")
 
 
