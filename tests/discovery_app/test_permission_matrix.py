@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from mamori.discovery.models import DataSource, Scan, ScanStatus
+from mamori.discovery.models import DataSource, FindingLocation, Scan, ScanFinding, ScanStatus
 from tests.matrix import OK, ROLES, matrix_tests
 
 #                                                         president manager auditor staff alice bob  ivy
@@ -33,6 +33,14 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/api/v1/scans/": (200, 200, 200, 200, 200, 200, 403),
     "/api/v1/scans/{shop_scan}/": (200, 200, 200, 200, 200, 404, 404),
     "/api/v1/scans/{internal_scan}/": (200, 200, 200, 200, 404, 404, 404),
+    # every location of a finding (tests/discovery_app/test_locations.py): as its scan, and only under its own scan
+    "/discovery/scans/{shop_scan}/findings/{shop_finding}/locations/": (200, 200, 200, 200, 200, 404, 404),
+    "/discovery/scans/{internal_scan}/findings/{internal_finding}/locations/": (200, 200, 200, 200, 404, 404, 404),
+    "/discovery/scans/{shop_scan_2}/findings/{shop_finding}/locations/": (404, 404, 404, 404, 404, 404, 404),
+    "/discovery/scans/{shop_scan}/findings/99999999999999999999999/locations/": (404, 404, 404, 404, 404, 404, 404),
+    "/api/v1/scans/{shop_scan}/findings/{shop_finding}/locations/": (200, 200, 200, 200, 200, 404, 404),
+    "/api/v1/scans/{internal_scan}/findings/{internal_finding}/locations/": (200, 200, 200, 200, 404, 404, 404),
+    "/api/v1/scans/{shop_scan_2}/findings/{shop_finding}/locations/": (404, 404, 404, 404, 404, 404, 404),
 }
 
 POST_MATRIX: dict[str, tuple[int, ...]] = {
@@ -56,6 +64,15 @@ def finished_scan(source: DataSource) -> int:
     return Scan.objects.create(source=source, status=ScanStatus.SUCCEEDED, started_at=now, finished_at=now).pk
 
 
+def file_finding(scan_id: int) -> int:
+    """A stored file finding with one location, as a file scan leaves it."""
+    finding = ScanFinding.objects.create(
+        scan_id=scan_id, type="email_address", path="a.txt", severity="low", data_class="personal", rows_matched=1
+    )
+    FindingLocation.objects.create(finding=finding, line=1, masked="t***@example.jp")
+    return finding.pk
+
+
 @pytest.fixture
 def world(request, shop_source, internal_source):
     users = {name: request.getfixturevalue(name) for name in ROLES}
@@ -66,6 +83,8 @@ def world(request, shop_source, internal_source):
         "shop_scan_2": finished_scan(shop_source),
         "internal_scan": finished_scan(internal_source),
     }
+    ids["shop_finding"] = file_finding(ids["shop_scan"])
+    ids["internal_finding"] = file_finding(ids["internal_scan"])
     return users, ids
 
 

@@ -3,7 +3,9 @@
 ``password`` is write-only; ``POST /api/v1/data-sources/{id}/scan/`` queues a scan and
 ``POST /api/v1/data-sources/{id}/test/`` queues a connection test (202 with its job; while one is queued or
 running, 409 with that one); ``GET`` on the same address gives the latest test and its result. Scans are
-read-only; reading one scan's findings is audited.
+read-only; reading one scan's findings is audited, and so is each page of
+``GET /api/v1/scans/{id}/findings/{finding_id}/locations/`` (every stored location of a file finding, with its
+masked value only; ``?page=2&page_size=100``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -24,7 +28,7 @@ from mamori.accounts.policy import Action
 from mamori.api.viewsets import PolicyViewSet, ServiceViewSet
 from mamori.contractors.models import Contractor
 from mamori.discovery import services
-from mamori.discovery.models import DataSource, Scan, ScanFinding
+from mamori.discovery.models import DataSource, FindingLocation, Scan, ScanFinding
 from mamori.ledger.models import LedgerEntry
 
 
@@ -149,6 +153,12 @@ class ScanFindingSerializer(serializers.ModelSerializer):
         ]
 
 
+class FindingLocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FindingLocation
+        fields = ["id", "line", "column", "sheet", "cell", "masked"]
+
+
 class ScanSerializer(serializers.ModelSerializer):
     # Plain text rather than an enum: the schema already has other "status" enums and names would collide.
     status = serializers.CharField(read_only=True, help_text="queued, running, succeeded or failed")
@@ -194,3 +204,24 @@ class ScanViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
         scan = self.get_object()
         services.record_findings_read(request.user, scan, "api")
         return Response(ScanDetailSerializer(scan, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "finding_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A finding of this scan."
+            )
+        ],
+        responses=FindingLocationSerializer(many=True),
+        description="Every stored location of one finding of this scan (file findings; at most 10,000 kept, "
+        "the true count is the finding's rows_matched), in the order found, with masked values only.",
+    )
+    @action(detail=True, methods=["get"], url_path=r"findings/(?P<finding_id>[0-9]+)/locations", filter_backends=[])
+    def locations(self, request: Request, pk: str | None = None, finding_id: str | None = None) -> Response:
+        scan = self.get_object()
+        where = f"api, page {str(request.query_params.get('page', '1'))[:10]}"
+        try:
+            _finding, locations = services.finding_locations(request.user, scan, int(finding_id or 0), where)
+        except ScanFinding.DoesNotExist:
+            raise Http404("No finding matches the given query.") from None
+        page = self.paginate_queryset(locations)
+        return self.get_paginated_response(FindingLocationSerializer(page, many=True).data)

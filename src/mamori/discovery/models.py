@@ -149,3 +149,50 @@ class ScanFinding(models.Model):
     def location_key(self) -> str:
         """Where it was found, at the grain scans are compared on (column, or file)."""
         return f"{self.table}.{self.column}" if self.table else self.path
+
+    @property
+    def is_file(self) -> bool:
+        return not self.table
+
+    @property
+    def type_label(self) -> str:
+        """The type as a person reads it (クレジットカード番号), or its code for a type the ledger has no name for."""
+        from mamori.ledger.models import ScannerType
+
+        return str(dict(ScannerType.choices).get(self.type, self.type))
+
+
+# Locations kept per file finding: a log with a card number on every line must not fill the database; the true
+# count stays in ScanFinding.rows_matched and the page says how many more there were.
+MAX_LOCATIONS = 10_000
+
+
+class FindingLocation(models.Model):
+    """One place in a file where a finding occurs (line and character offset, or sheet and cell), with its masked
+    value only: never a full card number nor any digit of a security code (the engine masks before it reports)."""
+
+    finding = models.ForeignKey(
+        ScanFinding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="locations"
+    )
+    line = models.PositiveIntegerField(_("line"), null=True, blank=True)
+    column = models.CharField(_("position"), max_length=300, blank=True)
+    sheet = models.CharField(_("sheet"), max_length=200, blank=True)
+    cell = models.CharField(_("cell"), max_length=40, blank=True)
+    masked = models.CharField(_("masked value"), max_length=300)
+
+    class Meta:
+        verbose_name = _("finding location")
+        verbose_name_plural = _("finding locations")
+        ordering = ["finding_id", "pk"]  # the order the scanner met them: down the file, sheet by sheet
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} {self.place}"
+
+    @property
+    def place(self) -> str:
+        """Where in the file: ``[Sheet]B12``, ``line 12``, or a JSON pointer / offset when that is all there is."""
+        if self.sheet or self.cell:
+            return f"[{self.sheet}]{self.cell}" if self.sheet else self.cell
+        if self.line:
+            return str(self.line)
+        return self.column

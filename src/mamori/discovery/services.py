@@ -29,7 +29,15 @@ from mamori.accounts.policy import Action, Actor
 from mamori.audit import services as audit
 from mamori.core import keys
 from mamori.discovery import fingerprints, secrets, targets
-from mamori.discovery.models import DataSource, Scan, ScanFinding, ScanStatus, SourceKind
+from mamori.discovery.models import (
+    MAX_LOCATIONS,
+    DataSource,
+    FindingLocation,
+    Scan,
+    ScanFinding,
+    ScanStatus,
+    SourceKind,
+)
 from mamori.jobs.models import Job
 from mamori.ledger.models import DataCategory
 
@@ -41,6 +49,7 @@ RECONCILIATION = "reconciliation"
 PROHIBITED_TYPES = frozenset({"card_security_code", "card_track_data"})
 CARD_NUMBER = "credit_card_number"
 MAX_EXAMPLES = 3
+LOCATION_BATCH = 5000
 Progress = Callable[[int, str], None]
 
 
@@ -318,7 +327,7 @@ def run_scan(scan_id: int, progress: Progress | None = None) -> Scan:
         return scan
     with transaction.atomic():
         scan.findings.all().delete()  # a rerun of the same job starts over
-        ScanFinding.objects.bulk_create(ScanFinding(scan=scan, **row) for row in rows)
+        _store_findings(scan, rows)
         Scan.objects.filter(pk=scan.pk).update(
             status=ScanStatus.SUCCEEDED,
             finished_at=timezone.now(),
@@ -379,6 +388,36 @@ def fail_orphaned_scans() -> int:
 def record_findings_read(actor: Actor, scan: Scan, where: str) -> None:
     """One audit entry per page or API read of a scan's findings (masked examples included), not one per row."""
     audit.record(actor, "view_findings", scan, message=f"{where}: {scan.findings_count} findings")
+
+
+def shown_confidence() -> float:
+    from mamori.discovery.engine.precision import SHOWN_CONFIDENCE
+
+    return SHOWN_CONFIDENCE
+
+
+def shown_findings(scan: Scan, show_all: bool = False) -> tuple[list[ScanFinding], int]:
+    """The findings a person reads first and how many were left out: below the engine's ``SHOWN_CONFIDENCE``
+    (a bare number without context, a name-shaped word) they hide behind a count, as in ``mamori scan``."""
+    findings = list(scan.findings.all())
+    if show_all:
+        return findings, 0
+    shown = [f for f in findings if f.confidence >= shown_confidence()]
+    return shown, len(findings) - len(shown)
+
+
+def finding_locations(actor: Actor, scan: Scan, finding_id: int, where: str) -> tuple[ScanFinding, QuerySet[Any]]:
+    """One finding of a visible ``scan`` and its stored locations, in the order found; the read is audited as a
+    read of findings (masked values). A finding of another scan is ``ScanFinding.DoesNotExist`` (a 404)."""
+    policy.check(actor, Action.VIEW, SCAN, scan)
+    finding = scan.findings.get(pk=finding_id)
+    audit.record(
+        actor,
+        "view_findings",
+        scan,
+        message=f"{where}: locations of finding {finding.pk} ({finding.rows_matched} matches)",
+    )
+    return finding, finding.locations.all()
 
 
 def _scan_database(source: DataSource, report: Progress) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -446,6 +485,32 @@ def _scan_files(source: DataSource, report: Progress) -> tuple[list[dict[str, An
     return rows, {"items_scanned": len(files), "rows_scanned": 0, "problems": problems[:50]}
 
 
+def _store_findings(scan: Scan, rows: list[dict[str, Any]]) -> None:
+    """The findings and, for files, every location of each (up to ``MAX_LOCATIONS``), in batches."""
+    places = [row.pop("locations", []) for row in rows]
+    stored = ScanFinding.objects.bulk_create([ScanFinding(scan=scan, **row) for row in rows], batch_size=1000)
+    batch: list[FindingLocation] = []
+    for finding, locations in zip(stored, places, strict=True):
+        for place in locations:
+            batch.append(FindingLocation(finding=finding, **place))
+            if len(batch) >= LOCATION_BATCH:
+                FindingLocation.objects.bulk_create(batch)
+                batch = []
+    FindingLocation.objects.bulk_create(batch)
+
+
+def _location(finding: Any) -> dict[str, Any]:
+    """Where one engine finding is, and its masked value only (the engine never gives more; fingerprints stay
+    with the finding and are never shown)."""
+    return {
+        "line": finding.line,
+        "column": str(finding.column or "")[:300],
+        "sheet": (finding.sheet or "")[:200],
+        "cell": (finding.cell or "")[:40],
+        "masked": finding.masked[:300],
+    }
+
+
 def _file_row(path: str, kind: str, found: list[Any]) -> dict[str, Any]:
     first = found[0]
     worst = max(found, key=lambda f: f.severity)
@@ -461,7 +526,8 @@ def _file_row(path: str, kind: str, found: list[Any]) -> dict[str, Any]:
         "cell": (first.cell or "")[:40],
         "examples": examples,
         "card_fingerprints": _card_fingerprints(kind, [f.fingerprint for f in found]),
-        "rows_matched": len(found),
+        "locations": [_location(f) for f in found[:MAX_LOCATIONS]],
+        "rows_matched": len(found),  # every occurrence, also those beyond MAX_LOCATIONS
         "rows_scanned": 0,
         "match_ratio": 0.0,
         "confidence": round(max(f.confidence for f in found), 3),

@@ -21,4 +21,9 @@ urlpatterns = [
     path("scans/<int:pk>/", login_required(views.scan_detail), name="scan"),
     path("scans/<int:pk>/progress/", login_required(views.scan_progress), name="scan-progress"),
     path("scans/<int:pk>/diff/", login_required(views.scan_diff), name="scan-diff"),
+    path(
+        "scans/<int:pk>/findings/<int:finding>/locations/",
+        login_required(views.finding_locations),
+        name="finding-locations",
+    ),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,7 @@ from mamori.accounts.policy import Action
 from mamori.contractors.models import Contractor
 from mamori.discovery import services
 from mamori.discovery.forms import DataSourceForm, GapActionForm
-from mamori.discovery.models import DataSource, Scan
+from mamori.discovery.models import DataSource, Scan, ScanFinding, SourceKind
 from mamori.ledger.models import LedgerEntry
 
 S, SC, REC = services.SOURCE, services.SCAN, services.RECONCILIATION
@@ -155,8 +156,43 @@ def scan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scan = _scan(request, pk)
     if scan.is_finished:
         services.record_findings_read(request.user, scan, "page")
-    context = {"scan": scan, "findings": scan.findings.all(), "previous": _previous(scan)}
+    show_all = request.GET.get("all") == "1"
+    findings, hidden = services.shown_findings(scan, show_all)
+    context = {
+        "scan": scan,
+        "findings": findings,
+        "hidden": hidden,
+        "show_all": show_all,
+        "is_files": scan.source.kind == SourceKind.FILES,
+        "files_with_findings": scan.findings.filter(table="").order_by().values("path").distinct().count(),
+        "threshold": services.shown_confidence(),
+        "previous": _previous(scan),
+    }
     return render(request, "discovery/scan_detail.html", context)
+
+
+LOCATIONS_PER_PAGE = 50
+
+
+def finding_locations(request: HttpRequest, pk: int, finding: int) -> HttpResponse:
+    """Every stored location of one finding, 50 a page: the htmx fragment under the finding's row, or a page
+    of its own when followed without JavaScript."""
+    scan = _scan(request, pk)
+    page_number = request.GET.get("page", "1")
+    try:
+        item, locations = services.finding_locations(request.user, scan, finding, f"page, page {page_number[:10]}")
+    except ScanFinding.DoesNotExist:
+        raise Http404("No finding matches the given query.") from None
+    page = Paginator(locations, LOCATIONS_PER_PAGE).get_page(page_number)
+    context = {
+        "scan": scan,
+        "finding": item,
+        "page": page,
+        "stored": page.paginator.count,
+        "more": max(0, item.rows_matched - page.paginator.count) if item.is_file else 0,
+    }
+    inline = bool(request.headers.get("HX-Request"))
+    return render(request, f"discovery/{'_' if inline else ''}finding_locations.html", context)
 
 
 def scan_progress(request: HttpRequest, pk: int) -> HttpResponse:
