@@ -151,11 +151,14 @@ def test_the_menu_shows_every_area_to_the_manager_and_marks_the_current_one(
 ) -> None:
     # when the manager opens the contractors list
     html = client_for(manager).get(reverse("contractors:list")).content.decode()
-    # then every area is in the menu, planned ones marked, and the current one has aria-current
+    # then every area is in the menu (but the contractors' own portal), planned ones marked, and the current one
+    # has aria-current
     nav = re.search(r'<nav class="sidenav".*?</nav>', html, re.S)
     assert nav
     with translation.override("ja"):
-        labels = [str(area.label) for area in AREAS]
+        labels = [str(area.label) for area in AREAS if not area.contractors_only]
+        portal = [str(area.label) for area in AREAS if area.contractors_only]
+    assert portal and not any(label in nav.group(0) for label in portal)
     for label in labels:
         assert label in nav.group(0)
     assert nav.group(0).count("準備中") == sum(1 for a in AREAS if not a.available)

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from mamori.accounts.policy import Action
 from mamori.api.viewsets import PolicyViewSet, ServiceViewSet
+from mamori.accounts import policy
 from mamori.incidents import portal
 from mamori.incidents.models import CaseTask, IncidentCase, PreservationNotice, TaskStatus
 
@@ -107,6 +108,9 @@ class PortalTaskViewSet(ServiceViewSet):
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Any]:
+        # A role without tasks in the portal gets 404 for a task, as for any record it may not see.
+        if policy.Action.VIEW not in policy.allowed(self.request.user, portal.TASK):
+            return CaseTask.objects.none()
         return portal.my_tasks(self.request.user)
 
     def update_record(self, obj: CaseTask, data: dict[str, Any]) -> CaseTask:
