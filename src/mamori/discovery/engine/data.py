@@ -45,186 +45,6 @@ CARD_CONTEXT_WORDS: tuple[str, ...] = (
     "決済",
 )
 
-# `card_cvv`, `cc_exp` and the like need no fragment of their own: a keyword may follow `_` or `-`.
-# Regex fragments (ASCII regex syntax, Japanese written as plain literals outside character
-# classes) naming a field in text: `cvv=123`, `"security_code": "123"`, `セキュリティコード：123`.
-# They are also compiled as byte patterns for the prefilter, so they must stay portable.
-KEYWORDS: dict[str, tuple[str, ...]] = {
-    "card_security_code": (
-        "cvv2?(?:[_\\-]?(?:no|num|cd|code))?",  # also `cvv_no`, `cvc_cd` as PHP sessions and shop modules name them
-        "cvc2?(?:[_\\-]?(?:no|num|cd|code))?",
-        "cid",
-        "csc",
-        "cav2",
-        "cvn",
-        "security[ _\\-]?code",
-        "sec[_\\-]?(?:code|cd)",
-        "card[_\\-]?code",
-        "verification[ _\\-]?(?:code|value)",
-        "セキュリティコード",
-        "セキュリティーコード",
-        "セキュリティ番号",
-    ),
-    "card_expiry": (
-        "exp",
-        "expiry",
-        "expires?",
-        "expiration(?:[ _\\-]?date)?",
-        "exp[_\\-]?(?:date|month|year|mm|yy|yyyy|ym)",
-        "card[_\\-]?expire?(?:_date)?",
-        "valid[ _\\-]?(?:thru|through)",
-        "good[ _\\-]?thru",
-        "yuko[_\\-]?kigen",
-        "有効期限",
-    ),
-    # Month or year of the expiry in a field of its own (exp_month=04, card_year=21).
-    "card_expiry_part": (
-        # Each fragment starts with a literal: the `re` fallback then skips ahead quickly.
-        "exp(?:ire|iry|iration)?[_\\-]?(?:month|year|mm|yy|yyyy)",
-        "card[_\\-]?exp(?:ire|iry|iration)?[_\\-]?(?:month|year|mm|yy|yyyy)",
-        "card[_\\-]?(?:month|year)",
-    ),
-    "my_number": (
-        "my[ _\\-]?number",
-        "my[_\\-]?no",
-        "kojin[_\\-]?bango",
-        "individual[ _\\-]?number",
-        "マイナンバー",
-        "個人番号",
-    ),
-    "postal_code": (
-        "zip(?:[ _\\-]?code)?(?:0?[12])?",
-        "postal(?:[ _\\-]?code)?",
-        "post[ _\\-]?code",
-        "yubin(?:[_\\-]?bango)?",
-        "郵便番号",
-    ),
-    "bank_account": (
-        "bank[ _\\-]?account(?:[ _\\-]?(?:no|number))?",
-        "account[ _\\-]?(?:no|number|num)",
-        "koza(?:[_\\-]?(?:no|bango))?",
-        "kouza(?:[_\\-]?(?:no|bango))?",
-        "口座番号",
-        "預金口座",
-        "振込先口座",
-    ),
-    "drivers_license": (
-        "drivers?[ _\\-']?s?[ _\\-]?licen[cs]e(?:[ _\\-]?(?:no|number))?",
-        "licen[cs]e[ _\\-]?(?:no|number)",
-        "menkyo(?:[_\\-]?(?:no|bango))?",
-        "運転免許証番号",
-        "運転免許番号",
-        "免許証番号",
-        "免許番号",
-    ),
-    "passport_number": (
-        "passport(?:[ _\\-]?(?:no|number|num))?",
-        "ryoken(?:[_\\-]?(?:no|bango))?",
-        "旅券番号",
-        "パスポート番号",
-        "旅券",
-        "パスポート",
-    ),
-    "person_name": (
-        "full[ _\\-]?name",
-        *(
-            f"{who}[_\\-]?name"
-            for who in ("customer", "member", "client", "contact", "billing", "shipping", "delivery", "recipient")
-        ),
-        "order[_\\-]?name",
-        *(f"{part}[ _\\-]?name" for part in ("first", "last", "family", "given")),
-        "name0?[12]",
-        "kana0?[12]",
-        "shimei",
-        "氏名",
-        "お名前",
-        "フリガナ",
-        "ふりがな",
-    ),
-    "card_holder": (
-        "card[ _\\-]?holder(?:[ _\\-]?name)?",
-        "holder[ _\\-]?name",
-        "name[ _\\-]?on[ _\\-]?card",
-        "card[ _\\-]?name",
-        "meigi(?:nin)?",
-        "カード名義(?:人)?",
-        "名義人",
-    ),
-}
-
-# Column / key names (normalised: lower case, camelCase split, separators turned into "_").
-KEY_NAMES: dict[str, frozenset[str]] = {
-    "credit_card_number": frozenset(
-        {
-            "card_no",
-            "card_number",
-            "card_num",
-            "cardno",
-            "cardnumber",
-            "cc_number",
-            "cc_num",
-            "ccnum",
-            "ccno",
-            "credit_card",
-            "credit_card_number",
-            "creditcard",
-            "pan",
-            "カード番号",
-            "クレジットカード番号",
-        }
-    ),
-    "person_name": frozenset(
-        {
-            "name",
-            "name01",
-            "name02",
-            "name1",
-            "name2",
-            "kana",
-            "kana01",
-            "kana02",
-            "name_kana",
-            "kana_name",
-            "full_name",
-            "fullname",
-            "first_name",
-            "last_name",
-            "family_name",
-            "given_name",
-            "sei",
-            "mei",
-            "sei_kana",
-            "mei_kana",
-            "shimei",
-            "customer_name",
-            "member_name",
-            "contact_name",
-            "billing_name",
-            "shipping_name",
-            "delivery_name",
-            "recipient_name",
-            "order_name",
-            "氏名",
-            "名前",
-            "お名前",
-            "フリガナ",
-            "ふりがな",
-            "姓",
-            "名",
-            "セイ",
-            "メイ",
-            "氏名カナ",
-        }
-    ),
-    "phone_number": frozenset(
-        {"tel", "tel01", "tel02", "phone", "telephone", "phone_number", "tel_no", "mobile", "keitai", "電話番号"}
-    ),
-    "email_address": frozenset({"email", "mail", "e_mail", "mail_address", "email_address", "メールアドレス"}),
-    "address": frozenset(
-        {"address", "addr", "addr01", "addr02", "address1", "address2", "jusho", "juusho", "住所", "所在地"}
-    ),
-}
-
 # Values under a person-name key that are placeholders, not names.
 NAME_PLACEHOLDERS: frozenset[str] = frozenset(
     {"null", "none", "n/a", "na", "-", "--", "test", "unknown", "なし", "未設定", "true", "false"}
@@ -373,3 +193,13 @@ KATAKANA_ROLE_WORDS: frozenset[str] = frozenset(
 
 # Email "domains" that are really file names such as icon@2x.png.
 NOT_EMAIL_TLDS: frozenset[str] = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "css", "js", "ico"})
+
+
+def __getattr__(name: str) -> object:
+    """``KEYWORDS`` and ``KEY_NAMES`` (field-name words and key names per field kind) now live with the specs of
+    their types in the registry; read there on first use (the registry's family modules import this module)."""
+    if name in ("KEYWORDS", "KEY_NAMES"):
+        from mamori.discovery.engine import registry
+
+        return dict(getattr(registry, name))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

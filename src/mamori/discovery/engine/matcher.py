@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from mamori.discovery.engine.cardbrands import FIRST_DIGITS
-from mamori.discovery.engine.data import DESIGNATED_CITIES, KEYWORDS, PREFECTURES
+from mamori.discovery.engine.data import DESIGNATED_CITIES, PREFECTURES
+from mamori.discovery.engine.registry import KEYWORDS
 
 _FIRST = FIRST_DIGITS.encode("ascii")
 # A digit, ASCII or full-width (０-９ is EF BC 90..99 in UTF-8).
