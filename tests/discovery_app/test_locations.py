@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,14 +21,19 @@ OTHER_CARD = "5555555555554444"  # a published test number (Mastercard)
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def shared_folder(tmp_path: Path, server_co) -> DataSource:
-    """A file share run by alice's contractor."""
+def contractor_share(tmp_path: Path, contractor: Any) -> DataSource:
+    """A file share run by ``contractor``."""
     folder = tmp_path / "contractor-share"
     folder.mkdir()
     return services.create_source(
-        SYSTEM, {"name": "Contractor share", "kind": "files", "location": str(folder), "contractor": server_co}
+        SYSTEM, {"name": "Contractor share", "kind": "files", "location": str(folder), "contractor": contractor}
     )
+
+
+@pytest.fixture
+def shared_folder(tmp_path: Path, server_co) -> DataSource:
+    """A file share run by alice's contractor."""
+    return contractor_share(tmp_path, server_co)
 
 
 def plant_cards(source: DataSource, lines: int, name: str = "orders.log") -> Path:

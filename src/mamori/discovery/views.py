@@ -178,6 +178,9 @@ def finding_locations(request: HttpRequest, pk: int, finding: int) -> HttpRespon
     """Every stored location of one finding, 50 a page: the htmx fragment under the finding's row, or a page
     of its own when followed without JavaScript."""
     scan = _scan(request, pk)
+    inline = bool(request.headers.get("HX-Request"))
+    if inline and request.GET.get("close") == "1":  # fold the list away again: nothing is read
+        return HttpResponse(f'<tr id="locations-{finding}" hidden></tr>')
     page_number = request.GET.get("page", "1")
     try:
         item, locations = services.finding_locations(request.user, scan, finding, f"page, page {page_number[:10]}")
@@ -191,7 +194,6 @@ def finding_locations(request: HttpRequest, pk: int, finding: int) -> HttpRespon
         "stored": page.paginator.count,
         "more": max(0, item.rows_matched - page.paginator.count) if item.is_file else 0,
     }
-    inline = bool(request.headers.get("HX-Request"))
     return render(request, f"discovery/{'_' if inline else ''}finding_locations.html", context)
 
 
