@@ -16,10 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ScannerType(models.TextChoices):
-    """Finding types of the discovery scanner; reconciliation maps findings to categories through these."""
+    """Finding types of the discovery scanner; reconciliation maps findings to categories through these.
+
+    Kept equal to the scanner's registry (``mamori.discovery.engine.registry.TYPES``) by
+    tests/discovery/engine/test_registry_ledger.py: a type the scanner reports must have a label here."""
 
     CREDIT_CARD_NUMBER = "credit_card_number", _("Credit card number")
     CARD_SECURITY_CODE = "card_security_code", _("Card security code")
+    CARD_TRACK_DATA = "card_track_data", _("Magnetic stripe track data")
     CARD_EXPIRY = "card_expiry", _("Card expiry date")
     MY_NUMBER = "my_number", _("My Number")
     PHONE_NUMBER = "phone_number", _("Phone number")

@@ -120,6 +120,16 @@ CATEGORIES: list[CategoryRow] = [
         "description": "Sensitive authentication data: must never be stored after authorisation, not even encrypted.",
     },
     {
+        "code": "card-track-data",
+        "name": "磁気ストライプ情報(トラックデータ)",
+        "name_en": "Magnetic stripe track data",
+        "aliases": ["トラックデータ", "磁気ストライプデータ", "トラック1", "トラック2"],
+        "card_data": True,
+        "never_store": True,
+        "scanner_type": "card_track_data",
+        "description": "Sensitive authentication data: must never be stored after authorisation, not even encrypted.",
+    },
+    {
         "code": "card-expiry",
         "name": "有効期限",
         "name_en": "Card expiry date",
