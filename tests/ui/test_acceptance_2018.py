@@ -394,6 +394,7 @@ def the_hold_refuses_deletion(replay: Replay) -> str:
     forced_post(page, f"{source_url}delete/")
     page.wait_for_url(f"{source_url}delete/")
     assert page.locator("h1").inner_text() == "403 権限がありません"
+    assert "証拠保全中のため削除できません" in page.locator("main").inner_text()  # the page says why
     replay.shot(page, "delete-refused")
     page.goto(source_url)
     assert page.locator("h1").inner_text() == SOURCE_NAME  # still there

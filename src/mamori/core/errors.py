@@ -25,7 +25,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, _("Forbidden"), _("Your role does not allow this."))
+    # A refusal that is not about the role (a legal hold) says why; role refusals stay generic.
+    detail = getattr(exception, "user_message", None) or _("Your role does not allow this.")
+    return _error(request, 403, _("Forbidden"), str(detail))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -18,10 +18,10 @@ class UnderHold(PermissionDenied):
     JSON 403 with this message, whichever way the deletion was asked for."""
 
     def __init__(self, case: IncidentCase) -> None:
-        super().__init__(
-            _('The case "%(case)s" is under legal hold, so this cannot be deleted.') % {"case": case.title}
-        )
+        message = _('The case "%(case)s" is under legal hold, so this cannot be deleted.') % {"case": case.title}
+        super().__init__(message)
         self.case = case
+        self.user_message = message  # shown on the 403 page instead of the generic role message
 
 
 def held_cases(obj: Model) -> QuerySet[IncidentCase]:

@@ -177,7 +177,7 @@ def report_incident(actor: Actor, data: Mapping[str, Any]) -> IncidentCase:
     }
     with transaction.atomic():
         case = services.create_case(actor, values)
-        who = {"contractor": str(actor.contractor), "user": actor.get_username()}
+        who = {"contractor": str(actor.contractor), "user": str(actor)}  # the display name people recognise
         if learned_at is not None:
             _event(actor, case, learned_at, _("%(contractor)s learned of the incident") % who, kind=TimelineKind.EVENT)
         _event(

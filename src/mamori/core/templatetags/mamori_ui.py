@@ -92,6 +92,11 @@ def is_current(context: dict[str, Any], area: Area) -> bool:
         return bool(match.view_name == area.url_name)
     if namespace == "accounts":
         return bool(match.namespace == "accounts" and match.url_name.startswith("user"))
+    is_portal = bool(match.url_name and match.url_name.startswith("portal-"))
+    if area.contractors_only:
+        return bool(match.namespace == namespace and is_portal)
+    if namespace == "incidents" and is_portal:
+        return False  # the contractor portal has its own menu entry
     return bool(match.namespace == namespace)
 
 
