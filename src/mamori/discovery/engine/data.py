@@ -34,6 +34,11 @@ NOT_CARD_WORDS: tuple[str, ...] = (
     "伝票番号",
 )
 
+# Words right before a card-shaped number that name another identifier: the number is reported with low
+# confidence (hidden from the default table), not dropped. French SIRET (14 digits) and SIREN numbers use Luhn
+# and often start like a Diners or Visa number; an IBAN's digits can hold a Luhn-valid run.
+OTHER_IDENTIFIER_WORDS: tuple[str, ...] = ("siret", "siren", "iban")
+
 # Words in a record or line that mark the surrounding data as card (payment) data.
 CARD_CONTEXT_WORDS: tuple[str, ...] = (
     "card",

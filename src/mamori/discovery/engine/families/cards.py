@@ -228,7 +228,27 @@ def _card_hit(text: str, start: int, raw: str, kinds: frozenset[str]) -> Hit | N
         confidence = min(confidence, 0.8)
     if "credit_card_number" in kinds or any(word in before for word in data.CARD_CONTEXT_WORDS):
         confidence = 0.99
+    if "credit_card_number" not in kinds and _example_of_other_identifier(text, start, before):
+        confidence = min(confidence, EXAMPLE_CONFIDENCE)
     return Hit("credit_card_number", start, end, confidence, mask_card(digits), digits)
+
+
+# A card-shaped number that is an example of another identifier: below what the table shows (it stays in JSON).
+EXAMPLE_CONFIDENCE = 0.45
+# A line of a Python doctest: `>>> siret.validate('73282932000074')`, or a continuation line that is a list of test
+# values (`... 38446899700034`, `... RS35 2600 0560 ...`, `... МК4027002133725`: at most a short code without
+# lower-case letters before the number; `... and then 4111...` is prose). Validator libraries (python-stdnum ...)
+# hold thousands of such numbers, and French SIRET/SIREN, South African and Macedonian tax numbers pass Luhn with a
+# card brand's prefix and length.
+_DOCTEST_LINE_RE = re.compile(r"[ \t]*(?:>>>[ \t].*|\.\.\.[ \t]+(?:[^\sa-z]{1,6}[ \t]*)?)")
+
+
+def _example_of_other_identifier(text: str, start: int, before: str) -> bool:
+    """Whether the number at ``start`` sits on a doctest line or right after a word naming another identifier
+    (SIRET, SIREN, IBAN: ``data.OTHER_IDENTIFIER_WORDS``)."""
+    if any(word in before for word in data.OTHER_IDENTIFIER_WORDS):
+        return True
+    return _DOCTEST_LINE_RE.fullmatch(text, text.rfind("\n", 0, start) + 1, start) is not None
 
 
 def track_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
