@@ -46,7 +46,6 @@ log = logging.getLogger("mamori.discovery")
 SOURCE = "data_source"
 SCAN = "scan"
 RECONCILIATION = "reconciliation"
-PROHIBITED_TYPES = frozenset({"card_security_code", "card_track_data"})
 CARD_NUMBER = "credit_card_number"
 MAX_EXAMPLES = 3
 LOCATION_BATCH = 500  # rows per INSERT: 3,000 parameters, under SQLite's and PostgreSQL's limits
@@ -631,6 +630,14 @@ class Gap:
         return self.kind == GapKind.PROHIBITED
 
 
+def prohibited_types() -> frozenset[str]:
+    """Types that must never be stored, not even where card numbers may be kept (security code, track data):
+    the scanner registry's never-store types (imported on use: the registry compiles every detector's patterns)."""
+    from mamori.discovery.engine.registry import NEVER_STORE_TYPES
+
+    return NEVER_STORE_TYPES
+
+
 def _type_label(kind: str) -> str:
     from mamori.ledger.models import ScannerType
 
@@ -677,7 +684,7 @@ def _source_gaps(source: DataSource) -> list[Gap]:
     for kind, finding in sorted(findings.items()):
         label = _type_label(kind)
         where = _places(places[kind])
-        if kind in PROHIBITED_TYPES or (kind == CARD_NUMBER and not retains_cards):
+        if kind in prohibited_types() or (kind == CARD_NUMBER and not retains_cards):
             text = _("%(type)s found in %(where)s; this data must not be stored here.") % {
                 "type": label,
                 "where": where,

@@ -36,7 +36,7 @@ def test_never_store_flags_of_the_catalogue_follow_the_registry() -> None:
 
 def test_reconciliation_s_prohibited_set_is_the_registry_s() -> None:
     # then what reconciliation always reports as prohibited is what the specs mark never_store
-    assert registry.NEVER_STORE_TYPES == services.PROHIBITED_TYPES
+    assert services.prohibited_types() == registry.NEVER_STORE_TYPES
 
 
 def test_track_data_shows_its_label_not_its_code() -> None:
