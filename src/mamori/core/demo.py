@@ -97,6 +97,7 @@ def load_demo() -> list[tuple[DemoUser, User]]:
         users = [(spec, _user(spec, contractors)) for spec in USERS]
         entries = load_demo_ledger(contractors)
         source = load_demo_discovery(contractors, entries)
+        incident_services.ensure_playbooks()
         case = _case(contractors[0], entries, source)
         for spec, user in users:
             if spec.investigator:

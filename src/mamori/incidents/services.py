@@ -534,3 +534,13 @@ def task_deadlines(case: IncidentCase) -> Iterator[deadlines.Deadline]:
             url=reverse("incidents:detail", args=[case.pk]) + f"#task-{task.pk}",
             recipients=(task.owner_id,) if task.owner_id else (),
         )
+
+
+def ensure_playbooks() -> None:
+    """Put back the five shipped playbooks that are missing (kept edits stay): the demo calls it, since a test
+    database flushed between tests, or an installation restored from old rows, may lack migration 0003's data."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("mamori.incidents.migrations.0003_playbooks").load_playbooks(apps, None)
