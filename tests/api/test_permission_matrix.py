@@ -9,7 +9,6 @@ records still refer to it; 401 not signed in. The rows match the UI's matrix (te
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 import pytest

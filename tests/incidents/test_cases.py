@@ -162,7 +162,7 @@ def test_an_archived_case_leaves_the_lists_but_stays_readable(manager, internal_
     assert "社内PCの紛失" in browser.get("/incidents/?archived=1").content.decode()
     assert browser.get(f"/incidents/{internal_case.pk}/").status_code == 200
     assert IncidentCase.objects.filter(pk=internal_case.pk).exists()
-    with pytest.raises(ValidationError, match="archived|アーカイブ済み"):
+    with pytest.raises(ValidationError, match=r"archived|アーカイブ済み"):
         services.move_case(manager, internal_case, "closed", "理由")
 
 

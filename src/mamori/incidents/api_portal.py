@@ -15,9 +15,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mamori.accounts import policy
 from mamori.accounts.policy import Action
 from mamori.api.viewsets import PolicyViewSet, ServiceViewSet
-from mamori.accounts import policy
 from mamori.incidents import portal
 from mamori.incidents.models import CaseTask, IncidentCase, PreservationNotice, TaskStatus
 
