@@ -2,8 +2,9 @@
 
 Files live under ``MAMORI_DATA_DIR/files/evidence/`` (inside the backed-up files; folders 0700, files 0600),
 named by the SHA-256 of their plaintext: ``ab/abcdef….bin`` in clear, ``ab/abcdef….enc`` encrypted.
-Identical content is stored once per form. A file is written to ``evidence/tmp/`` while its hash is computed on the way in, then renamed into place,
-so a half-written file never carries a content name. Nothing here holds a whole file in memory.
+Identical content is stored once per form. A file is written to ``evidence/tmp/`` while its hash is computed
+on the way in, then renamed into place, so a half-written file never carries a content name. Nothing here
+holds a whole file in memory.
 
 Encrypted form (``MEV1``), a streaming authenticated format::
 
