@@ -11,32 +11,17 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from tests.conftest import skip_or_fail
+from tests.browser import chromium_page
 from tests.discovery_app.conftest import scan_now
 from tests.discovery_app.test_locations import card_finding, contractor_share, plant_cards
-from tests.ui.test_e2e_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        skip_or_fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        page = context.new_page()
-        page.console_errors = []
-        page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
+    with chromium_page(monkeypatch, height=1000) as page:
+        yield page
 
 
 def test_the_locations_of_a_finding_open_under_its_row_and_page_in_place(

@@ -31,8 +31,9 @@ from mamori.evidence.models import Evidence
 from mamori.incidents.models import IncidentCase
 from mamori.jobs.backends import get_backend
 from mamori.jobs.worker import Worker
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import skip_or_fail
-from tests.ui.test_e2e_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.incidents.test_reports import ITEM_TITLES
 
 pytestmark = pytest.mark.browser
 
@@ -45,17 +46,7 @@ CONTRACTOR_REPORT = "ECサイトのサーバーに不審なファイル"
 SERVER_LOG = "access.log.2018-11-05"
 HOLD_REFUSAL = f"事案「{TITLE}」が証拠保全中のため削除できません。"
 # The nine items of a report to the PPC (個人情報保護法施行規則第8条第1項), in this order.
-PPC_ITEMS = (
-    "概要",
-    "漏えい等が発生し、又は発生したおそれがある個人データの項目",
-    "漏えい等が発生し、又は発生したおそれがある個人データに係る本人の数",
-    "原因",
-    "二次被害又はそのおそれの有無及びその内容",
-    "本人への対応の実施状況",
-    "公表の実施状況",
-    "再発防止のための措置",
-    "その他参考となる事項",
-)
+PPC_ITEMS = tuple(ITEM_TITLES)
 # Codes that must never reach a page untranslated: stages, how it was found, severities, task and job statuses,
 # timeline and evidence kinds, channels, report kinds. ("contractor" is left out: it is also the demo
 # contractor's user name, which pages show as such.)
