@@ -9,9 +9,11 @@ reason (refused while it is under legal hold); a task is cancelled with a reason
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -25,6 +27,7 @@ from mamori.accounts.models import User
 from mamori.accounts.policy import Action, Actor
 from mamori.audit import services as audit
 from mamori.core import actions
+from mamori.env import env_int
 from mamori.incidents import deadlines
 from mamori.incidents.models import (
     CaseAccess,
@@ -534,6 +537,32 @@ def task_deadlines(case: IncidentCase) -> Iterator[deadlines.Deadline]:
             url=reverse("incidents:detail", args=[case.pk]) + f"#task-{task.pk}",
             recipients=(task.owner_id,) if task.owner_id else (),
         )
+
+
+def hold_review_days() -> int:
+    """Days between reviews of a standing legal hold (MAMORI_HOLD_REVIEW_DAYS, default 90)."""
+    value = getattr(settings, "MAMORI_HOLD_REVIEW_DAYS", None) or env_int("MAMORI_HOLD_REVIEW_DAYS", 90)
+    return max(1, int(value))
+
+
+@deadlines.provider
+def hold_review_deadlines(case: IncidentCase) -> Iterator[deadlines.Deadline]:
+    """A hold is kept until two managers release it; every period the managers are asked to decide again whether
+    it must stand, so that evidence is neither destroyed too early nor kept without reason."""
+    if not case.legal_hold or case.is_closed or case.hold_placed_at is None:
+        return
+    period = hold_review_days()
+    start = timezone.localdate(case.hold_placed_at)
+    elapsed = max(0, (timezone.localdate() - start).days)
+    due = start + dt.timedelta(days=period * max(1, math.ceil(elapsed / period)))
+    yield deadlines.Deadline(
+        key=f"case:{case.pk}:hold-review:{due.isoformat()}",
+        case_id=case.pk,
+        title=_("Review the legal hold: keep it, or ask for its release"),
+        due=due,
+        basis=_("every %(days)d days while the hold stands (MAMORI_HOLD_REVIEW_DAYS)") % {"days": period},
+        url=reverse("incidents:detail", args=[case.pk]) + "#evidence",
+    )
 
 
 def ensure_playbooks() -> None:
