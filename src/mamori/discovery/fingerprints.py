@@ -9,13 +9,11 @@ is scrypt, sized so that rebuilding one number from its mask costs hours even wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from mamori.core import keys
-from mamori.discovery.engine.masking import PanFingerprinter, ScryptCost, match_card_numbers
+from mamori.discovery.engine.masking import PanFingerprinter, ScryptCost
 from mamori.env import env_int
 
 COST_ENV = "MAMORI_PAN_FINGERPRINT_COST"
@@ -40,8 +38,3 @@ def cost() -> ScryptCost:
 
 def fingerprinter() -> PanFingerprinter:
     return PanFingerprinter(keys.fingerprint_key(), cost(), per_location=EXAMPLES_PER_LOCATION)
-
-
-def matching(numbers: Iterable[str], masks: Iterable[str], fingerprints: Iterable[str]) -> list[tuple[int, str]]:
-    """(position, fingerprint) of each of ``numbers`` found among stored card fingerprints."""
-    return match_card_numbers(keys.fingerprint_key(), numbers, set(masks), set(fingerprints))
