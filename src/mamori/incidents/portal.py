@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -37,11 +37,11 @@ from mamori.incidents.models import (
     DetectionSource,
     IncidentCase,
     PreservationNotice,
-    ReminderSent,
     TaskStatus,
     TimelineEvent,
     TimelineKind,
 )
+from mamori.incidents.reminders import claim_key
 from mamori.jobs.context import JobContext
 from mamori.jobs.registry import task
 
@@ -90,17 +90,7 @@ def _event(
     actor: Actor, case: IncidentCase, when: dt.datetime, title: str, description: str = "", **extra: Any
 ) -> TimelineEvent:
     """A timeline line written by Mamori for a portal action, with its audit entry (caller's transaction)."""
-    event = TimelineEvent.objects.create(
-        case=case,
-        kind=extra.pop("kind", TimelineKind.SYSTEM),
-        occurred_at=when,
-        title=title[:300],
-        description=description,
-        recorded_by=actor if isinstance(actor, User) else None,
-        **extra,
-    )
-    audit.record_create(actor, event)
-    return event
+    return services._system_entry(case, actor, title, description, occurred_at=when, **extra)
 
 
 def _addresses(users: Iterable[User]) -> list[str]:
@@ -132,10 +122,6 @@ def _mail(actor: Actor, users: Iterable[User], subject: str, body: str) -> int:
     if recipients:
         enqueue(actor, "mail.send", subject=subject, body=body, recipients=recipients)
     return len(recipients)
-
-
-def _local(value: dt.datetime) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
 def _check_case(actor: Actor, case: IncidentCase) -> None:
@@ -203,10 +189,10 @@ def _mail_report(actor: Actor, case: IncidentCase, learned_at: dt.datetime | Non
             "",
             _("Contractor: %(name)s") % {"name": actor.contractor},
             _("Reported by: %(user)s") % {"user": actor.get_username()},
-            _("Reported at (the company learned of it): %(when)s") % {"when": _local(case.discovered_at)},
+            _("Reported at (the company learned of it): %(when)s") % {"when": services._stamp(case.discovered_at)},
         ]
         if learned_at is not None:
-            lines.append(_("The contractor learned of it at: %(when)s") % {"when": _local(learned_at)})
+            lines.append(_("The contractor learned of it at: %(when)s") % {"when": services._stamp(learned_at)})
         lines += ["", case.title, case.summary, "", _link("incidents:detail", case.pk)]
     _mail(actor, protection_managers(), subject, "\n".join(lines))
 
@@ -257,7 +243,7 @@ def acknowledge_notice(actor: Actor, notice: PreservationNotice) -> Preservation
         if notice.acknowledged_at is not None:
             raise ValidationError(
                 _("This notice was already acknowledged by %(who)s at %(when)s.")
-                % {"who": notice.acknowledged_by, "when": _local(notice.acknowledged_at)}
+                % {"who": notice.acknowledged_by, "when": services._stamp(notice.acknowledged_at)}
             )
         before = audit.snapshot(notice)
         notice.acknowledged_by, notice.acknowledged_at = actor, timezone.now()
@@ -295,21 +281,11 @@ def remind_unacknowledged(now: dt.datetime | None = None) -> ReminderRun:
     return ReminderRun(reminded, escalated)
 
 
-def _claim(key: str, now: dt.datetime, recipients: int) -> bool:
-    """Take the reminder's key; False when another run already sent it."""
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(key=key, sent_at=now, recipients=recipients)
-    except IntegrityError:
-        return False
-    return True
-
-
 def _remind(notice: PreservationNotice, now: dt.datetime) -> int:
     users = list(contractor_users(notice.contractor))
     key = f"preservation:{notice.pk}:remind:{timezone.localdate(now).isoformat()}"
     with transaction.atomic():
-        if not _claim(key, now, len(_addresses(users))):
+        if not claim_key(key, now, len(_addresses(users))):
             return 0
         before = audit.snapshot(notice)
         notice.reminders_sent += 1
@@ -323,7 +299,7 @@ def _remind(notice: PreservationNotice, now: dt.datetime) -> int:
             body = "\n".join(
                 [
                     _("The preservation notice sent on %(when)s has not been acknowledged yet.")
-                    % {"when": _local(notice.sent_at)},
+                    % {"when": services._stamp(notice.sent_at)},
                     _("Keep every record of this incident and delete nothing. Acknowledge the notice here:"),
                     _link("incidents:portal-case", notice.case_id),
                     "",
@@ -337,7 +313,7 @@ def _remind(notice: PreservationNotice, now: dt.datetime) -> int:
 def _escalate(notice: PreservationNotice, now: dt.datetime) -> int:
     managers = list(protection_managers())
     with transaction.atomic():
-        if not _claim(f"preservation:{notice.pk}:escalate", now, len(_addresses(managers))):
+        if not claim_key(f"preservation:{notice.pk}:escalate", now, len(_addresses(managers))):
             return 0
         before = audit.snapshot(notice)
         notice.escalated_at = now
@@ -354,7 +330,7 @@ def _escalate(notice: PreservationNotice, now: dt.datetime) -> int:
             body = "\n".join(
                 [
                     _("%(contractor)s has not acknowledged the preservation notice sent on %(when)s.")
-                    % {"contractor": notice.contractor, "when": _local(notice.sent_at)},
+                    % {"contractor": notice.contractor, "when": services._stamp(notice.sent_at)},
                     _("Call the contractor and make sure nothing is deleted."),
                     _link("incidents:detail", notice.case_id),
                 ]
@@ -378,7 +354,7 @@ def preservation_deadlines(case: IncidentCase) -> Iterator[deadlines.Deadline]:
             case_id=case.pk,
             title=_("Acknowledge preservation notice (%(contractor)s)") % {"contractor": notice.contractor},
             due=timezone.localdate(notice.sent_at + ACKNOWLEDGE_WITHIN),
-            basis=_("Preservation notice sent %(when)s") % {"when": _local(notice.sent_at)},
+            basis=_("Preservation notice sent %(when)s") % {"when": services._stamp(notice.sent_at)},
             done=notice.acknowledged_at is not None,
             url=reverse("incidents:portal-case", args=[case.pk]) if _has_route() else "",
             recipients=tuple(contractor_users(notice.contractor).values_list("pk", flat=True)),
@@ -396,20 +372,10 @@ def _has_route() -> bool:
 # --- tasks assigned to a user ------------------------------------------------------------------------
 
 
-def scope_tasks(actor: Actor, queryset: QuerySet[CaseTask] | None = None) -> QuerySet[CaseTask]:
-    """The tasks the actor may see: the policy's scope, narrowed for contractor users to their own tasks
-    (a contractor's user sees none of the client's internal work on its case)."""
-    queryset = CaseTask.objects.all() if queryset is None else queryset
-    tasks = policy.scope(actor, TASK, queryset)
-    if policy.is_contractor_user(actor):
-        tasks = tasks.filter(owner=actor)
-    return tasks
-
-
 def my_tasks(actor: Actor) -> QuerySet[CaseTask]:
     """Tasks assigned to the actor, in any case it may see."""
     policy.check(actor, Action.VIEW, TASK)
-    tasks = scope_tasks(actor, CaseTask.objects.select_related("case", "owner"))
+    tasks = services.scope_tasks(actor, CaseTask.objects.select_related("case", "owner"))
     return tasks.filter(owner_id=actor.pk).order_by("status", "due_date", "pk")
 
 

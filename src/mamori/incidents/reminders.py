@@ -115,6 +115,16 @@ def recipients(due: Due) -> list[User]:
     return [u for u in users if policy.can(u, policy.Action.VIEW, "incident_case", due.case)]
 
 
+def claim_key(key: str, now: dt.datetime, recipients: int) -> bool:
+    """Take a reminder's key in ``ReminderSent``; False when another run already sent it."""
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(key=key, sent_at=now, recipients=recipients)
+    except IntegrityError:
+        return False
+    return True
+
+
 def send_due_reminders(today: dt.date | None = None) -> int:
     """Queue one e-mail per reminder due today that no run has sent yet; returns how many were queued."""
     sent = 0
@@ -129,20 +139,18 @@ def _send(due: Due) -> int:
     users = recipients(due)
     if not users:
         return 0
-    try:
-        with transaction.atomic():
-            # Insert first: the unique key decides which run sends it; the mail job commits with it or not at all.
-            ReminderSent.objects.create(key=due.key, sent_at=timezone.now(), recipients=len(users))
-            subject, body = _message(due)
-            enqueue(SYSTEM, "mail.send", subject=subject, body=body, recipients=[u.email for u in users])
-            audit.record(
-                SYSTEM,
-                "reminder_sent",
-                due.case,
-                message=f"{due.key} → {', '.join(u.get_username() for u in users)}",
-            )
-    except IntegrityError:
-        return 0  # another run sent it
+    with transaction.atomic():
+        # Claim first: the unique key decides which run sends it; the mail job commits with it or not at all.
+        if not claim_key(due.key, timezone.now(), len(users)):
+            return 0  # another run sent it
+        subject, body = _message(due)
+        enqueue(SYSTEM, "mail.send", subject=subject, body=body, recipients=[u.email for u in users])
+        audit.record(
+            SYSTEM,
+            "reminder_sent",
+            due.case,
+            message=f"{due.key} → {', '.join(u.get_username() for u in users)}",
+        )
     return 1
 
 

@@ -109,7 +109,7 @@ def _system_entry(case: IncidentCase, actor: Actor, title: str, description: str
     """A timeline line Mamori writes itself (the case was opened, moved, archived); audited with it."""
     entry = TimelineEvent.objects.create(
         case=case,
-        kind=TimelineKind.SYSTEM,
+        kind=extra.pop("kind", TimelineKind.SYSTEM),
         occurred_at=extra.pop("occurred_at", None) or _now(),
         title=title[:300],
         description=description,
@@ -335,19 +335,24 @@ def timeline(actor: Actor, case: IncidentCase) -> QuerySet[TimelineEvent]:
 # Tasks
 
 
-def tasks_for(actor: Actor, case: IncidentCase) -> QuerySet[CaseTask]:
-    """The tasks of a case the actor sees: contractor users only those assigned to them."""
-    tasks = policy.scope(actor, TASK, CaseTask.objects.filter(case=case))
+def scope_tasks(actor: Actor, queryset: QuerySet[CaseTask] | None = None) -> QuerySet[CaseTask]:
+    """The tasks the actor may see: the policy's scope, narrowed for contractor users to their own tasks
+    (a contractor's user sees none of the client's internal work on its case)."""
+    queryset = CaseTask.objects.all() if queryset is None else queryset
+    tasks = policy.scope(actor, TASK, queryset)
     if policy.is_contractor_user(actor):
         tasks = tasks.filter(owner_id=actor.pk)
-    return tasks.select_related("owner", "case")
+    return tasks
+
+
+def tasks_for(actor: Actor, case: IncidentCase) -> QuerySet[CaseTask]:
+    """The tasks of a case the actor sees: contractor users only those assigned to them."""
+    return scope_tasks(actor, CaseTask.objects.filter(case=case)).select_related("owner", "case")
 
 
 def visible_task(actor: Actor, pk: Any) -> CaseTask:
     """One task the actor may see (404 otherwise): contractor users only their own."""
-    tasks = policy.scope(actor, TASK, CaseTask.objects.select_related("case", "owner"))
-    if policy.is_contractor_user(actor):
-        tasks = tasks.filter(owner_id=actor.pk)
+    tasks = scope_tasks(actor, CaseTask.objects.select_related("case", "owner"))
     return policy.get_visible(actor, TASK, tasks, pk=pk)
 
 
