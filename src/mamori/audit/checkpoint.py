@@ -170,8 +170,7 @@ def _write(path: Path, made: Checkpoint, key: bytes) -> None:
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temp, 0o600)
+            handle.write(data)  # mkstemp made it 0600
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -417,8 +417,9 @@ def _manifest(info: dumps.DumpInfo, where: str) -> dict[str, Any]:
 
 def _scrub(message: str, source: DataSource | None) -> str:
     """A driver or tool could echo the password back: it never reaches the job page or the timeline."""
-    if source is None or not source.encrypted_secret:
-        return message[:1000]
+    from mamori.discovery import services as discovery
+
+    return (message if source is None else discovery._scrub(message, source))[:1000]
     from mamori.discovery import secrets
 
     try:

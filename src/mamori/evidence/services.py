@@ -7,7 +7,6 @@ Views, the API, the CLI and the preservation jobs all call these. Nothing that i
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 import re
 from collections.abc import Iterator
@@ -382,13 +381,6 @@ def verify_all(actor: Actor = SYSTEM, progress: Any = None) -> VerifyReport:
         if progress is not None:
             progress(evidence, note)
     return report
-
-
-def hash_file(fileobj: BinaryIO) -> str:
-    digest = hashlib.sha256()
-    for chunk in _read_chunks(fileobj):
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------------------------------
