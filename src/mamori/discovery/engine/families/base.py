@@ -90,6 +90,11 @@ class Hit:
     norm: str
 
 
+def value_field(validate: Validate, confidence: float) -> FieldCheck:
+    """A field check that judges the value alone, at ``confidence`` (the key only chose the kind)."""
+    return lambda key, value: validate(value, confidence)
+
+
 def as_hit(found: Found, start: int, end: int) -> Hit:
     """A hit over ``start:end`` from a (type, masked, normalised, confidence) judgement of the value there."""
     kind, masked, norm, confidence = found

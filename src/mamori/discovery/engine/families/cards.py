@@ -23,6 +23,7 @@ from mamori.discovery.engine.families.base import (
     normalise_key,
     text_before,
     trimmed,
+    value_field,
 )
 from mamori.discovery.engine.masking import mask_card, mask_text
 from mamori.discovery.engine.types import DataClass, Severity, TextUnit
@@ -278,7 +279,7 @@ def same_line_card_context(text: str, cards: list[Hit]) -> Iterator[Hit]:
             yield Hit("person_name", m.start(), m.end(), 0.6, mask_text(m.group()), m.group())
 
 
-def _short_card_field(value: str) -> Found | None:
+def _short_card_field(key: str, value: str) -> Found | None:
     """A card number shorter than free text allows (12-digit Maestro), in a field named for card numbers;
     longer ones are found by the prefilter like any other."""
     digits = ascii_digits(value)
@@ -341,14 +342,6 @@ def expiry_part_value(value: str, confidence: float) -> Found | None:
     return None
 
 
-def _security_code_field(key: str, value: str) -> Found | None:
-    return security_code_value(value, 0.95)
-
-
-def _short_card_key_field(key: str, value: str) -> Found | None:
-    return _short_card_field(value)
-
-
 # --- specs ----------------------------------------------------------------------------------------
 
 SPECS: tuple[TypeSpec, ...] = (
@@ -359,7 +352,7 @@ SPECS: tuple[TypeSpec, ...] = (
         "Full payment card number (PAN)",
         FAMILY,
         column_hint=r"(credit_?)?card_?(no|num|number|bango)|cardnumber|creditcard(_?no)?|cc_?(no|num|number)|pan",
-        fields=(FieldKind("credit_card_number", key_names=CARD_NUMBER_KEYS, field=_short_card_key_field),),
+        fields=(FieldKind("credit_card_number", key_names=CARD_NUMBER_KEYS, field=_short_card_field),),
     ),
     TypeSpec(
         "card_security_code",
@@ -375,7 +368,7 @@ SPECS: tuple[TypeSpec, ...] = (
                 words=SECURITY_CODE_WORDS,
                 value=rf"(?P<v>{D}{{3,4}})(?![0-9０-９A-Za-z/])",
                 validate=security_code_value,
-                field=_security_code_field,
+                field=value_field(security_code_value, 0.95),
             ),
         ),
     ),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from mamori.discovery.engine.checks import ascii_digits, licence_ok, my_number_ok, nfkc
-from mamori.discovery.engine.families.base import SEP, D, FieldKind, Found, TypeSpec
+from mamori.discovery.engine.families.base import SEP, D, FieldKind, Found, TypeSpec, value_field
 from mamori.discovery.engine.masking import mask_digits
 from mamori.discovery.engine.types import DataClass, Severity
 
@@ -71,22 +71,6 @@ def passport_value(value: str, confidence: float) -> Found | None:
     return None
 
 
-def _my_number_field(key: str, value: str) -> Found | None:
-    return my_number_value(value, 0.95)
-
-
-def _bank_account_field(key: str, value: str) -> Found | None:
-    return bank_account_value(value, 0.95)
-
-
-def _drivers_license_field(key: str, value: str) -> Found | None:
-    return drivers_license_value(value, 0.9)
-
-
-def _passport_field(key: str, value: str) -> Found | None:
-    return passport_value(value, 0.9)
-
-
 SPECS: tuple[TypeSpec, ...] = (
     TypeSpec(
         "my_number",
@@ -101,7 +85,7 @@ SPECS: tuple[TypeSpec, ...] = (
                 words=MY_NUMBER_WORDS,
                 value=rf"(?P<v>{D}{{4}}{SEP}?{D}{{4}}{SEP}?{D}{{4}})(?!{D})",
                 validate=my_number_value,
-                field=_my_number_field,
+                field=value_field(my_number_value, 0.95),
             ),
         ),
     ),
@@ -118,7 +102,7 @@ SPECS: tuple[TypeSpec, ...] = (
                 words=BANK_ACCOUNT_WORDS,
                 value=rf"(?P<v>(?:(?:普通|当座|普|当)[^\S\n]*)?{D}[0-9０-９\-－ ]{{5,20}}{D})(?!{D})",
                 validate=bank_account_value,
-                field=_bank_account_field,
+                field=value_field(bank_account_value, 0.95),
             ),
         ),
     ),
@@ -135,7 +119,7 @@ SPECS: tuple[TypeSpec, ...] = (
                 words=DRIVERS_LICENSE_WORDS,
                 value=rf"(?P<v>{D}{{2}}[ \-]?{D}{{2}}[ \-]?{D}{{6}}[ \-]?{D}[ \-]?{D})(?!{D})",
                 validate=drivers_license_value,
-                field=_drivers_license_field,
+                field=value_field(drivers_license_value, 0.9),
             ),
         ),
     ),
@@ -152,7 +136,7 @@ SPECS: tuple[TypeSpec, ...] = (
                 words=PASSPORT_WORDS,
                 value=rf"(?P<v>[A-Za-z]{{2}} ?{D}{{7}})(?![0-9A-Za-z])",
                 validate=passport_value,
-                field=_passport_field,
+                field=value_field(passport_value, 0.9),
             ),
         ),
     ),

@@ -18,6 +18,7 @@ from mamori.discovery.engine.families.base import (
     Hit,
     TypeSpec,
     normalise_key,
+    value_field,
 )
 from mamori.discovery.engine.masking import mask_digits, mask_text
 from mamori.discovery.engine.types import DataClass, Severity
@@ -251,7 +252,7 @@ def _field_name_confidence(key: str, value: str, kind: str) -> float | None:
     return 0.45 if strength == precision.WEAK else 0.85
 
 
-def _address_field(value: str) -> Found | None:
+def _address_field(key: str, value: str) -> Found | None:
     text = nfkc(value)
     head = next((p for p in (*data.PREFECTURES, *data.DESIGNATED_CITIES) if text.startswith(p)), "")
     if head or re.search(r"(市|区|町|村|郡).*[0-9]", text):
@@ -287,10 +288,6 @@ def name_value(value: str, confidence: float) -> Found | None:
     return None
 
 
-def _postal_code_field(key: str, value: str) -> Found | None:
-    return postal_code_value(value, 0.95)
-
-
 def _person_name_field(key: str, value: str) -> Found | None:
     if not _name_field_ok(key, value):
         return None
@@ -303,10 +300,6 @@ def _card_holder_field(key: str, value: str) -> Found | None:
     return None if confidence is None else name_value(value, confidence)
 
 
-def _address_key_field(key: str, value: str) -> Found | None:
-    return _address_field(value)
-
-
 SPECS: tuple[TypeSpec, ...] = (
     TypeSpec(
         "address",
@@ -315,7 +308,7 @@ SPECS: tuple[TypeSpec, ...] = (
         "Postal address",
         FAMILY,
         column_hint=r"addr(ess)?0?[1-3]?|jusho|street",
-        fields=(FieldKind("address", key_names=ADDRESS_KEYS, field=_address_key_field),),
+        fields=(FieldKind("address", key_names=ADDRESS_KEYS, field=_address_field),),
     ),
     TypeSpec(
         "postal_code",
@@ -330,7 +323,7 @@ SPECS: tuple[TypeSpec, ...] = (
                 words=POSTAL_CODE_WORDS,
                 value=rf"(?P<v>{D}{{3}}[-－ー‐−]?{D}{{4}})(?!{D})",
                 validate=postal_code_value,
-                field=_postal_code_field,
+                field=value_field(postal_code_value, 0.95),
             ),
         ),
     ),
