@@ -282,10 +282,6 @@ def active_cases() -> QuerySet[IncidentCase]:
     return IncidentCase.objects.filter(archived_at__isnull=True)
 
 
-def visible_cases(actor: Actor) -> QuerySet[IncidentCase]:
-    return policy.scope(actor, RESOURCE, active_cases())
-
-
 # Timeline
 
 
