@@ -225,10 +225,6 @@ TOKEN_RESPONSE = inline_serializer(
 )
 
 
-def _new_token_body(token: ApiToken, key: str, request: Request) -> dict[str, Any]:
-    return {**ApiTokenSerializer(token, context={"request": request}).data, "token": key}
-
-
 class TokenView(APIView):
     """POST: user name, password (and two-factor code) → a new API token. DELETE: revoke the token the
     request was made with."""

@@ -384,9 +384,10 @@ def fail_orphaned_scans() -> int:
     return settled
 
 
-def record_findings_read(actor: Actor, scan: Scan, where: str) -> None:
-    """One audit entry per page or API read of a scan's findings (masked examples included), not one per row."""
-    audit.record(actor, "view_findings", scan, message=f"{where}: {scan.findings_count} findings")
+def record_findings_read(actor: Actor, scan: Scan, where: str, what: str = "") -> None:
+    """One audit entry per page or API read of a scan's findings (masked examples included), not one per row;
+    ``what`` names a narrower read (one finding's locations) than all the scan's findings."""
+    audit.record(actor, "view_findings", scan, message=f"{where}: {what or f'{scan.findings_count} findings'}")
 
 
 def shown_confidence() -> float:
@@ -410,12 +411,7 @@ def finding_locations(actor: Actor, scan: Scan, finding_id: int, where: str) -> 
     read of findings (masked values). A finding of another scan is ``ScanFinding.DoesNotExist`` (a 404)."""
     policy.check(actor, Action.VIEW, SCAN, scan)
     finding = scan.findings.get(pk=finding_id)
-    audit.record(
-        actor,
-        "view_findings",
-        scan,
-        message=f"{where}: locations of finding {finding.pk} ({finding.rows_matched} matches)",
-    )
+    record_findings_read(actor, scan, where, f"locations of finding {finding.pk} ({finding.rows_matched} matches)")
     return finding, finding.locations.all()
 
 

@@ -96,6 +96,19 @@ def fail_jobs(jobs: Any, reason: str, now: dt.datetime | None = None) -> int:
     return failed
 
 
+def requeue_jobs(jobs: Any, reason: str, now: dt.datetime | None = None) -> int:
+    """Queue again at once the running jobs of ``jobs`` (a queryset) that have attempts left, noting ``reason``."""
+    now = now or timezone.now()
+    return jobs.filter(status=Status.RUNNING, attempts__lt=F("max_attempts")).update(
+        status=Status.QUEUED,
+        run_after=now,
+        error=reason,
+        lease_owner="",
+        lease_expires_at=None,
+        updated_at=now,
+    )
+
+
 def heartbeat(job_id: uuid.UUID | str, owner: str, lease_seconds: float) -> bool:
     """Extend the lease; False when this worker no longer holds it."""
     now = timezone.now()

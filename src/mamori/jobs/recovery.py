@@ -41,18 +41,7 @@ def recover(now: dt.datetime | None = None) -> Recovered:
     reason = _("The worker stopped while this job was running (restart at %(time)s).") % {"time": stamp}
     last = Job.objects.filter(pk__in=dead, attempts__gte=F("max_attempts"))
     failed = leases.fail_jobs(last, reason, now) + leases.fail_abandoned(now)
-    requeued = (
-        Job.objects.filter(pk__in=dead, status=Status.RUNNING, attempts__lt=F("max_attempts")).update(
-            status=Status.QUEUED,
-            run_after=now,
-            error=reason,
-            lease_owner="",
-            lease_expires_at=None,
-            updated_at=now,
-        )
-        if dead
-        else 0
-    )
+    requeued = leases.requeue_jobs(Job.objects.filter(pk__in=dead), reason, now)
     for func in registry.startup_functions():
         try:
             func()
