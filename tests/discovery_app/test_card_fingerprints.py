@@ -143,3 +143,16 @@ def test_fingerprints_are_never_shown_in_the_api_or_the_page(shop_source, manage
     for body in (api, page):
         assert "s1$" not in body and "fingerprint" not in body
         assert not re.search(r"\b[0-9a-f]{64}\b", body)
+
+
+def test_a_second_scan_in_the_same_worker_fingerprints_new_numbers_in_the_same_file(internal_source, tmp_path):
+    # given a file scanned once with five card numbers, which spend the per-file budget of the first scan
+    share = tmp_path / "share"
+    first = ["4111111111111111", "5555555555554444", "4012888888881881", "378282246310005", "6011111111111117"]
+    (share / "orders.csv").write_text("card\n" + "\n".join(first) + "\n", encoding="utf-8")
+    scan_now(internal_source)
+    # when the file holds another number and the source is scanned again in the same process
+    (share / "orders.csv").write_text("card\n3530111333300000\n", encoding="utf-8")
+    finding = ScanFinding.objects.get(scan=scan_now(internal_source), type="credit_card_number")
+    # then the new number got its fingerprint: each scan has a budget of its own
+    assert finding.card_fingerprints == [pan_fingerprint(keys.fingerprint_key(), "3530111333300000", ScryptCost(8))]

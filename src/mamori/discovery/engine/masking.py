@@ -86,13 +86,15 @@ def parse_cost(fingerprint_value: str) -> ScryptCost | None:
     return ScryptCost(int(parts[1]), int(parts[2]), int(parts[3]))
 
 
-@dataclass
+@dataclass(eq=False)
 class PanFingerprinter:
     """Slow fingerprints of card numbers, at most ``per_location`` distinct numbers per file or column.
 
     The budget bounds a scan's cost (each fingerprint takes ``cost``): the web app keeps a few masked
     examples per finding, and these are the numbers found first, so the kept examples get fingerprints.
-    Picklable for scan worker processes (the cache and counters start empty in each).
+    Picklable for scan worker processes (the cache and counters start empty in each). Compared by identity,
+    not by settings: detectors are cached by their options, and a new scan's fingerprinter must not find a
+    cached detector that holds an earlier one whose budget is spent.
     """
 
     key: bytes
@@ -117,9 +119,6 @@ class PanFingerprinter:
 
     def __getstate__(self) -> dict[str, object]:
         return {"key": self.key, "cost": self.cost, "per_location": self.per_location, "_done": {}, "_per_location": {}}
-
-    def __hash__(self) -> int:
-        return hash((self.key, self.cost, self.per_location))
 
 
 def match_card_numbers(
