@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "mamori.ledger",
     "mamori.risk",
     "mamori.discovery",
+    "mamori.scoping",
+    "mamori.cardlists",
+    "mamori.notices",
 ]
 
 MIDDLEWARE = [

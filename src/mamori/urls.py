@@ -12,6 +12,9 @@ urlpatterns = [
     path("risk/", include("mamori.risk.urls")),
     path("jobs/", include("mamori.jobs.urls")),
     path("discovery/", include("mamori.discovery.urls")),
+    path("scoping/", include("mamori.scoping.urls")),
+    path("cardlists/", include("mamori.cardlists.urls")),
+    path("notices/", include("mamori.notices.urls")),
     path("api/", include("mamori.api.urls")),
 ]
 

@@ -39,6 +39,15 @@ from mamori.evidence.api import EvidenceViewSet  # noqa: E402 - one line per par
 
 router.register("evidence", EvidenceViewSet, basename="evidence")
 
+# Apps that register their own endpoints (one line each, so parts can be added side by side).
+from mamori.cardlists import api as cardlists_api  # noqa: E402
+from mamori.notices import api as notices_api  # noqa: E402
+from mamori.scoping import api as scoping_api  # noqa: E402
+
+scoping_api.register(router)
+cardlists_api.register(router)
+notices_api.register(router)
+
 urlpatterns = [
     path("v1/me/", MeView.as_view(), name="api-me"),
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),
