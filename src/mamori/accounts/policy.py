@@ -49,6 +49,15 @@ class NotVisible(Http404):
     """The record does not exist for this user (shown as 404)."""
 
 
+class Refused(PermissionDenied):
+    """The role may not take this action on this kind of record (403); the API words it in the user's language."""
+
+    def __init__(self, action: Action, resource_name: str) -> None:
+        super().__init__(f"Your role may not {action} {resource_name} records.")
+        self.action = action
+        self.resource_name = resource_name
+
+
 class SystemActor:
     """The operator at the console or a background job started by the system. Trusted: it has shell access."""
 
@@ -128,6 +137,28 @@ RESOURCES: dict[str, Resource] = {
                 _R.CONTRACTOR: READ,
             },
             contractor_path="id",
+        ),
+        # Selection evaluations, contracts, sub-contractors and periodic reviews (委託先の監督): internal records,
+        # archived, never deleted; approve = approve an evaluation or a sub-contractor.
+        Resource(
+            "contractor_supervision",
+            {
+                _R.PROTECTION_MANAGER: KEEP | {Action.APPROVE},
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ_EXPORT,
+            },
+        ),
+        # The joint incident manual (会社間の事故対応マニュアル): export = download a version; a contractor's users
+        # see their own contractor's versions and acknowledge them (change = acknowledge, in contractors.manual).
+        Resource(
+            "contractor_manual",
+            {
+                _R.PROTECTION_MANAGER: KEEP,
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.CONTRACTOR: frozenset({V, C, E}),
+            },
+            contractor_path="contractor_id",
         ),
         Resource(
             "incident_case",
@@ -237,7 +268,8 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             "risk",
             {
-                _R.PROTECTION_MANAGER: ALL | {ACCEPT},
+                # Risks and nonconformities are evidence of the PMS: archived with a reason, never deleted.
+                _R.PROTECTION_MANAGER: KEEP | {ACCEPT},
                 _R.TOP_MANAGEMENT: READ_EXPORT,
                 _R.AUDIT_MANAGER: READ_EXPORT,
                 _R.STAFF: READ,
@@ -246,7 +278,8 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             "data_source",
             {
-                _R.PROTECTION_MANAGER: ALL | {TEST},
+                # delete = remove a source that was never scanned (it holds no evidence); one with scans is archived
+                _R.PROTECTION_MANAGER: KEEP | {D, TEST},
                 _R.TOP_MANAGEMENT: READ_EXPORT,
                 _R.AUDIT_MANAGER: READ_EXPORT,
                 _R.STAFF: READ,
@@ -257,7 +290,7 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             "scan",
             {
-                _R.PROTECTION_MANAGER: ALL,
+                _R.PROTECTION_MANAGER: KEEP,  # scans and their findings are evidence: never deleted
                 _R.TOP_MANAGEMENT: READ,
                 _R.AUDIT_MANAGER: READ,
                 _R.STAFF: READ,
@@ -265,7 +298,39 @@ RESOURCES: dict[str, Resource] = {
             },
             contractor_path="source__contractor_id",
         ),
+        # Scoping (影響範囲の特定): the affected people of a case. Investigators read them on invited cases.
+        Resource(
+            "scoping",
+            {
+                _R.PROTECTION_MANAGER: KEEP,
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ,
+                _R.INVESTIGATOR: READ,
+            },
+            case_path="case_id",
+        ),
+        # The inquiry desk (問い合わせ窓口): is this person affected? yes/no only, every lookup recorded.
+        Resource("scoping_inquiry", {_R.PROTECTION_MANAGER: READ, _R.TOP_MANAGEMENT: READ, _R.STAFF: READ}),
         Resource("reconciliation", {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ, _R.AUDIT_MANAGER: READ}),
+        # Notices to individuals (本人への通知): campaigns and their deliveries, evidence of notification, never
+        # deleted. The manager sends (change) and exports letters and lists; top management and audit read.
+        Resource("notice", {_R.PROTECTION_MANAGER: KEEP, _R.TOP_MANAGEMENT: READ, _R.AUDIT_MANAGER: READ}),
+        # Card-company lists: change = start a matching run or archive a list; only masks ever leave (cardlists app).
+        Resource(
+            "card_list",
+            {_R.PROTECTION_MANAGER: KEEP, _R.TOP_MANAGEMENT: READ, _R.AUDIT_MANAGER: READ, _R.INVESTIGATOR: READ},
+            case_path="case_id",
+        ),
+        Resource(
+            "card_match",
+            {
+                _R.PROTECTION_MANAGER: READ_EXPORT,
+                _R.TOP_MANAGEMENT: READ,
+                _R.AUDIT_MANAGER: READ,
+                _R.INVESTIGATOR: READ,
+            },
+            case_path="run__card_list__case_id",
+        ),
         # Everyone sees and revokes their own tokens (scoped in accounts.services); the manager sees and revokes all.
         Resource("api_token", {_R.PROTECTION_MANAGER: frozenset({V, C})}),
     ]
@@ -366,7 +431,7 @@ def check(actor: Actor, action: Action, resource_name: str, obj: Model | None = 
     if obj is not None and not is_visible(actor, resource_name, obj):
         raise NotVisible(f"No {resource_name} matches the given query.")
     if action not in allowed(actor, resource_name):
-        raise PermissionDenied(f"Your role may not {action} {resource_name} records.")
+        raise Refused(action, resource_name)
 
 
 def get_visible(actor: Actor, resource_name: str, queryset: QuerySet[M], **lookup: Any) -> M:

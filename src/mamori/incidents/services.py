@@ -207,6 +207,28 @@ def update_case(actor: Actor, case: IncidentCase, data: Mapping[str, Any]) -> In
     return case
 
 
+def record_persons_affected(actor: Actor, case: IncidentCase, count: int, reference: str) -> IncidentCase:
+    """Set the case's number of persons affected (report item 3 本人の数, read by the APPI assessment) from a
+    computed result such as a scoping (影響範囲の特定); the change is audited and written on the timeline."""
+    policy.check(actor, Action.CHANGE, RESOURCE, case)
+    _refuse_if_archived(case)
+    with transaction.atomic():
+        before = _case_snapshot(case)
+        previous = case.persons_affected
+        case.persons_affected = count
+        case.save(update_fields=["persons_affected", "updated_at"])
+        changes = audit.diff(before, _case_snapshot(case))
+        if changes:
+            audit.record(actor, "update", case, changes=changes, message=reference[:200])
+            _system_entry(
+                case,
+                actor,
+                _("Persons affected: %(count)d (%(reference)s)") % {"count": count, "reference": reference},
+                _("Previously: %(previous)s") % {"previous": "-" if previous is None else previous},
+            )
+    return case
+
+
 def move_case(
     actor: Actor, case: IncidentCase, to_status: str, reason: str, *, close_with_open_tasks: bool = False
 ) -> CaseStatusChange:

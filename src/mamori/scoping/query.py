@@ -1,0 +1,285 @@
+"""The scoping query: who paid by card in the exposure window, one row per person, counted in the database.
+
+The database does the work (``GROUP BY`` the identity expression), so ten million orders are one aggregate
+query and the people stream back in batches. Identity: ``member:<customer id>`` for members; guest orders
+(customer id empty, 0 or NULL) are one person per normalised e-mail (``email:<address>``: lower case, spaces
+removed); a guest order without an e-mail cannot be merged with anything and is its own person
+(``order:<order id>``). Contact details come from the person's latest order in the window (highest order id).
+Every query runs on a read-only connection (``discovery.engine.database.connect.open_readonly``) and in a
+read-only transaction. Django-free.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from mamori.scoping.mapping import Bound, MappingError, reflect_table
+
+BATCH = 20_000
+_CARD_WORDS = re.compile(r"card|カード|クレジット|credit", re.IGNORECASE)
+# Payment modules that are not card payments (convenience stores, bank transfer, pay later, cash on delivery).
+_OTHER_WORDS = re.compile(
+    r"コンビニ|銀行|振込|振替|代引|代金引換|後払|cvs|conveni|bank|paidy|atone|payeasy", re.IGNORECASE
+)
+
+
+@dataclass
+class Person:
+    """One affected person as read from the shop database (the minimum: no card data is ever selected)."""
+
+    identity: str
+    member_id: str
+    orders: int
+    first_order_at: dt.datetime | None
+    last_order_at: dt.datetime | None
+    name: str = ""
+    kana: str = ""
+    email: str = ""
+    phone: str = ""
+    postal_code: str = ""
+    address: str = ""
+
+
+@dataclass
+class Payment:
+    """A payment method of the shop, for the user to choose the card payments."""
+
+    id: Any
+    name: str
+    card_like: bool
+    detail: str = ""
+    deleted: bool = False
+
+
+# --------------------------------------------------------------------------------------------------
+# Payment methods
+
+
+def payments(conn: sa.Connection, preset: str) -> list[Payment]:
+    """The shop's dtb_payment rows; ``card_like`` for the default choice: a payment module (2.x: memo03 or
+    module_id set; 4.x: a method class other than the shipped Cash class) or "card"/"カード"/"クレジット" in its
+    name."""
+    table = reflect_table(conn, "dtb_payment")
+    if table is None:
+        raise MappingError(f"table: 'dtb_payment' not found in this database (the {preset} preset expects it)")
+    c = table.c
+    key = "payment_id" if "payment_id" in c else "id"
+    if key not in c or "payment_method" not in c:
+        raise MappingError("dtb_payment: expected the columns payment_id (2.x) or id (4.x) and payment_method")
+    extra = [c[n] for n in ("memo03", "module_id", "module_path", "method_class", "del_flg") if n in c]
+    rows = conn.execute(sa.select(c[key], c.payment_method, *extra).order_by(c[key])).mappings().all()
+    out = []
+    for row in rows:
+        name = str(row["payment_method"] or "")
+        module = any(str(row.get(n) or "").strip() not in ("", "0") for n in ("memo03", "module_id", "module_path"))
+        method_class = str(row.get("method_class") or "")
+        plugin = bool(method_class) and not method_class.endswith("\\Cash")
+        detail = method_class or str(row.get("module_path") or row.get("memo03") or "")
+        deleted = str(row.get("del_flg") or "0") == "1"
+        words = f"{name} {method_class}"
+        card_like = bool(_CARD_WORDS.search(words)) or ((module or plugin) and not _OTHER_WORDS.search(words))
+        out.append(Payment(row[key], name, card_like and not deleted, detail[:120], deleted))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# The aggregate query
+
+
+def _text(col: Any) -> Any:
+    return sa.cast(col, sa.String)
+
+
+def _join(cols: list[Any], sep: str = "") -> Any:
+    """Concatenate columns as text with NULL as empty (SQLAlchemy renders concat() on MySQL, || elsewhere)."""
+    parts: list[Any] = []
+    for i, col in enumerate(cols):
+        if i and sep:
+            parts.append(sa.literal(sep, sa.String))
+        parts.append(sa.func.coalesce(_text(col), sa.literal("", sa.String)))
+    expr = parts[0]
+    for part in parts[1:]:
+        expr = expr + part
+    return expr
+
+
+def normalised_email(col: Any) -> Any:
+    """lower(), and no spaces (ASCII, tab, full-width): e-mail addresses hold none, typed-in ones sometimes do."""
+    expr = sa.func.lower(_text(col))
+    for ch in (" ", "\t", "\u3000"):
+        expr = sa.func.replace(expr, ch, "")
+    return expr
+
+
+def _is_member(bound: Bound) -> Any:
+    col = bound.col(bound.mapping.member_column)
+    empty: Any = 0 if isinstance(col.type, (sa.Integer, sa.Numeric)) else ""
+    return sa.and_(col.is_not(None), col != empty)
+
+
+def identity_expression(bound: Bound) -> Any:
+    m = bound.mapping
+    key = _text(bound.col(m.key_column))
+    by_order = sa.literal("order:", sa.String) + key
+    whens = []
+    if m.member_column:
+        member = sa.literal("member:", sa.String) + _text(bound.col(m.member_column))
+        whens.append((_is_member(bound), member))
+    if m.email_column:
+        email = normalised_email(bound.col(m.email_column))
+        email_col = bound.col(m.email_column)
+        has_email = sa.and_(email_col.is_not(None), sa.func.length(sa.func.trim(_text(email_col))) > 0)
+        whens.append((has_email, sa.literal("email:", sa.String) + email))
+    return sa.case(*whens, else_=by_order)
+
+
+def _bound_date(conn: sa.Connection, day: dt.date) -> Any:
+    """The window edge as a bind value: on SQLite dates are text, compared as 'YYYY-MM-DD' (so that
+    '2017-05-02 00:00:00' is inside a window starting 2017-05-02); elsewhere a timestamp."""
+    if conn.dialect.name == "sqlite":
+        return sa.literal(day.isoformat(), sa.String)
+    return sa.literal(dt.datetime.combine(day, dt.time()), sa.DateTime)
+
+
+def conditions(conn: sa.Connection, bound: Bound, window_from: dt.date, window_to: dt.date) -> list[Any]:
+    m = bound.mapping
+    date = bound.col(m.date_column)
+    where = [
+        date.is_not(None),
+        date >= _bound_date(conn, window_from),
+        date < _bound_date(conn, window_to + dt.timedelta(days=1)),
+    ]
+    if m.payment_column:
+        where.append(bound.col(m.payment_column).in_(m.payment_ids))
+    for f in m.filters:
+        col = bound.col(f.column)
+        if f.op == "eq":
+            where.append(col == f.value)
+        elif f.op == "ne":  # NULL is "not equal" too: a shop whose del_flg is NULL has not deleted the row
+            where.append(sa.or_(col.is_(None), col != f.value))
+        elif f.op == "in":
+            where.append(col.in_(f.value))
+        elif f.op == "not_in":
+            where.append(sa.or_(col.is_(None), col.not_in(f.value)))
+        elif f.op == "is_null":
+            where.append(col.is_(None))
+        elif f.op == "not_null":
+            where.append(col.is_not(None))
+    return where
+
+
+def _aggregate(conn: sa.Connection, bound: Bound, window_from: dt.date, window_to: dt.date) -> Any:
+    m = bound.mapping
+    ident = identity_expression(bound).label("identity")
+    date = bound.col(m.date_column)
+    return (
+        sa.select(
+            ident,
+            sa.func.count().label("orders"),
+            sa.func.min(date).label("first_at"),
+            sa.func.max(date).label("last_at"),
+            sa.func.max(bound.col(m.key_column)).label("last_key"),
+        )
+        .where(*conditions(conn, bound, window_from, window_to))
+        .group_by(ident)
+    )
+
+
+def count(conn: sa.Connection, bound: Bound, window_from: dt.date, window_to: dt.date) -> tuple[int, int]:
+    """(people, orders) in the window, counted in the database."""
+    agg = _aggregate(conn, bound, window_from, window_to).subquery()
+    row = conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(agg.c.orders), 0))).one()
+    return int(row[0]), int(row[1])
+
+
+def _contact_columns(bound: Bound) -> list[Any]:
+    m = bound.mapping
+    alias = bound.table.alias("latest")
+    cols = []
+    for key in ("name", "kana", "email", "phone", "postal_code", "address"):
+        names = m.contact.get(key) or []
+        if names:
+            sep = " " if key in ("name", "kana", "address") else ("-" if key in ("phone", "postal_code") else "")
+            if key == "email":
+                sep = ""
+            cols.append(_join([alias.c[n] for n in names], sep).label(key))
+    if m.pref_column and bound.pref:
+        cols.append(alias.c[m.pref_column].label("pref"))
+    return [alias, *cols]
+
+
+def people_query(conn: sa.Connection, bound: Bound, window_from: dt.date, window_to: dt.date) -> Any:
+    m = bound.mapping
+    agg = _aggregate(conn, bound, window_from, window_to).subquery("agg")
+    alias, *contact = _contact_columns(bound)
+    return (
+        sa.select(agg.c.identity, agg.c.orders, agg.c.first_at, agg.c.last_at, *contact)
+        .select_from(agg.join(alias, alias.c[m.key_column] == agg.c.last_key))
+        .order_by(agg.c.identity)
+    )
+
+
+def _clean(value: Any, sep: str = " ") -> str:
+    text = "" if value is None else str(value)
+    return re.sub(r"\s+", " ", text).strip(" -" if sep == "-" else " ")
+
+
+def _when(value: Any) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    try:
+        return dt.datetime.fromisoformat(str(value).strip().replace("/", "-"))
+    except ValueError:
+        return None
+
+
+def to_person(row: Any, bound: Bound) -> Person:
+    identity = str(row["identity"])
+    member = identity.split(":", 1)[1] if identity.startswith("member:") else ""
+    address = _clean(row.get("address"))
+    if "pref" in row and row["pref"] is not None:
+        pref = bound.pref.get(str(row["pref"]), "")
+        address = f"{pref}{address}" if pref else address
+    email = _clean(row.get("email")).replace(" ", "")
+    return Person(
+        identity=identity[:320],
+        member_id=member[:64],
+        orders=int(row["orders"]),
+        first_order_at=_when(row["first_at"]),
+        last_order_at=_when(row["last_at"]),
+        name=_clean(row.get("name"))[:300],
+        kana=_clean(row.get("kana"))[:300],
+        email=email[:320],
+        phone=_clean(row.get("phone"), "-").strip("-")[:64],
+        postal_code=_clean(row.get("postal_code"), "-").strip("-")[:20],
+        address=address[:600],
+    )
+
+
+def people(
+    conn: sa.Connection, bound: Bound, window_from: dt.date, window_to: dt.date, limit: int | None = None
+) -> Iterator[Person]:
+    """The affected people, streamed (a server-side cursor where the driver has one)."""
+    query = people_query(conn, bound, window_from, window_to)
+    if limit is not None:
+        query = query.limit(limit)
+    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
+    for row in result.mappings():
+        yield to_person(row, bound)
+
+
+def begin_read_only(conn: sa.Connection) -> None:
+    """Make the transaction read-only where the database says so per transaction (the connection already
+    refuses writes: PostgreSQL's default_transaction_read_only, MySQL's session setting, SQLite's query_only)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SET TRANSACTION READ ONLY"))
