@@ -250,6 +250,11 @@ RESOURCES: dict[str, Resource] = {
             case_path="case_id",
         ),
         Resource("job", {_R.PROTECTION_MANAGER: READ, _R.AUDIT_MANAGER: READ}),
+        # JIS Q 15001 requirements (要求事項) and their evidence: kept, never deleted (audits cite them).
+        Resource(
+            "control",
+            {_R.PROTECTION_MANAGER: KEEP, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT},
+        ),
         Resource(
             "data_category",
             {_R.PROTECTION_MANAGER: ALL, _R.TOP_MANAGEMENT: READ, _R.AUDIT_MANAGER: READ, _R.STAFF: READ},
