@@ -160,7 +160,7 @@ def build(url: str, flavour: str, seed: int = 7, members: int = 40, guests: int 
 
     def add(
         customer: int | None, email: str | None, when: dt.datetime | None, pay: int, status: int, **kw: Any
-    ) -> None:  # noqa: E501
+    ) -> None:
         next_id[0] += 1
         deleted = kw.pop("deleted", 0)
         person = (kw.pop("name", "山田 太郎")).split(" ")

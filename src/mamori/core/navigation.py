@@ -62,6 +62,14 @@ AREAS: tuple[Area, ...] = (
         contractors_only=True,
     ),
     Area(
+        "incident_manual",
+        _("Incident manual"),
+        "contractors:portal-manual",
+        "contractor_manual",
+        _("The joint incident manual agreed with your client: read it and confirm it every year."),
+        contractors_only=True,
+    ),
+    Area(
         "incidents",
         _("Incidents"),
         "incidents:list",
@@ -69,15 +77,18 @@ AREAS: tuple[Area, ...] = (
         _("Incident cases: timeline, evidence under legal hold, APPI deadlines and notifications."),
     ),
     Area(
+        "inquiry",
+        _("Inquiry desk"),
+        "scoping:inquiry",
+        "scoping_inquiry",
+        _("Check whether a caller is among the people affected by a breach (yes or no; every lookup recorded)."),
+    ),
+    Area(
         "pms",
         _("Management system"),
-        "core:area",
-        None,
-        _(
-            "JIS Q 15001 controls, training, internal audit, corrective actions, management review, requests "
-            "and complaints, and the Privacy Mark readiness report."
-        ),
-        available=False,
+        "pms:list",
+        "control",
+        _("JIS Q 15001 requirements with their owners, status and evidence, and the Privacy Mark readiness report."),
     ),
     Area("jobs", _("Background jobs"), "jobs:list", "job", _("Scans, reminders and e-mail running in the background.")),
     Area("audit", _("Audit trail"), "audit:list", "audit_entry", _("Every change, login, export and download.")),

@@ -145,8 +145,9 @@ def preset(name: str, payment_ids: list[Any]) -> Mapping_:
 # Parsing a stored or typed mapping
 
 
-def _name(data: Mapping[str, Any], key: str, *, required: bool = False) -> str:
+def _name(data: Mapping[str, Any], key: str, *, required: bool = False, where: str = "") -> str:
     value = data.get(key) or ""
+    key = where or key
     if not isinstance(value, str):
         raise MappingError(f"{key}: must be a column or table name")
     value = value.strip()
@@ -189,7 +190,7 @@ def parse(data: Mapping[str, Any]) -> Mapping_:
         where = f"filters[{i}]"
         if not isinstance(item, Mapping):
             raise MappingError(f"{where}: a condition {{column, op, value}}")
-        column = _name(item, "column", required=True)
+        column = _name(item, "column", required=True, where=f"{where}.column")
         op = str(item.get("op") or "eq")
         if op not in OPERATORS:
             raise MappingError(f"{where}.op: {op!r} is not one of {', '.join(OPERATORS)}")
@@ -265,9 +266,17 @@ def bind(conn: sa.Connection, mapping: Mapping_, preset_name: str = "generic") -
         raise MappingError(f"table: {mapping.table!r} not found in this database{hint}")
     columns = {c.name for c in table.columns}
 
+    other = {"eccube2": "eccube4", "eccube4": "eccube2"}.get(preset_name)
+
     def need(name: str, where: str) -> None:
         if name and name not in columns:
-            raise MappingError(f"{where}: the table {table.name} has no column {name!r}")
+            hint = (
+                f" (the {preset_name} preset expects {mapping.table}.{name}; if this is the other EC-CUBE version, "
+                f"use the {other} preset)"
+                if other
+                else ""
+            )
+            raise MappingError(f"{where}: the table {table.name} has no column {name!r}{hint}")
 
     if not mapping.key_column:
         keys = [c.name for c in table.primary_key.columns]

@@ -455,7 +455,8 @@ def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+        shown = timezone.localtime(value) if timezone.is_aware(value) else value
+        return shown.strftime("%Y-%m-%d %H:%M:%S")
     text = str(value)
     # A cell starting with = + - @ would run as a formula when the CSV is opened in Excel.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

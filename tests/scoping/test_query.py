@@ -1,0 +1,137 @@
+"""The scoping query against EC-CUBE 2.x- and 4.x-shaped shops on SQLite, PostgreSQL and MariaDB: the count is
+the true number of people, computed by hand in tests/scoping/shop.py, whatever traps the data holds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from mamori.discovery.engine.database import connect
+from mamori.scoping import mapping as maps
+from mamori.scoping import query
+from tests.scoping import shop
+
+
+def _open(url: str) -> sa.Engine:
+    return connect.open_readonly(connect.parse_url(url))
+
+
+@pytest.mark.parametrize("flavour", ["eccube2", "eccube4"])
+def test_the_count_and_the_people_are_the_true_ones(shop_url, flavour):
+    # given a shop with members, guests, several card orders each, orders just outside the window on both
+    # sides, cancelled and deleted orders, other payment methods and guest e-mails in different case/spacing
+    truth = shop.build(shop_url, flavour)
+    engine = _open(shop_url)
+    # when
+    with engine.connect() as conn, conn.begin():
+        query.begin_read_only(conn)
+        bound = maps.bind(conn, maps.preset(flavour, shop.CARD_IDS[flavour]), flavour)
+        people, orders = query.count(conn, bound, *shop.WINDOW)
+        listed = list(query.people(conn, bound, *shop.WINDOW))
+    engine.dispose()
+    # then
+    assert (people, orders) == (len(truth.people), truth.orders)
+    assert {p.identity for p in listed} == truth.people
+    assert all(p.orders == truth.per_person[p.identity] for p in listed)
+    assert all(p.first_order_at <= p.last_order_at for p in listed)
+    guest = next(p for p in listed if p.identity.startswith("email:"))
+    assert guest.name and guest.email and guest.address.startswith(("東京都", "大阪府", "福岡県"))
+    member = next(p for p in listed if p.identity.startswith("member:"))
+    assert member.member_id == member.identity.split(":")[1]
+
+
+@pytest.mark.parametrize("flavour", ["eccube2", "eccube4"])
+def test_the_default_payment_choice_is_the_card_payments_only(tmp_path, flavour):
+    # given
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    shop.build(url, flavour)
+    engine = _open(url)
+    # when
+    with engine.connect() as conn:
+        payments = query.payments(conn, flavour)
+    engine.dispose()
+    # then: card modules yes; bank transfer, cash and the convenience-store module no
+    assert [p.id for p in payments if p.card_like] == shop.CARD_IDS[flavour]
+
+
+def test_a_generic_mapping_gives_the_same_answer_as_the_preset(tmp_path):
+    # given an EC-CUBE 4 shop described by hand, as for any other schema
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    truth = shop.build(url, "eccube4")
+    mapping = maps.parse(
+        {
+            "table": "dtb_order",
+            "date_column": "order_date",
+            "member_column": "customer_id",
+            "email_column": "email",
+            "filters": [
+                {"column": "order_status_id", "op": "ne", "value": 3},
+                {"column": "payment_id", "op": "in", "value": [5]},
+            ],
+            "contact": {"name": ["name01", "name02"], "email": ["email"], "phone": "phone_number"},
+        }
+    )
+    engine = _open(url)
+    # when
+    with engine.connect() as conn:
+        bound = maps.bind(conn, mapping)
+        people, orders = query.count(conn, bound, *shop.WINDOW)
+    engine.dispose()
+    # then
+    assert (people, orders) == (len(truth.people), truth.orders)
+    assert mapping.key_column == "id"  # found from the primary key
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"table": "orders; DROP TABLE dtb_order"}, "table: 'orders; DROP TABLE dtb_order' is not a plain"),
+        ({"table": "no_such_table"}, "table: 'no_such_table' not found"),
+        ({"date_column": "ordered"}, "date_column: the table dtb_order has no column 'ordered'"),
+        (
+            {"filters": [{"column": "1=1 OR status", "op": "eq", "value": 1}]},
+            "filters[1].column: '1=1 OR status' is not a plain",
+        ),
+        ({"filters": [{"column": "order_status_id", "op": "LIKE", "value": 1}]}, "filters[1].op: 'LIKE'"),
+        ({"filters": [{"column": "order_status_id", "op": "eq", "value": {"x": 1}}]}, "a number or text"),
+        ({"contact": {"card": ["email"]}}, "contact.card: unknown field"),
+        ({"contact": {"name": ["nope"]}}, "contact.name: the table dtb_order has no column 'nope'"),
+        ({"member_column": "", "email_column": ""}, "identity: give a member id column"),
+    ],
+)
+def test_a_generic_mapping_accepts_only_existing_columns_and_known_operators(tmp_path, change, message):
+    # given
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    shop.build(url, "eccube4")
+    data = {"table": "dtb_order", "date_column": "order_date", "member_column": "customer_id", "email_column": "email"}
+    data.update(change)
+    engine = _open(url)
+    # when / then
+    pattern = re.escape(message)
+    with pytest.raises(maps.MappingError, match=pattern), engine.connect() as conn:
+        maps.bind(conn, maps.parse(data))
+    engine.dispose()
+
+
+def test_a_preset_on_the_other_version_says_which_preset_fits(tmp_path):
+    # given an EC-CUBE 4 shop
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    shop.build(url, "eccube4")
+    engine = _open(url)
+    # when / then
+    with pytest.raises(maps.MappingError, match="use the eccube4 preset"), engine.connect() as conn:
+        maps.bind(conn, maps.preset("eccube2", [5]), "eccube2")
+    engine.dispose()
+
+
+def test_the_scoping_connection_writes_nothing(shop_url):
+    # given
+    shop.build(shop_url, "eccube2")
+    engine = _open(shop_url)
+    # when / then: the scanner's read-only connection refuses a write
+    with pytest.raises(sa.exc.SQLAlchemyError), engine.connect() as conn, conn.begin():
+        query.begin_read_only(conn)
+        conn.execute(sa.text("DELETE FROM dtb_order"))
+    engine.dispose()
