@@ -373,7 +373,12 @@ def _person_link(conn: Any, scoping: Any, notes: list[str]) -> PersonLink | None
     try:
         from mamori.scoping import mapping, query
 
-        bound = mapping.bind(conn, mapping.parse(scoping.mapping), scoping.preset)
+        wanted = mapping.parse(scoping.mapping)
+        # Only the identity's columns matter here (key, member id, e-mail); a copy missing a contact column
+        # can still name the person.
+        wanted.date_column = wanted.payment_column = wanted.pref_table = wanted.pref_column = ""
+        wanted.contact, wanted.filters = {}, []
+        bound = mapping.bind(conn, wanted, scoping.preset)
         return PersonLink(bound.table, query.identity_expression(bound))
     except Exception as exc:  # a mapping that does not fit this database: say so, match without people
         notes.append(_("The rows cannot be linked to people: %(reason)s") % {"reason": str(exc)[:300]})
