@@ -41,6 +41,14 @@ def _english_outside_requests() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _test_audit_actions() -> None:
+    """Audit actions that only tests record: the registry refuses undeclared ones (mamori.audit.registry)."""
+    from mamori.audit import registry
+
+    registry.declare("tests", {action: action for action in ("note", "test_event", "old_event", "new_event")})
+
+
 @pytest.fixture
 def server_co(db) -> Contractor:
     return Contractor.objects.create(name="なにわシステムサービス")

@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from mamori.accounts.policy import Actor, is_system
-from mamori.audit import chain, checkpoint
+from mamori.audit import chain, checkpoint, registry
 from mamori.audit.context import current_origin
 from mamori.audit.models import AuditEntry, ChainHead
 
@@ -99,8 +99,9 @@ def record(
     """Append one entry to the chain. Must run inside the caller's transaction (opened here if none).
 
     ``username`` overrides the actor name for events without a user object (a failed login for an
-    unknown name).
+    unknown name). ``action`` must be declared in an app's ``audit_actions.py`` (see ``registry``).
     """
+    registry.require(action)
     origin = current_origin()
     values: dict[str, Any] = {
         **_actor_fields(actor),
