@@ -18,6 +18,7 @@ SUCCESS = frozenset({200, 201, 202, 204, 302})
 # Every module that holds a permission matrix. Its paths count as covered when they are listed in
 # ``GET_MATRIX`` / ``POST_MATRIX`` (path → statuses) or ``MATRIX`` (rows of method, path, body, statuses).
 MATRIX_MODULES = [
+    "tests.notices.test_permission_matrix",
     "tests.core.test_permission_matrix",
     "tests.ledger.test_permission_matrix",
     "tests.risk.test_permission_matrix",
@@ -30,6 +31,7 @@ MATRIX_MODULES = [
     "tests.incidents.test_permission_matrix",
     "tests.incidents.test_reports_matrix",
     "tests.incidents.test_portal_matrix",
+    "tests.pms.test_permission_matrix",
 ]
 
 

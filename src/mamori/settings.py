@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "mamori.scoping",
     "mamori.cardlists",
     "mamori.notices",
+    "mamori.pms",
 ]
 
 MIDDLEWARE = [

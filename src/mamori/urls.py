@@ -15,6 +15,7 @@ urlpatterns = [
     path("scoping/", include("mamori.scoping.urls")),
     path("cardlists/", include("mamori.cardlists.urls")),
     path("notices/", include("mamori.notices.urls")),
+    path("pms/", include("mamori.pms.urls")),
     path("api/", include("mamori.api.urls")),
 ]
 

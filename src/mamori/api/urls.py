@@ -41,12 +41,16 @@ router.register("evidence", EvidenceViewSet, basename="evidence")
 
 # Apps that register their own endpoints (one line each, so parts can be added side by side).
 from mamori.cardlists import api as cardlists_api  # noqa: E402
+from mamori.contractors import api_supervision as contractors_supervision_api  # noqa: E402
 from mamori.notices import api as notices_api  # noqa: E402
+from mamori.pms import api as pms_api  # noqa: E402
 from mamori.scoping import api as scoping_api  # noqa: E402
 
 scoping_api.register(router)
 cardlists_api.register(router)
 notices_api.register(router)
+contractors_supervision_api.register(router)
+pms_api.register(router)
 
 urlpatterns = [
     path("v1/me/", MeView.as_view(), name="api-me"),
@@ -54,5 +58,5 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(), name="api-docs"),
-    re_path(r"^.*$", not_found),
+    re_path(r"^[\s\S]*$", not_found),  # [\s\S], not ".": an address with a newline is a JSON 404 too
 ]
