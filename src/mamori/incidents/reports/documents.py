@@ -144,7 +144,11 @@ def _ppc_individuals(f: CaseFacts) -> list[str]:
     required = f.decision.get("notify_individuals")
     if isinstance(required, bool):
         lines.append(t["notify_required_line"].format(value=t["yes" if required else "no"]))
-    lines.append(t["status_line"].format(value=t["placeholder"]))
+    # Hook: the notices app's campaign totals (issue 11); its import stays local so reports do not need it.
+    from mamori.notices.services import report_lines
+
+    sent = report_lines(f.case, f.lang)
+    lines += sent or [t["status_line"].format(value=t["placeholder"])]
     return lines
 
 
