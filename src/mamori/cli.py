@@ -28,6 +28,7 @@ Commands:
   appi assess  APPI report decision for a set of facts (FILE.json or -; JSON in, JSON out)
   evidence     add, verify, preserve and destroy evidence (chain of custody, legal hold)
   incidents    remind (queue due-date reminders), verify-export FILE.zip
+  pms          load-controls [FILE]: apply a JIS Q 15001 requirements catalogue (owners, status kept)
   scope        count the people affected by a card breach from a shop database (--output people.csv)
 Run 'mamori COMMAND --help' for the options of one command.
 """

@@ -13,6 +13,7 @@ from mamori.accounts.models import User
 from mamori.accounts.policy import SYSTEM
 from mamori.accounts.roles import Role
 from mamori.audit import services as audit
+from mamori.contractors.demo import load_demo_contractors
 from mamori.contractors.models import Contractor
 from mamori.core.models import Organisation
 from mamori.discovery.demo import load_demo_discovery
@@ -21,6 +22,7 @@ from mamori.incidents import services as incident_services
 from mamori.incidents.models import CaseAccess, IncidentCase, Playbook
 from mamori.ledger.demo import load_demo_ledger
 from mamori.ledger.models import LedgerEntry
+from mamori.pms.demo import load_demo_pms
 
 DEMO_PASSWORD = "mamori-demo-2018"  # noqa: S105 - published demo credential, printed by `mamori demo`
 # Published demo TOTP secret for the roles that must use two-factor; never use in production.
@@ -97,6 +99,8 @@ def load_demo() -> list[tuple[DemoUser, User]]:
         users = [(spec, _user(spec, contractors)) for spec in USERS]
         entries = load_demo_ledger(contractors)
         source = load_demo_discovery(contractors, entries)
+        load_demo_contractors(contractors)
+        load_demo_pms()
         incident_services.ensure_playbooks()
         case = _case(contractors[0], entries, source)
         for spec, user in users:
