@@ -33,6 +33,7 @@ MATRIX_MODULES = [
     "tests.incidents.test_portal_matrix",
     "tests.cardlists.test_permission_matrix",
     "tests.pms.test_permission_matrix",
+    "tests.scoping.test_permission_matrix",
 ]
 
 
