@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from django.conf import settings
 
 from mamori.discovery.engine.database import connect
+from mamori.env import make_private_dir
 
 STATEMENT_TIMEOUT_S = 900.0
 SCOPING_TABLES = ("dtb_order", "dtb_payment", "mtb_pref")
@@ -62,10 +63,10 @@ def open_source(source: Any) -> sa.Engine:
         raise SourceProblem(str(exc).replace(password, "********") if password else str(exc)) from None
 
 
-def _temp_root() -> Path:
-    base = Path(getattr(settings, "MAMORI_DATA_DIR", tempfile.gettempdir())) / "tmp" / "scoping"
-    base.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(base, 0o700)
+def temp_root() -> Path:
+    """Where decrypted preserved copies live while a scoping reads them (0700, under the data folder)."""
+    base = Path(settings.DATA_DIR) / "scoping-tmp"
+    make_private_dir(base)
     return base
 
 
@@ -84,7 +85,7 @@ def open_evidence(evidence: Any) -> Iterator[tuple[sa.Engine, str]]:
         )
     if not evidence.blob_name:
         raise SourceProblem("this evidence is a record of a copy kept elsewhere, not a file in the locker")
-    folder = Path(tempfile.mkdtemp(prefix="copy-", dir=_temp_root()))  # 0700
+    folder = Path(tempfile.mkdtemp(prefix="copy-", dir=temp_root()))  # 0700
     engine: sa.Engine | None = None
     try:
         raw = folder / "copy"

@@ -64,6 +64,7 @@ def _spec(form: DefineForm, sources: list[DataSource], copies: list[Evidence]) -
 def case_scoping(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case's scoping: versions, and the definition with its three steps (payments, preview, run)."""
     case = _case(request, case_id)
+    policy.check(request.user, Action.VIEW, R)
     versions = services.for_case(request.user, case)
     can_add = policy.can(request.user, Action.ADD, R) and case.archived_at is None
     sources, copies = (_sources(request.user), _copies(request.user, case)) if can_add else ([], [])
@@ -168,6 +169,7 @@ def export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 
 def archive(request: HttpRequest, pk: int) -> HttpResponse:
     scoping = services.visible(request.user, pk)
+    policy.check(request.user, Action.CHANGE, R, scoping)
     form = ArchiveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why this version is archived."))
