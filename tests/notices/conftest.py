@@ -50,6 +50,7 @@ def scoped_case(server_case) -> IncidentCase:
     scoping = make_scoping(server_case)
     make_people(scoping, 3)
     AffectedPerson.objects.create(scoping=scoping, identity="member:90", member_id="90", name="連絡先 なし")
+    Scoping.objects.filter(pk=scoping.pk).update(people_count=6)
     AffectedPerson.objects.create(
         scoping=scoping, identity="member:91", name="郵便 のみ", postal_code="100-0001", address="東京都千代田区1-1"
     )

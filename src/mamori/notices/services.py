@@ -161,6 +161,7 @@ def update_campaign(actor: Actor, campaign: Campaign, data: Mapping[str, Any]) -
     """Change the texts, the notice items, the title or the pace. Texts are checked against the allowed items;
     once sending has started the texts and items are fixed (what people received must stay what is stored)."""
     policy.check(actor, Action.CHANGE, RESOURCE, campaign)
+    campaign.refresh_from_db()  # the status decides what may change: read it as it is now, not as the caller saw it
     _not_archived(campaign)
     started = campaign.status != CampaignStatus.DRAFT
     if started and ({"texts", "facts", "language_mode"} & set(data)):

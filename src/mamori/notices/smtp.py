@@ -15,9 +15,11 @@ Connection settings are Django's ``EMAIL_*`` settings (from the environment, see
 from __future__ import annotations
 
 import contextlib
+import io
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email.generator import BytesGenerator
 from email.message import Message
 
 from django.conf import settings
@@ -83,7 +85,7 @@ def _text(reply: bytes | str) -> str:
 
 def send(conn: smtplib.SMTP, sender: str, recipient: str, message: Message) -> Outcome:
     """Send one message on an open connection; never raises for a mail-level problem."""
-    data = message.as_bytes()  # smtplib turns the line ends into CRLF and dot-stuffs
+    data = wire_bytes(message)
     try:
         code, reply = conn.mail(sender)
         if code != 250:
@@ -108,6 +110,14 @@ def send(conn: smtplib.SMTP, sender: str, recipient: str, message: Message) -> O
     if code != 250:
         return Refused(code, f"{code} {_text(reply)}")
     return Sent(f"{code} {_text(reply)}")
+
+
+def wire_bytes(message: Message) -> bytes:
+    """The message with CRLF line ends: smtplib dot-stuffs bytes but leaves their line ends alone, and a server
+    reads a body with bare LFs as one overlong line ("500 Line too long")."""
+    out = io.BytesIO()
+    BytesGenerator(out, mangle_from_=False).flatten(message, linesep="\r\n")
+    return out.getvalue()
 
 
 def _reset(conn: smtplib.SMTP) -> None:
