@@ -11,6 +11,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 import warnings
@@ -31,7 +32,7 @@ from mamori.ledger.layout import COLUMNS, Column, normalise
 from mamori.ledger.models import DataCategory, LedgerEntry
 from mamori.ledger.services import NewEntry, existing_keys
 
-HEADER_SEARCH_ROWS = 10  # a title or a note may sit above the header row
+HEADER_SEARCH_ROWS = 20  # a title, a date line, notes or blank rows may sit above the header row
 MIN_HEADER_MATCHES = 3
 SHEET_NAMES = ("個人情報管理台帳", "管理台帳", "台帳")
 
@@ -74,11 +75,17 @@ class Preview:
     entries: list[NewEntry] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
     data_rows: int = 0
-    error_count: int = 0  # all problems found; ``errors`` lists at most the first thousand
+    unlisted_errors: int = 0  # problems found beyond those ``errors`` lists (at most the first thousand)
+    ignored_columns: list[str] = field(default_factory=list)  # running-number columns beside 管理番号
+
+    @property
+    def error_count(self) -> int:
+        """Every problem found. Derived, so that a problem added anywhere (also after checking) is counted."""
+        return len(self.errors) + self.unlisted_errors
 
     @property
     def more_errors(self) -> int:
-        return max(0, self.error_count - len(self.errors))
+        return self.unlisted_errors
 
     @property
     def updates(self) -> int:
@@ -337,17 +344,29 @@ def parse_count(value: Any) -> int | None:
     return int(number)
 
 
-def parse_yes_no(value: Any) -> bool | None:
+def parse_yes_no(value: Any, key: str = "retained_personal_data") -> bool | None:
+    """A yes/no cell, read with the words of its column (``layout.YES_NO``): 保持/非保持 for カード情報の保持."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         return value
+    words = layout.YES_NO[key]
     word = normalise(cell_text(value))
-    if word in layout.TRUE_WORDS:
+    if word in words.true_words:
         return True
-    if word in layout.FALSE_WORDS:
+    if word in words.false_words:
         return False
-    raise BadValue(_("write 該当 or 非該当 (○ or ×)"))
+    raise BadValue(yes_no_message(words))
+
+
+def yes_no_message(words: layout.YesNo) -> str:
+    """What the column accepts, from the same words the parser reads: its own pair, then a few alternatives."""
+    others = "、".join(f"{yes}/{no}" for yes, no in words.pairs[1:4])
+    return _("write %(yes)s or %(no)s (also accepted: %(others)s)") % {
+        "yes": words.pairs[0][0],
+        "no": words.pairs[0][1],
+        "others": others,
+    }
 
 
 def split_list(value: Any) -> list[str]:
@@ -408,7 +427,7 @@ class RowChecker:
         elif key in ("last_reviewed", "next_review_due"):
             entry.values[key] = parse_date(raw)
         elif key in ("retained_personal_data", "card_data_retained"):
-            answer = parse_yes_no(raw)
+            answer = parse_yes_no(raw, key)
             if answer is not None:
                 entry.values[key] = answer
         elif key == "acquisition_method":
@@ -519,27 +538,45 @@ def validate_file(data: bytes, filename: str, update: bool = False, max_errors: 
     preview = Preview(filename=filename, update=update)
     try:
         rows = read_rows(data, filename)
-        header = _find_header(rows, preview)
-        if header is None:
+        found = _find_header(rows, preview)
+        if found is None:
             return preview
-        _check_rows(rows, header, preview, max_errors, RowChecker(update))
+        header, data_rows = found
+        _check_rows(data_rows, header, preview, max_errors, RowChecker(update))
     except FileProblem as problem:
         preview.errors.append(CellError(None, "", str(problem)))
     if not preview.errors and not preview.entries:
         preview.errors.append(CellError(None, "", _("The file has a header row but no entries.")))
-    preview.error_count = max(preview.error_count, len(preview.errors))
     return preview
 
 
-def _find_header(rows: Iterator[tuple[int, list[Any]]], preview: Preview) -> dict[int, tuple[Column, str]] | None:
-    """Find the header row among the first rows; record unknown, duplicate and missing headers."""
+def _find_header(
+    rows: Iterator[tuple[int, list[Any]]], preview: Preview
+) -> tuple[dict[int, tuple[Column, str]], Iterator[tuple[int, list[Any]]]] | None:
+    """Find the header row among the first rows, and the rows below it; record unknown, duplicate and missing
+    headers.
+
+    The row naming the most columns wins, not the first with a few: a consultant's sheet often opens with a
+    title, a date line and a block such as 「管理部門 | 営業部 | 管理責任者 | 山田」 above the real header row.
+    """
+    first: list[tuple[int, list[Any]]] = []
     for number, cells in rows:
+        first.append((number, cells))
+        if len(first) >= HEADER_SEARCH_ROWS:
+            break
+    best: tuple[int, int, list[str], list[Column | None]] | None = None  # (matches, index, texts, columns)
+    for index, (_number, cells) in enumerate(first):
         texts = [cell_text(c) for c in cells]
         matches = [layout.column_for(t) if t else None for t in texts]
-        if sum(1 for m in matches if m) >= MIN_HEADER_MATCHES:
-            return _header_columns(number, texts, matches, preview)
-        if number >= HEADER_SEARCH_ROWS:
-            break
+        count = len({m for m in matches if m})
+        if count >= MIN_HEADER_MATCHES and (best is None or count > best[0]):
+            best = (count, index, texts, matches)
+    if best is not None:
+        _count, index, texts, matches = best
+        header = _header_columns(first[index][0], texts, matches, preview)
+        if header is None:
+            return None
+        return header, itertools.chain(first[index + 1 :], rows)
     preview.errors.append(
         CellError(
             None,
@@ -558,8 +595,13 @@ def _header_columns(
     preview.headers = [t for t in texts if t]
     positions: dict[int, tuple[Column, str]] = {}
     seen: dict[Column, str] = {}
+    reference = COLUMNS[0]
+    has_reference = any(c is reference and not layout.is_running_number(t) for t, c in zip(texts, matches, strict=True))
     for index, (text, column) in enumerate(zip(texts, matches, strict=True)):
         if not text:
+            continue
+        if column is reference and has_reference and layout.is_running_number(text):
+            preview.ignored_columns.append(text)  # 1, 2, 3 … beside the real 管理番号
             continue
         if column is None:
             preview.errors.append(
@@ -602,5 +644,6 @@ def _check_rows(
         entry, errors = checker.check(number, by_column)
         if entry is not None:
             preview.entries.append(entry)
-        preview.error_count += len(errors)
-        preview.errors.extend(errors[: max(0, max_errors - len(preview.errors))])
+        listed = errors[: max(0, max_errors - len(preview.errors))]
+        preview.errors.extend(listed)
+        preview.unlisted_errors += len(errors) - len(listed)

@@ -24,7 +24,13 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("reference", "管理番号", ("No", "No.", "番号", "台帳番号", "管理No", "管理No.", "整理番号"), required=True),
+    # A running-number header alone names the reference column; beside 管理番号 it is ignored (RUNNING_NUMBER).
+    Column(
+        "reference",
+        "管理番号",
+        ("No", "No.", "番号", "#", "通番", "連番", "項番", "台帳番号", "管理No", "管理No.", "整理番号"),
+        required=True,
+    ),
     Column(
         "name",
         "個人情報の名称",
@@ -71,6 +77,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("notes", "備考", ("メモ", "特記事項")),
 )
 HEADERS = [c.header for c in COLUMNS]
+# Headers of a consultant's running-number column (1, 2, 3 …). Beside a real 管理番号 column the running number
+# says nothing about the entry, so the import ignores it instead of calling it the same column twice.
+RUNNING_NUMBER = ("No", "No.", "#", "番号", "通番", "連番", "項番", "行番号", "NO")
 
 _SPACES = re.compile(r"\s+")
 _MARKS = re.compile(r"[※*＊◆●■]")
@@ -99,6 +108,13 @@ for _column in COLUMNS:
 
 def column_for(header: str) -> Column | None:
     return HEADER_LOOKUP.get(normalise(header)) or HEADER_LOOKUP.get(_header_key(header))
+
+
+_RUNNING_NUMBER_KEYS = frozenset(key(h) for h in RUNNING_NUMBER for key in (normalise, _header_key))
+
+
+def is_running_number(header: str) -> bool:
+    return normalise(header) in _RUNNING_NUMBER_KEYS or _header_key(header) in _RUNNING_NUMBER_KEYS
 
 
 # ---------------------------------------------------------------------------------------------- labels
@@ -164,31 +180,51 @@ MEDIUM_WORDS = _choice_table(
     },
 )
 
-TRUE_WORDS = frozenset(
-    normalise(w)
-    for w in ("○", "〇", "◯", "はい", "該当", "有", "有り", "あり", "yes", "y", "true", "1", "保持", "対象")
+
+@dataclass(frozen=True)
+class YesNo:
+    """The words a yes/no column accepts, as (yes, no) pairs. The first pair is the column's own (written on
+    export and named first in an error message, with the next few); the import accepts every word listed."""
+
+    pairs: tuple[tuple[str, str], ...]
+    no_only: tuple[str, ...] = ("-", "ー", "―")  # a dash in the cell: no
+
+    @property
+    def yes(self) -> tuple[str, ...]:
+        return tuple(yes for yes, _no in self.pairs)
+
+    @property
+    def no(self) -> tuple[str, ...]:
+        return (*(no for _yes, no in self.pairs), *self.no_only)
+
+    @property
+    def true_words(self) -> frozenset[str]:
+        return frozenset(normalise(w) for w in self.yes)
+
+    @property
+    def false_words(self) -> frozenset[str]:
+        return frozenset(normalise(w) for w in self.no)
+
+
+_COMMON_PAIRS = (
+    ("○", "×"),
+    ("あり", "なし"),
+    ("有", "無"),
+    ("はい", "いいえ"),
+    ("〇", "✕"),
+    ("◯", "×"),
+    ("有り", "無し"),
+    ("yes", "no"),
+    ("y", "n"),
+    ("true", "false"),
+    ("1", "0"),
 )
-FALSE_WORDS = frozenset(
-    normalise(w)
-    for w in (
-        "×",
-        "✕",
-        "いいえ",
-        "非該当",
-        "無",
-        "無し",
-        "なし",
-        "no",
-        "n",
-        "false",
-        "0",
-        "非保持",
-        "対象外",
-        "-",
-        "ー",
-        "―",
-    )
-)
+YES_NO: dict[str, YesNo] = {
+    "retained_personal_data": YesNo((("該当", "非該当"), ("対象", "対象外"), *_COMMON_PAIRS, ("保持", "非保持"))),
+    "card_data_retained": YesNo((("保持", "非保持"), *_COMMON_PAIRS, ("該当", "非該当"), ("対象", "対象外"))),
+}
+TRUE_WORDS = frozenset().union(*(y.true_words for y in YES_NO.values()))
+FALSE_WORDS = frozenset().union(*(y.false_words for y in YES_NO.values()))
 NONE_WORDS = frozenset(
     normalise(w) for w in ("なし", "無し", "無", "該当なし", "-", "ー", "―", "—", "×", "なし(-)", "非該当")
 )
@@ -196,9 +232,8 @@ LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
 
 
 def yes_no_label(value: bool, column: str) -> str:
-    if column == "card_data_retained":
-        return "保持" if value else "非保持"
-    return "該当" if value else "非該当"
+    words = YES_NO.get(column, YES_NO["retained_personal_data"])
+    return words.yes[0] if value else words.no[0]
 
 
 def date_text(value: dt.date | None) -> str:

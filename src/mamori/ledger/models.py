@@ -141,8 +141,17 @@ class LedgerEntry(models.Model):
         return f"{self.reference} {self.name}"
 
     def review_overdue(self, today: dt.date | None = None) -> bool:
+        """見直し期限を過ぎています — the same rule as ``review_overdue_q`` (no next review date, or one passed)."""
         today = today or timezone.localdate()
         return self.next_review_due is None or self.next_review_due < today
+
+
+def review_overdue_q(today: dt.date | None = None) -> models.Q:
+    """The entries whose review is overdue, as ``LedgerEntry.review_overdue`` decides one by one: the ledger
+    page's filter, the API's ``overdue`` filter and the dashboard's review card all use this one rule, so an
+    entry never reviewed (no dates) is on the dashboard as it is flagged on the ledger."""
+    today = today or timezone.localdate()
+    return models.Q(next_review_due__isnull=True) | models.Q(next_review_due__lt=today)
 
 
 class LedgerEntryRevision(models.Model):

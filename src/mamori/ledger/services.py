@@ -22,7 +22,7 @@ from mamori.accounts.policy import Action, Actor, is_system
 from mamori.audit import services as audit
 from mamori.contractors.models import Contractor
 from mamori.core.crud import query_id, query_text
-from mamori.ledger.models import DataCategory, LedgerEntry, LedgerEntryRevision, one_year_after
+from mamori.ledger.models import DataCategory, LedgerEntry, LedgerEntryRevision, one_year_after, review_overdue_q
 
 RESOURCE = "ledger_entry"
 CATEGORY_RESOURCE = "data_category"
@@ -597,8 +597,7 @@ def filter_entries(
             return queryset.none()
         queryset = queryset.filter(pk__in=LedgerEntry.objects.filter(contractors=contractor_id).values("pk"))
     if overdue:
-        today = today or timezone.localdate()
-        queryset = queryset.filter(Q(next_review_due__lt=today) | Q(next_review_due__isnull=True))
+        queryset = queryset.filter(review_overdue_q(today))
     if search:
         queryset = queryset.filter(
             Q(reference__icontains=search)
