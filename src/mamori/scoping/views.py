@@ -186,7 +186,7 @@ def inquiry(request: HttpRequest) -> HttpResponse:
     """The inquiry desk: is this person affected? Only yes/no and the case are shown; every lookup is recorded."""
     policy.check(request.user, Action.VIEW, services.INQUIRY)
     cases = list(policy.scope(request.user, "incident_case", IncidentCase.objects.filter(archived_at__isnull=True)))
-    form = InquiryForm(request.POST or None, cases=cases)
+    form = InquiryForm(request.POST if request.method == "POST" else None, cases=cases)
     answer = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
