@@ -39,7 +39,7 @@ class Action(enum.StrEnum):
     # Verbs beyond the record verbs: each is granted by name, only where a resource lists it, so that a
     # decision such as "only the protection manager accepts a risk" lives in the table below and nowhere else.
     ACCEPT = "accept"  # accept a residual risk (残存リスクの受容)
-    APPROVE = "approve"  # approve a report or plan before it leaves the company (granted by no resource yet)
+    APPROVE = "approve"  # approve an evaluation, a contract or the minutes of a management review
     RELEASE_HOLD = "release_hold"  # ask for or approve the release of a case's legal hold (two different managers)
     READ_PRESERVED = "read_preserved"  # open a preserved copy that may hold card data (証拠保全コピーの閲覧)
     TEST_CONNECTION = "test"  # open a connection to a data source's target (outbound work: needs change rights)
@@ -254,6 +254,41 @@ RESOURCES: dict[str, Resource] = {
         Resource(
             "control",
             {_R.PROTECTION_MANAGER: KEEP, _R.TOP_MANAGEMENT: READ_EXPORT, _R.AUDIT_MANAGER: READ_EXPORT},
+        ),
+        # Training (教育): the manager keeps the plan and records; everyone internal reads the plan; staff read
+        # only their own records (narrowed in pms/services_training.py).
+        Resource(
+            "training_course",
+            {
+                _R.PROTECTION_MANAGER: KEEP,
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.STAFF: READ,
+            },
+        ),
+        Resource(
+            "training_record",
+            {
+                _R.PROTECTION_MANAGER: KEEP,
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.STAFF: READ,
+            },
+        ),
+        # Internal audit (内部監査): the audit manager plans, checks and reports; the protection manager reads the
+        # findings and raises the corrective actions (risk ADD), so nobody closes their own finding.
+        Resource(
+            "internal_audit",
+            {_R.AUDIT_MANAGER: KEEP, _R.PROTECTION_MANAGER: READ_EXPORT, _R.TOP_MANAGEMENT: READ_EXPORT},
+        ),
+        # Management review (マネジメントレビュー): prepared by the manager, approved by top management.
+        Resource(
+            "management_review",
+            {
+                _R.PROTECTION_MANAGER: KEEP,
+                _R.TOP_MANAGEMENT: frozenset({V, C, E, Action.APPROVE}),
+                _R.AUDIT_MANAGER: READ_EXPORT,
+            },
         ),
         Resource(
             "data_category",

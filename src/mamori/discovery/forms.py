@@ -58,3 +58,14 @@ class DataSourceForm(forms.ModelForm):
 class GapActionForm(forms.Form):
     key = forms.CharField(max_length=100)
     action = forms.ChoiceField(choices=[("risk", "risk"), ("nonconformity", "nonconformity")])
+
+
+class ArchiveForm(forms.Form):
+    """Why a record that is evidence leaves the lists (アーカイブの理由): required, kept in the audit trail."""
+
+    reason = forms.CharField(
+        label=_("Reason for archiving"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the record and in the audit trail."),
+    )

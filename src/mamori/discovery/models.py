@@ -41,6 +41,19 @@ class DataSource(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # A source whose scans are evidence is archived, never deleted (アーカイブ): it leaves the lists and is no
+    # longer scanned, and its pages, scans and findings stay readable.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
+    archive_reason = models.TextField(_("reason for archiving"), blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("archived by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("data source")
@@ -65,8 +78,9 @@ class ScanStatus(models.TextChoices):
 class Scan(models.Model):
     """One scan of a data source, run as a background job."""
 
+    # PROTECT: a scan is evidence; its source is archived, never deleted with it.
     source = models.ForeignKey(
-        DataSource, verbose_name=_("data source"), on_delete=models.CASCADE, related_name="scans"
+        DataSource, verbose_name=_("data source"), on_delete=models.PROTECT, related_name="scans"
     )
     status = models.CharField(_("status"), max_length=16, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
     job = models.ForeignKey(
@@ -101,6 +115,31 @@ class Scan(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ScanStatus.SUCCEEDED, ScanStatus.FAILED)
+
+
+class Severity(models.TextChoices):
+    """The engine's severities (``engine.types.Severity`` labels), as a person reads them (重大度)."""
+
+    CRITICAL = "critical", _("Critical")
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+    INFO = "info", _("Information")
+
+
+class DataClass(models.TextChoices):
+    """The engine's data classes (``engine.types.DataClass``): card data that must never be stored, or personal data."""
+
+    PROHIBITED = "prohibited", _("Must not be stored")
+    PERSONAL = "personal", _("Personal information")
+
+
+class Evidence(models.TextChoices):
+    """What a database finding rests on: the values, the values and the column name, or the column name only."""
+
+    VALUES = "values", _("Values")
+    VALUES_NAME = "values+name", _("Values and column name")
+    NAME = "name", _("Column name only")
 
 
 class ScanFinding(models.Model):
@@ -161,6 +200,23 @@ class ScanFinding(models.Model):
 
         return str(dict(ScannerType.choices).get(self.type, self.type))
 
+    @property
+    def severity_label(self) -> str:
+        return str(dict(Severity.choices).get(self.severity, self.severity))
+
+    @property
+    def data_class_label(self) -> str:
+        return str(dict(DataClass.choices).get(self.data_class, self.data_class))
+
+    @property
+    def evidence_label(self) -> str:
+        return str(dict(Evidence.choices).get(self.evidence, self.evidence))
+
+    @property
+    def name_only(self) -> bool:
+        """Matched on the column's name alone (EC-CUBE's tel01, zip02): no value was seen to be of this type."""
+        return self.evidence == Evidence.NAME
+
 
 # Locations kept per file finding: a log with a card number on every line must not fill the database; the true
 # count stays in ScanFinding.rows_matched and the page says how many more there were.
@@ -196,3 +252,100 @@ class FindingLocation(models.Model):
         if self.line:
             return str(self.line)
         return self.column
+
+
+class GapKind(models.TextChoices):
+    """The kinds of difference between the ledger and a scan (照合の差異), most urgent first."""
+
+    MY_NUMBER = "my_number", _("My Number not declared (番号法)")
+    PROHIBITED = "prohibited", _("Prohibited data")
+    UNDECLARED = "undeclared", _("Found, not declared")
+    UNSEEN = "unseen", _("Declared, not found")
+
+
+class GapRecord(models.Model):
+    """What was recorded for one reconciliation gap (照合結果の記録先): the risk and/or nonconformity, every scan
+    that showed the gap again, and the scan that no longer showed it.
+
+    One open record per (source, gap kind, type): a second press opens it, a later scan adds evidence to it. A gap
+    that comes back after it was resolved gets a new record."""
+
+    source = models.ForeignKey(
+        DataSource, verbose_name=_("data source"), on_delete=models.PROTECT, related_name="gap_records"
+    )
+    kind = models.CharField(_("gap"), max_length=20, choices=GapKind.choices)
+    type = models.CharField(_("type"), max_length=40)
+    risk = models.ForeignKey(
+        "risk.Risk", verbose_name=_("risk"), on_delete=models.PROTECT, null=True, blank=True, related_name="gaps"
+    )
+    nonconformity = models.ForeignKey(
+        "risk.Nonconformity",
+        verbose_name=_("nonconformity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gaps",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    resolved_by = models.ForeignKey(
+        Scan,
+        verbose_name=_("resolved by scan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resolved_gaps",
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reconciliation record")
+        verbose_name_plural = _("reconciliation records")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["source", "kind", "type"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.type}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.source_id}:{self.kind}:{self.type}"
+
+    @property
+    def type_label(self) -> str:
+        from mamori.ledger.models import ScannerType
+
+        return str(dict(ScannerType.choices).get(self.type, self.type))
+
+
+class GapEvidence(models.Model):
+    """One scan (and finding) that showed a recorded gap: the evidence list of its risk or nonconformity."""
+
+    record = models.ForeignKey(
+        GapRecord, verbose_name=_("reconciliation record"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    scan = models.ForeignKey(Scan, verbose_name=_("scan"), on_delete=models.PROTECT, related_name="gap_evidence")
+    finding = models.ForeignKey(
+        ScanFinding,
+        verbose_name=_("finding"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gap_evidence",
+    )
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("gap evidence")
+        verbose_name_plural = _("gap evidence")
+        ordering = ["record_id", "scan_id", "pk"]
+        constraints = [models.UniqueConstraint(fields=["record", "scan"], name="discovery_gap_evidence_once_per_scan")]
+
+    def __str__(self) -> str:
+        return self.ref
+
+    @property
+    def ref(self) -> str:
+        """The reference as stored on risks and nonconformities (``scan:12/finding:34``)."""
+        if self.finding_id is None:
+            return f"scan:{self.scan_id}"
+        return f"scan:{self.scan_id}/finding:{self.finding_id}"

@@ -33,6 +33,9 @@ from mamori.discovery.models import (
     MAX_LOCATIONS,
     DataSource,
     FindingLocation,
+    GapEvidence,
+    GapKind,
+    GapRecord,
     Scan,
     ScanFinding,
     ScanStatus,
@@ -116,6 +119,7 @@ def update_source(
 ) -> DataSource:
     """Change a source; a blank ``password`` keeps the stored one (it is never shown to be edited)."""
     policy.check(actor, Action.CHANGE, SOURCE, source)
+    _refuse_if_archived(source)
     validate_location(str(data.get("kind", source.kind)), str(data.get("location", source.location)))
     with transaction.atomic():
         before = audit.snapshot(source)
@@ -132,14 +136,73 @@ def update_source(
     return source
 
 
-def delete_source(actor: Actor, source: DataSource) -> None:
+def depending_case(source: DataSource) -> Any:
+    """The case that still depends on ``source`` — one under legal hold that protects it, or an open case (not
+    closed, not archived) it is linked to — or None. Such a source is neither archived nor deleted."""
+    from mamori.evidence.holds import holding_case
+    from mamori.incidents.models import CaseStatus
+
+    held = holding_case(source)
+    if held is not None:
+        return held
+    return (
+        source.cases.filter(archived_at__isnull=True).exclude(status=CaseStatus.CLOSED).order_by("pk").first()
+        if source.pk
+        else None
+    )
+
+
+def _refuse_if_a_case_depends(source: DataSource) -> None:
     from mamori.evidence.holds import refuse_if_held
 
+    refuse_if_held(source)  # its scans and findings are evidence of a case under legal hold (403 naming the case)
+    case = depending_case(source)
+    if case is not None:
+        raise ValidationError(
+            _('The open case "%(case)s" refers to this data source; close the case first.') % {"case": case.title}
+        )
+
+
+def may_delete(source: DataSource) -> bool:
+    """Only a source that was never scanned is deleted: it holds no evidence (a mistyped location, a test entry).
+    Every other source is archived."""
+    return not source.scans.exists() and not source.gap_records.exists()
+
+
+def delete_source(actor: Actor, source: DataSource) -> None:
+    """Delete a data source that was never scanned; a source with scans is archived (:func:`archive_source`)."""
     policy.check(actor, Action.DELETE, SOURCE, source)
-    refuse_if_held(source)  # its scans and findings are evidence of a case under legal hold
+    _refuse_if_a_case_depends(source)
+    if not may_delete(source):
+        raise ValidationError(_("This data source has scans, which are evidence: archive it instead of deleting it."))
     with transaction.atomic():
         audit.record_delete(actor, source, audit.snapshot(source))
         source.delete()
+
+
+def archive_source(actor: Actor, source: DataSource, reason: str) -> DataSource:
+    """Archive a data source (アーカイブ): it leaves the lists, reconciliation and scanning; its page, scans and
+    findings stay readable. A reason is required; refused while a case depends on it."""
+    policy.check(actor, Action.CHANGE, SOURCE, source)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the data source is archived.")})
+    if source.archived_at is not None:
+        raise ValidationError(_("This data source is already archived."))
+    _refuse_if_a_case_depends(source)
+    with transaction.atomic():
+        before = audit.snapshot(source)
+        source.archived_at = timezone.now()
+        source.archive_reason = reason
+        source.archived_by = None if policy.is_system(actor) or not getattr(actor, "pk", None) else actor
+        source.save(update_fields=["archived_at", "archive_reason", "archived_by", "updated_at"])
+        audit.record(actor, "archive", source, changes=audit.diff(before, audit.snapshot(source)), message=reason)
+    return source
+
+
+def _refuse_if_archived(source: DataSource) -> None:
+    if source.archived_at is not None:
+        raise ValidationError(_("This data source is archived; it is no longer changed or scanned."))
 
 
 def database_url(source: DataSource) -> str:
@@ -285,8 +348,10 @@ def _scrub(message: str, source: DataSource) -> str:
 # Scans
 
 
-def visible_sources(actor: Actor) -> QuerySet[DataSource]:
-    return policy.scope(actor, SOURCE, DataSource.objects.select_related("contractor"))
+def visible_sources(actor: Actor, archived: bool = False) -> QuerySet[DataSource]:
+    """The sources the actor may see: those in use, or (``archived``) the archived ones."""
+    sources = DataSource.objects.select_related("contractor").filter(archived_at__isnull=not archived)
+    return policy.scope(actor, SOURCE, sources)
 
 
 def start_scan(actor: Actor, source: DataSource) -> Scan:
@@ -295,6 +360,7 @@ def start_scan(actor: Actor, source: DataSource) -> Scan:
 
     policy.check(actor, Action.VIEW, SOURCE, source)
     policy.check(actor, Action.ADD, SCAN)
+    _refuse_if_archived(source)
     with transaction.atomic():
         scan = Scan.objects.create(
             source=source, started_by=None if policy.is_system(actor) or not getattr(actor, "pk", None) else actor
@@ -334,7 +400,8 @@ def run_scan(scan_id: int, progress: Progress | None = None) -> Scan:
             prohibited_count=sum(1 for r in rows if r["data_class"] == "prohibited"),
             **summary,
         )
-    scan.refresh_from_db()
+        scan.refresh_from_db()
+        follow_up_gaps(scan)
     return scan
 
 
@@ -593,14 +660,11 @@ def diff_scans(old: Scan, new: Scan) -> ScanDiff:
 # Reconciliation
 
 
-class GapKind:
-    UNDECLARED = "undeclared"
-    PROHIBITED = "prohibited"
-    UNSEEN = "unseen"
-
-
 @dataclass
 class Gap:
+    """One difference between what the ledger declares and what a completed scan found; ``record`` is what was
+    already recorded for it (its risk and/or nonconformity), or None."""
+
     kind: str
     source: DataSource
     type: str
@@ -608,6 +672,7 @@ class Gap:
     finding: ScanFinding | None
     ledger_entry: Any
     description: str
+    record: GapRecord | None = None
 
     @property
     def key(self) -> str:
@@ -623,12 +688,26 @@ class Gap:
 
     @property
     def always_nonconformity(self) -> bool:
-        return self.kind == GapKind.PROHIBITED
+        """Prohibited card data and undeclared My Number break a rule outright: a nonconformity, never a risk."""
+        return self.kind in (GapKind.PROHIBITED, GapKind.MY_NUMBER)
+
+    @property
+    def is_my_number(self) -> bool:
+        return self.kind == GapKind.MY_NUMBER
+
+    @property
+    def kind_label(self) -> str:
+        return str(GapKind(self.kind).label)
+
+
+# Most urgent first: My Number has its own law (番号法) and its own penalties, then card data that must not be kept.
+GAP_ORDER: dict[str, int] = {GapKind.MY_NUMBER: 0, GapKind.PROHIBITED: 1, GapKind.UNDECLARED: 2, GapKind.UNSEEN: 3}
+MY_NUMBER = "my_number"
 
 
 def prohibited_types() -> frozenset[str]:
     """Types that must never be stored, not even where card numbers may be kept (security code, track data):
-    the scanner registry's never-store types (imported on use: the registry compiles every detector's patterns)."""
+    the scanner registry's never-store set (imported on use: the registry compiles every detector's patterns)."""
     from mamori.discovery.engine.registry import NEVER_STORE_TYPES
 
     return NEVER_STORE_TYPES
@@ -641,34 +720,45 @@ def _type_label(kind: str) -> str:
 
 
 def reconcile(source: DataSource | None = None, sources: Iterable[DataSource] | None = None) -> list[Gap]:
-    """Gaps between what the ledger declares and what the latest completed scans found.
+    """Gaps between what the ledger declares and what the latest completed scans found, most urgent first, each
+    with what was already recorded for it.
 
-    (a) a type found whose data category no linked ledger entry lists; (b) prohibited card data, or card
-    numbers where the linked entries declare card data not retained (非保持); (c) a declared category with a
-    scanner type that the latest completed scan did not find.
+    (a) My Number found where no linked entry declares it (番号法: first, marked); (b) prohibited card data, or
+    card numbers where the linked entries declare card data not retained (非保持); (c) another type found whose
+    data category no linked ledger entry lists; (d) a declared category with a scanner type that the latest
+    completed scan did not find. Archived sources are left out.
     """
     if source is not None:
         chosen: Iterable[DataSource] = [source]
     elif sources is not None:
         chosen = sources
     else:
-        chosen = DataSource.objects.all()
+        chosen = DataSource.objects.filter(archived_at__isnull=True)
     gaps: list[Gap] = []
     for item in chosen:
         gaps.extend(_source_gaps(item))
-    return gaps
+    _attach_records(gaps)
+    return sorted(gaps, key=lambda g: GAP_ORDER.get(g.kind, len(GAP_ORDER)))  # stable: sources keep their order
 
 
-def _source_gaps(source: DataSource) -> list[Gap]:
-    scan = latest_completed(source)
-    if scan is None:
-        return []
-    entries = list(source.ledger_entries.prefetch_related("categories"))
+def _declared(entries: list[Any]) -> dict[str, Any]:
     declared: dict[str, Any] = {}
     for entry in entries:
         for category in entry.categories.all():
             if category.scanner_type:
                 declared.setdefault(category.scanner_type, entry)
+            if category.my_number:
+                declared.setdefault(MY_NUMBER, entry)
+    return declared
+
+
+def _source_gaps(source: DataSource, scan: Scan | None = None) -> list[Gap]:
+    """The gaps of ``source`` against ``scan`` (by default its latest completed scan)."""
+    scan = scan or latest_completed(source)
+    if scan is None:
+        return []
+    entries = list(source.ledger_entries.prefetch_related("categories"))
+    declared = _declared(entries)
     retains_cards = any(e.card_data_retained for e in entries)
     first_entry = entries[0] if entries else None
     findings: dict[str, ScanFinding] = {}
@@ -678,19 +768,21 @@ def _source_gaps(source: DataSource) -> list[Gap]:
         places[finding.type].append(finding.location)
     gaps: list[Gap] = []
     for kind, finding in sorted(findings.items()):
-        label = _type_label(kind)
-        where = _places(places[kind])
+        values = {"type": _type_label(kind), "where": _places(places[kind])}
         if kind in prohibited_types() or (kind == CARD_NUMBER and not retains_cards):
-            text = _("%(type)s found in %(where)s; this data must not be stored here.") % {
-                "type": label,
-                "where": where,
-            }
+            text = _("%(type)s found in %(where)s; this data must not be stored here.") % values
             gaps.append(Gap(GapKind.PROHIBITED, source, kind, scan, finding, first_entry, text))
+        elif kind == MY_NUMBER and kind not in declared:
+            text = (
+                _(
+                    "%(type)s found in %(where)s but no linked ledger entry declares it. My Number may be kept only "
+                    "for the purposes the My Number Act (番号法) allows: find out at once why it is there."
+                )
+                % values
+            )
+            gaps.append(Gap(GapKind.MY_NUMBER, source, kind, scan, finding, first_entry, text))
         elif kind not in declared:
-            text = _("%(type)s found in %(where)s but no linked ledger entry declares it.") % {
-                "type": label,
-                "where": where,
-            }
+            text = _("%(type)s found in %(where)s but no linked ledger entry declares it.") % values
             gaps.append(Gap(GapKind.UNDECLARED, source, kind, scan, finding, first_entry, text))
     for kind, entry in sorted(declared.items()):
         if kind not in findings:
@@ -710,6 +802,27 @@ def _places(locations: list[str], shown: int = 5) -> str:
     return text
 
 
+def open_records(sources: Iterable[DataSource]) -> QuerySet[GapRecord]:
+    """Records of gaps that no later scan has resolved yet."""
+    ids = [s.pk for s in sources]
+    return GapRecord.objects.filter(source_id__in=ids, resolved_by__isnull=True).select_related("risk", "nonconformity")
+
+
+def _attach_records(gaps: list[Gap]) -> None:
+    records = {r.key: r for r in open_records({g.source.pk: g.source for g in gaps}.values())}
+    for gap in gaps:
+        gap.record = records.get(gap.key)
+
+
+def resolved_records(sources: Iterable[DataSource], limit: int = 50) -> list[GapRecord]:
+    """Recorded gaps that a later scan no longer showed, newest first, with the scan that resolved them."""
+    ids = [s.pk for s in sources]
+    records = GapRecord.objects.filter(source_id__in=ids, resolved_by__isnull=False).select_related(
+        "source", "risk", "nonconformity", "resolved_by"
+    )
+    return list(records.order_by("-resolved_at", "-pk")[:limit])
+
+
 def find_gap(source: DataSource, key: str) -> Gap:
     for gap in reconcile(source):
         if gap.key == key:
@@ -717,32 +830,176 @@ def find_gap(source: DataSource, key: str) -> Gap:
     raise ValidationError(_("This gap is no longer there; reload the reconciliation page."))
 
 
-def gap_to_risk(actor: Actor, gap: Gap) -> Any:
+@dataclass(frozen=True)
+class Recorded:
+    """What a press of リスク or 不適合 led to: the record, and whether it was made now or already existed."""
+
+    item: Any
+    created: bool
+
+
+def _actor_user(actor: Actor) -> Any:
+    return None if policy.is_system(actor) or not getattr(actor, "pk", None) else actor
+
+
+def _open_record(gap: Gap) -> GapRecord:
+    """The open record of ``gap``, made on first use; the source row is locked so two presses make one record."""
+    DataSource.objects.select_for_update().filter(pk=gap.source.pk).first()
+    record = GapRecord.objects.filter(source=gap.source, kind=gap.kind, type=gap.type, resolved_by__isnull=True).first()
+    if record is None:
+        record = GapRecord.objects.create(source=gap.source, kind=gap.kind, type=gap.type)
+    if gap.scan is not None:
+        GapEvidence.objects.get_or_create(record=record, scan=gap.scan, defaults={"finding": gap.finding})
+    return record
+
+
+def _still_open(item: Any) -> bool:
+    return item is not None and item.archived_at is None
+
+
+def gap_to_risk(actor: Actor, gap: Gap) -> Recorded:
+    """Record ``gap`` as a risk of its ledger entry, or give the risk already recorded for it (no duplicate)."""
     from mamori.risk import services as risk_services
 
     policy.check(actor, Action.ADD, RECONCILIATION)
     if gap.ledger_entry is None:
         raise ValidationError(_("Link the data source to a ledger entry before recording a risk for it."))
-    threat = "over_retention" if gap.kind == GapKind.PROHIBITED else "other"
-    return risk_services.create_risk_from_gap(
-        actor, gap.ledger_entry, "store", threat, gap.description, gap.evidence_ref
-    )
+    if gap.always_nonconformity:
+        raise ValidationError(_("This gap breaks a rule outright; record it as a nonconformity."))
+    with transaction.atomic():
+        record = _open_record(gap)
+        if _still_open(record.risk):
+            return Recorded(record.risk, False)
+        threat = "over_retention" if gap.kind == GapKind.PROHIBITED else "other"
+        risk = risk_services.create_risk_from_gap(
+            actor, gap.ledger_entry, "store", threat, gap.description, gap.evidence_ref
+        )
+        record.risk = risk
+        record.save(update_fields=["risk"])
+    return Recorded(risk, True)
 
 
-def gap_to_nonconformity(actor: Actor, gap: Gap) -> Any:
+def gap_to_nonconformity(actor: Actor, gap: Gap) -> Recorded:
+    """Record ``gap`` as a nonconformity, or give the one already recorded for it (no duplicate)."""
     from mamori.risk import services as risk_services
     from mamori.risk.models import NonconformitySource
 
     policy.check(actor, Action.ADD, RECONCILIATION)
     title = _("Reconciliation: %(type)s at %(source)s") % {"type": _type_label(gap.type), "source": gap.source}
-    return risk_services.create_nonconformity(
-        actor,
-        title=title[:200],
-        description=gap.description,
-        source=NonconformitySource.RECONCILIATION,
-        evidence_ref=gap.evidence_ref,
-        evidence={"source": "reconciliation", "ref": gap.evidence_ref, "gap": gap.kind, "type": gap.type},
+    if gap.is_my_number:
+        title = _("My Number Act (番号法): %(type)s at %(source)s") % {
+            "type": _type_label(gap.type),
+            "source": gap.source,
+        }
+    with transaction.atomic():
+        record = _open_record(gap)
+        if _still_open(record.nonconformity):
+            return Recorded(record.nonconformity, False)
+        item = risk_services.create_nonconformity(
+            actor,
+            title=title[:200],
+            description=gap.description,
+            source=NonconformitySource.RECONCILIATION,
+            evidence_ref=gap.evidence_ref,
+            evidence={"source": "reconciliation", "ref": gap.evidence_ref, "gap": gap.kind, "type": gap.type},
+        )
+        record.nonconformity = item
+        record.save(update_fields=["nonconformity"])
+    return Recorded(item, True)
+
+
+def follow_up_gaps(scan: Scan) -> None:
+    """After a completed scan: each recorded gap of its source that the scan still shows gets the scan (and
+    finding) added to its evidence; each one it no longer shows is marked resolved by this scan. Audited as the
+    system (the scan job), on the risk or nonconformity the record points at."""
+    if scan.status != ScanStatus.SUCCEEDED:
+        return
+    records = list(open_records([scan.source]))
+    if not records:
+        return
+    current = {gap.key: gap for gap in _source_gaps(scan.source, scan)}
+    now = timezone.now()
+    for record in records:
+        targets_ = [t for t in (record.risk, record.nonconformity) if t is not None]
+        gap = current.get(record.key)
+        if gap is not None:
+            _evidence, added = GapEvidence.objects.get_or_create(
+                record=record, scan=scan, defaults={"finding": gap.finding}
+            )
+            if added:
+                for target in targets_:
+                    audit.record(policy.SYSTEM, "gap_evidence_added", target, message=gap.evidence_ref)
+            continue
+        record.resolved_by = scan
+        record.resolved_at = now
+        record.save(update_fields=["resolved_by", "resolved_at"])
+        for target in targets_:
+            audit.record(policy.SYSTEM, "gap_resolved", target, message=f"scan:{scan.pk}")
+
+
+def recorded_for_findings(actor: Actor, scan: Scan) -> dict[int, list[Any]]:
+    """For each finding of ``scan``: the risks and nonconformities recorded with it as evidence (what points at
+    it), for a reader who may see them."""
+    if not policy.can(actor, Action.VIEW, "risk"):
+        return {}
+    found: dict[int, list[Any]] = defaultdict(list)
+    rows = GapEvidence.objects.filter(scan=scan, finding__isnull=False).select_related(
+        "record__risk", "record__nonconformity"
     )
+    for row in rows:
+        for item in (row.record.risk, row.record.nonconformity):
+            if item is not None and row.finding_id is not None:
+                found[row.finding_id].append(item)
+    return dict(found)
+
+
+@dataclass(frozen=True)
+class EvidenceLink:
+    url: str
+    label: str
+
+
+def evidence_link(ref: str) -> EvidenceLink | None:
+    """A stored reference (``scan:12/finding:34``, ``scan:12``) as a link to the scan page and finding, with a
+    label a person reads (走査 #12・検出 #34); None for text that is no such reference."""
+    from django.urls import reverse
+
+    parts = dict(part.split(":", 1) for part in (ref or "").split("/") if part.count(":") == 1)
+    scan_id, finding_id = parts.get("scan", ""), parts.get("finding", "")
+    if not scan_id.isdigit():
+        return None
+    url = reverse("discovery:evidence") + "?ref=" + ref.replace("/", "%2F").replace(":", "%3A")
+    if finding_id.isdigit():
+        return EvidenceLink(url, _("Scan #%(scan)s, finding #%(finding)s") % {"scan": scan_id, "finding": finding_id})
+    return EvidenceLink(url, _("Scan #%(scan)s") % {"scan": scan_id})
+
+
+@dataclass(frozen=True)
+class SourceFindings:
+    """A data source linked to a ledger entry, its latest completed scan and one finding of each type it found."""
+
+    source: DataSource
+    scan: Scan | None
+    findings: list[ScanFinding]
+
+
+def findings_for_entry(actor: Actor, entry: Any) -> list[SourceFindings]:
+    """What points at a ledger entry from discovery: its data sources in use (those the actor may see), each with
+    its latest completed scan and the types that scan found (for the ledger page's links)."""
+    shown: list[SourceFindings] = []
+    for source in policy.scope(actor, SOURCE, entry.data_sources.filter(archived_at__isnull=True)):
+        scan = latest_completed(source) if policy.can(actor, Action.VIEW, SCAN) else None
+        by_type: dict[str, ScanFinding] = {}
+        if scan is not None:
+            for finding in scan.findings.filter(confidence__gte=shown_confidence()).order_by("-rows_matched", "pk"):
+                by_type.setdefault(finding.type, finding)
+        shown.append(SourceFindings(source, scan, list(by_type.values())))
+    return shown
+
+
+def records_for(item: Any) -> list[GapRecord]:
+    """The reconciliation records a risk or nonconformity was made from, with every scan that showed the gap."""
+    return list(item.gaps.select_related("source", "resolved_by").prefetch_related("evidence__scan").order_by("pk"))
 
 
 def categories_for(kind: str) -> QuerySet[DataCategory]:

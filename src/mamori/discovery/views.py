@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from mamori.accounts import policy
 from mamori.accounts.policy import Action
 from mamori.contractors.models import Contractor
+from mamori.core.forms import apply_validation_error
 from mamori.discovery import services
-from mamori.discovery.forms import DataSourceForm, GapActionForm
+from mamori.discovery.forms import ArchiveForm, DataSourceForm, GapActionForm
 from mamori.discovery.models import DataSource, Scan, ScanFinding, SourceKind
 from mamori.ledger.models import LedgerEntry
 
@@ -33,11 +34,14 @@ def _scan(request: HttpRequest, pk: int) -> Scan:
 
 
 def source_list(request: HttpRequest) -> HttpResponse:
+    """Sources in use; archived ones only when asked (``?archived=1``)."""
     policy.check(request.user, Action.VIEW, S)
-    sources = services.visible_sources(request.user).prefetch_related("ledger_entries")
+    archived = request.GET.get("archived") == "1"
+    sources = services.visible_sources(request.user, archived=archived).prefetch_related("ledger_entries")
     rows = [(s, services.latest_completed(s)) for s in sources]
     context = {
         "rows": rows,
+        "archived": archived,
         "can_add": policy.can(request.user, Action.ADD, S),
         "can_reconcile": policy.can(request.user, Action.VIEW, REC),
     }
@@ -95,32 +99,74 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a source that was never scanned, after a confirmation page; a scanned one is archived instead."""
     source = _source(request, pk)
-    try:
-        services.delete_source(request.user, source)
-    except ProtectedError:
-        messages.error(request, _("This data source is still referred to and cannot be deleted."))
-        return redirect("discovery:detail", source.pk)
-    messages.success(request, _("Data source deleted."))
-    return redirect("discovery:list")
+    policy.check(request.user, Action.DELETE, S, source)
+    if request.method == "POST":
+        try:
+            services.delete_source(request.user, source)  # a hold refuses with 403, naming the case
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("discovery:archive" if not services.may_delete(source) else "discovery:detail", source.pk)
+        except ProtectedError:
+            messages.error(request, _("This data source is still referred to and cannot be deleted."))
+            return redirect("discovery:detail", source.pk)
+        messages.success(request, _("Data source deleted."))
+        return redirect("discovery:list")
+    if not services.may_delete(source):
+        return redirect("discovery:archive", source.pk)
+    context = {"object": source, "depending_case": services.depending_case(source)}
+    return render(request, "discovery/source_delete.html", context)
+
+
+def source_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Archive a source: a confirmation page that asks why; the source, its scans and findings stay readable."""
+    source = _source(request, pk)
+    policy.check(request.user, Action.CHANGE, S, source)
+    form = ArchiveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.archive_source(request.user, source, form.cleaned_data["reason"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc, default_field="reason")
+        else:
+            messages.success(request, _("Data source archived."))
+            return redirect("discovery:detail", source.pk)
+    context = {
+        "object": source,
+        "form": form,
+        "depending_case": services.depending_case(source),
+        "scan_count": source.scans.count(),
+    }
+    return render(request, "discovery/source_archive.html", context, status=400 if form.errors else 200)
 
 
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     source = _source(request, pk)
     scans = policy.scope(request.user, SC, source.scans.all())[:50]
-    can_test = policy.can(request.user, Action.TEST_CONNECTION, S, source)
+    active = source.archived_at is None
+    can_test = active and policy.can(request.user, Action.TEST_CONNECTION, S, source)
+    can_change = active and policy.can(request.user, Action.CHANGE, S, source)
+    deletable = services.may_delete(source)
     context = {
         "object": source,
         "scans": scans,
         "entries": policy.scope(request.user, "ledger_entry", source.ledger_entries.all()),
-        "can_change": policy.can(request.user, Action.CHANGE, S, source),
-        "can_delete": policy.can(request.user, Action.DELETE, S, source),
+        "can_change": can_change,
+        "can_delete": active and deletable and policy.can(request.user, Action.DELETE, S, source),
+        "can_archive": can_change and not deletable,
         "can_test": can_test,
         "connection_test": services.latest_connection_test(source) if can_test else None,
-        "can_scan": policy.can(request.user, Action.ADD, SC),
-        "can_reconcile": policy.can(request.user, Action.VIEW, REC),
+        "can_scan": active and policy.can(request.user, Action.ADD, SC),
+        "can_reconcile": active and policy.can(request.user, Action.VIEW, REC),
+        "records": _records_shown(request, source) if policy.can(request.user, Action.VIEW, REC) else [],
     }
     return render(request, "discovery/source_detail.html", context)
+
+
+def _records_shown(request: HttpRequest, source: DataSource) -> list[Any]:
+    """What reconciliation recorded for this source (risks, nonconformities): what points at it."""
+    return list(source.gap_records.select_related("risk", "nonconformity", "resolved_by").order_by("-pk")[:50])
 
 
 def source_test(request: HttpRequest, pk: int) -> HttpResponse:
@@ -143,7 +189,11 @@ def source_test_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 def scan_start(request: HttpRequest, pk: int) -> HttpResponse:
     source = _source(request, pk)
-    scan = services.start_scan(request.user, source)
+    try:
+        scan = services.start_scan(request.user, source)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("discovery:detail", source.pk)
     messages.success(request, _("Scan queued."))
     return redirect("discovery:scan", scan.pk)
 
@@ -158,9 +208,14 @@ def scan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         services.record_findings_read(request.user, scan, "page")
     show_all = request.GET.get("all") == "1"
     findings, hidden = services.shown_findings(scan, show_all)
+    # Matched on the column name alone (EC-CUBE's tel01..03, zip02): folded apart, said to be name-only.
+    recorded = services.recorded_for_findings(request.user, scan)
+    for f in findings:
+        f.recorded_items = recorded.get(f.pk, [])  # type: ignore[attr-defined]
     context = {
         "scan": scan,
-        "findings": findings,
+        "findings": [f for f in findings if not f.name_only],
+        "name_only": [f for f in findings if f.name_only],
         "hidden": hidden,
         "show_all": show_all,
         "is_files": scan.source.kind == SourceKind.FILES,
@@ -226,16 +281,19 @@ def scan_diff(request: HttpRequest, pk: int) -> HttpResponse:
 def reconciliation(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     policy.check(request.user, Action.VIEW, REC)
     source = _source(request, pk) if pk is not None else None
-    gaps = services.reconcile(source, sources=services.visible_sources(request.user))
+    sources = [source] if source is not None else list(services.visible_sources(request.user))
+    gaps = services.reconcile(source, sources=sources)
     context: dict[str, Any] = {
         "source": source,
         "gaps": gaps,
-        "can_act": policy.can(request.user, Action.ADD, REC),
+        "resolved": services.resolved_records(sources),
+        "can_act": policy.can(request.user, Action.ADD, REC) and (source is None or source.archived_at is None),
     }
     return render(request, "discovery/reconciliation.html", context)
 
 
 def gap_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a gap as a risk or nonconformity; a second press opens the record made the first time."""
     source = _source(request, pk)
     policy.check(request.user, Action.ADD, REC)
     form = GapActionForm(request.POST)
@@ -247,14 +305,20 @@ def gap_action(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         gap = services.find_gap(source, form.cleaned_data["key"])
         if form.cleaned_data["action"] == "risk" and not gap.always_nonconformity:
-            risk = services.gap_to_risk(request.user, gap)
-            messages.success(request, _("Risk recorded."))
-            return redirect("risk:detail", risk.pk)
-        item = services.gap_to_nonconformity(request.user, gap)
+            recorded = services.gap_to_risk(request.user, gap)
+            if recorded.created:
+                messages.success(request, _("Risk recorded."))
+            else:
+                messages.info(request, _("A risk is already recorded for this gap; here it is."))
+            return redirect("risk:detail", recorded.item.pk)
+        recorded = services.gap_to_nonconformity(request.user, gap)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(target)
-    messages.success(request, _("Nonconformity recorded: %(title)s") % {"title": item.title})
+    if not recorded.created:
+        messages.info(request, _("A nonconformity is already recorded for this gap; here it is."))
+        return redirect("risk:nc_detail", recorded.item.pk)
+    messages.success(request, _("Nonconformity recorded: %(title)s") % {"title": recorded.item.title})
     return redirect(target)
 
 

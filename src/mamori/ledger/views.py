@@ -89,8 +89,20 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_delete": policy.can(request.user, Action.DELETE, R, entry),
         "review_form": ReviewForm(),
         "revision_count": entry.revisions.count(),
+        **_pointing_at(request, entry),
     }
     return render(request, "ledger/entry_detail.html", context)
+
+
+def _pointing_at(request: HttpRequest, entry: LedgerEntry) -> dict[str, Any]:
+    """What points at this entry, for links: its risks and its data sources with what their latest scans found."""
+    from mamori.discovery import services as discovery
+
+    risks = entry.risks.filter(archived_at__isnull=True).order_by("stage", "threat", "pk")
+    return {
+        "entry_risks": policy.scope(request.user, "risk", risks),
+        "entry_sources": discovery.findings_for_entry(request.user, entry),
+    }
 
 
 def entry_create(request: HttpRequest) -> HttpResponse:

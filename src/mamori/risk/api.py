@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -124,6 +126,7 @@ class RiskViewSet(ServiceViewSet):
 
     policy_resource = services.RESOURCE
     policy_actions = {"accept": Action.ACCEPT}
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
     queryset = Risk.objects.select_related("ledger_entry", "owner", "accepted_by").prefetch_related("existing_measures")
     serializer_class = RiskSerializer
     filterset_class = RiskFilter
@@ -137,9 +140,9 @@ class RiskViewSet(ServiceViewSet):
     def update_record(self, obj: Risk, data: dict[str, Any]) -> Risk:
         return services.update_risk(self.request.user, obj, data)
 
-    def delete_record(self, obj: Risk) -> None:
-        services.delete_risk(self.request.user, obj)
+    # Evidence: archived on its page (a reason is asked), never deleted; no DELETE here.
 
+    @extend_schema(request=AcceptSerializer, responses={200: RiskSerializer})
     @action(detail=True, methods=["post"], serializer_class=AcceptSerializer)
     def accept(self, request: Request, pk: str | None = None) -> Response:
         risk = self.get_object()
@@ -150,8 +153,39 @@ class RiskViewSet(ServiceViewSet):
         return Response(RiskSerializer(risk, context=self.get_serializer_context()).data)
 
 
+EVIDENCE_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "maxProperties": services.EVIDENCE_MAX_KEYS,
+    "additionalProperties": {
+        "nullable": True,
+        "anyOf": [
+            {"type": "string", "maxLength": services.EVIDENCE_MAX_TEXT, "pattern": "^[^\\x00]*$"},
+            {"type": "number"},
+            {"type": "boolean"},
+        ],
+    },
+    "description": "Where the nonconformity was found: a flat object of at most 20 named values, each text (at "
+    "most 500 characters), a number, true, false or null, e.g. "
+    '{"source": "reconciliation", "ref": "scan:12/finding:346"}. Names are 1 to 100 characters. '
+    "null means no evidence ({}).",
+}
+
+
+@extend_schema_field(EVIDENCE_SCHEMA)
+class EvidenceField(serializers.JSONField):
+    """The nonconformity's evidence object, checked by ``services.clean_evidence``."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            return services.clean_evidence(super().to_internal_value(data))
+        except DjangoValidationError as refused:
+            raise serializers.ValidationError(refused.message_dict.get("evidence", refused.messages)) from None
+
+
 class NonconformitySerializer(serializers.ModelSerializer):
     owner = OwnerField(required=False, allow_null=True)
+    evidence = EvidenceField(required=False, allow_null=True)
 
     class Meta:
         model = Nonconformity
@@ -177,6 +211,7 @@ class NonconformityViewSet(ServiceViewSet):
     """Nonconformities (不適合) and their corrective actions."""
 
     policy_resource = services.NONCONFORMITY_RESOURCE
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
     queryset = Nonconformity.objects.select_related("owner")
     serializer_class = NonconformitySerializer
     filterset_fields = ["source", "status", "owner"]
@@ -190,5 +225,4 @@ class NonconformityViewSet(ServiceViewSet):
     def update_record(self, obj: Nonconformity, data: dict[str, Any]) -> Nonconformity:
         return services.update_nonconformity(self.request.user, obj, data)
 
-    def delete_record(self, obj: Nonconformity) -> None:
-        services.delete_nonconformity(self.request.user, obj)
+    # Evidence: archived on its page (a reason is asked), never deleted; no DELETE here.

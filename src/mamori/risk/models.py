@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -283,6 +284,19 @@ class Risk(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    # Evidence-like: archived with a reason, never deleted (アーカイブ); archived rows leave the lists.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
+    archive_reason = models.TextField(_("reason for archiving"), blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("archived by"),
+        editable=False,
+    )
+
     objects = RiskQuerySet.as_manager()
 
     class Meta:
@@ -294,9 +308,17 @@ class Risk(models.Model):
     def __str__(self) -> str:
         return f"{self.ledger_entry} / {STAGE_JA.get(self.stage, self.stage)} / {self.threat_label}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("risk:detail", args=[self.pk])
+
     @property
     def threat_label(self) -> str:
         return catalogue.threat_label(self.threat)
+
+    @property
+    def record_label(self) -> str:
+        """How links to it read elsewhere (リスク #12)."""
+        return str(_("Risk #%(pk)s") % {"pk": self.pk})
 
     @property
     def stage_ja(self) -> str:
@@ -354,6 +376,18 @@ class Nonconformity(models.Model):
     due_date = models.DateField(_("due date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Evidence-like: archived with a reason, never deleted (アーカイブ); archived rows leave the lists.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
+    archive_reason = models.TextField(_("reason for archiving"), blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("archived by"),
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("nonconformity")
@@ -362,3 +396,11 @@ class Nonconformity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("risk:nc_detail", args=[self.pk])
+
+    @property
+    def record_label(self) -> str:
+        """How links to it read elsewhere (不適合 #3)."""
+        return str(_("Nonconformity #%(pk)s") % {"pk": self.pk})

@@ -76,8 +76,14 @@ def create_risk(actor: Actor, data: Mapping[str, Any]) -> Risk:
     return risk
 
 
+def _refuse_if_archived(item: Risk | Nonconformity) -> None:
+    if item.archived_at is not None:
+        raise ValidationError(_("This record is archived; it is kept as it was and no longer changed."))
+
+
 def update_risk(actor: Actor, risk: Risk, data: Mapping[str, Any]) -> Risk:
     policy.check(actor, Action.CHANGE, RESOURCE, risk)
+    _refuse_if_archived(risk)
     values, measures = _split(data)
     with transaction.atomic():
         before = {**audit.snapshot(risk), "existing_measures": _measures_snapshot(risk)}
@@ -105,8 +111,27 @@ def _withdraw_acceptance(risk: Risk) -> None:
         risk.status = RiskStatus.OPEN
 
 
-def delete_risk(actor: Actor, risk: Risk) -> None:
-    actions.delete_record(actor, RESOURCE, risk)
+def _archive(actor: Actor, item: Risk | Nonconformity, reason: str, what: str) -> None:
+    """Archive a risk or nonconformity (アーカイブ): it leaves the lists and stays readable; never deleted."""
+    policy.check(actor, Action.CHANGE, RESOURCE, item)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the %(what)s is archived.") % {"what": what}})
+    if item.archived_at is not None:
+        raise ValidationError(_("This record is already archived."))
+    with transaction.atomic():
+        before = audit.snapshot(item)
+        item.archived_at = timezone.now()
+        item.archive_reason = reason
+        item.archived_by = None if policy.is_system(actor) or not getattr(actor, "pk", None) else actor
+        item.save(update_fields=["archived_at", "archive_reason", "archived_by", "updated_at"])
+        audit.record(actor, "archive", item, changes=audit.diff(before, audit.snapshot(item)), message=reason)
+
+
+def archive_risk(actor: Actor, risk: Risk, reason: str) -> Risk:
+    """Archive a risk row with a reason (a risk is never deleted: it is evidence of the assessment)."""
+    _archive(actor, risk, reason, str(_("risk")))
+    return risk
 
 
 def accept_risk(actor: Actor, risk: Risk, reason: str = "") -> Risk:
@@ -210,6 +235,50 @@ def _check_levels_in_use(matrix: RiskMatrix) -> None:
         raise ValidationError(errors)
 
 
+EVIDENCE_MAX_KEYS = 20
+EVIDENCE_MAX_KEY_LENGTH = 100
+EVIDENCE_MAX_TEXT = 500
+MAX_KEY = EVIDENCE_MAX_KEY_LENGTH
+
+
+def clean_evidence(value: Any) -> dict[str, Any]:
+    """A nonconformity's ``evidence`` (証跡): a flat JSON object naming where the finding comes from, e.g.
+    ``{"source": "reconciliation", "ref": "scan:12/finding:346", "gap": "unlisted", "type": "card_number"}``.
+
+    Keys are text of at most 100 characters, at most 20 of them; each value is text (at most 500 characters),
+    a number, true/false or null. ``None`` means no evidence (``{}``). Anything else is refused with a field error
+    rather than coerced (``[["a", "b"]]`` is not ``{"a": "b"}``)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError({"evidence": _('Give the evidence as a JSON object, e.g. {"ref": "scan:12"}.')})
+    if len(value) > EVIDENCE_MAX_KEYS:
+        raise ValidationError({"evidence": _("Give at most %(count)d evidence items.") % {"count": EVIDENCE_MAX_KEYS}})
+    cleaned: dict[str, Any] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not key or len(key) > EVIDENCE_MAX_KEY_LENGTH or "\x00" in key:
+            raise ValidationError(
+                {
+                    "evidence": _("Evidence names are text of 1 to %(count)d characters.")
+                    % {"count": EVIDENCE_MAX_KEY_LENGTH}
+                }
+            )
+        text_ok = isinstance(item, str) and len(item) <= EVIDENCE_MAX_TEXT and "\x00" not in item
+        number_ok = isinstance(item, int | float) and not isinstance(item, bool) and item == item  # no NaN
+        if not (text_ok or number_ok or item is None or isinstance(item, bool)):
+            raise ValidationError(
+                {
+                    "evidence": _(
+                        "Each evidence value is text of at most %(count)d characters, a number, true, false or null "
+                        "(%(key)s)."
+                    )
+                    % {"count": EVIDENCE_MAX_TEXT, "key": key}
+                }
+            )
+        cleaned[key] = item
+    return cleaned
+
+
 def create_nonconformity(
     actor: Actor,
     *,
@@ -230,7 +299,9 @@ def create_nonconformity(
         "description": description,
         "source": source,
         "evidence_ref": evidence_ref,
-        "evidence": dict(evidence) if evidence is not None else ({"ref": evidence_ref} if evidence_ref else {}),
+        "evidence": clean_evidence(evidence)
+        if evidence is not None
+        else ({"ref": evidence_ref} if evidence_ref else {}),
         "corrective_action": corrective_action,
         "owner": owner,
         "due_date": due_date,
@@ -247,8 +318,13 @@ def save_nonconformity(actor: Actor, data: Mapping[str, Any]) -> Nonconformity:
 
 
 def update_nonconformity(actor: Actor, item: Nonconformity, data: Mapping[str, Any]) -> Nonconformity:
+    _refuse_if_archived(item)
+    if "evidence" in data:
+        data = {**data, "evidence": clean_evidence(data["evidence"])}
     return actions.update_record(actor, NONCONFORMITY_RESOURCE, item, data)
 
 
-def delete_nonconformity(actor: Actor, item: Nonconformity) -> None:
-    actions.delete_record(actor, NONCONFORMITY_RESOURCE, item)
+def archive_nonconformity(actor: Actor, item: Nonconformity, reason: str) -> Nonconformity:
+    """Archive a nonconformity with a reason (never deleted: it and what it references are evidence)."""
+    _archive(actor, item, reason, str(_("nonconformity")))
+    return item

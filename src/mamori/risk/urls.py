@@ -1,6 +1,5 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
-from django.views.decorators.http import require_POST
 
 from mamori.risk import views
 from mamori.risk.views import nonconformity_views as nc
@@ -15,10 +14,10 @@ urlpatterns = [
     path("<int:pk>/", views.risk_detail, name="detail"),
     path("<int:pk>/edit/", views.risk_edit, name="edit"),
     path("<int:pk>/accept/", views.risk_accept, name="accept"),
-    path("<int:pk>/delete/", views.risk_delete, name="delete"),
-    path("nonconformities/", login_required(nc.list_view), name="nc_list"),
+    path("<int:pk>/archive/", views.risk_archive, name="archive"),
+    path("nonconformities/", login_required(views.nonconformity_list), name="nc_list"),
     path("nonconformities/new/", login_required(nc.create_view), name="nc_create"),
-    path("nonconformities/<int:pk>/", login_required(nc.detail), name="nc_detail"),
+    path("nonconformities/<int:pk>/", login_required(views.nonconformity_detail), name="nc_detail"),
     path("nonconformities/<int:pk>/edit/", login_required(nc.edit_view), name="nc_edit"),
-    path("nonconformities/<int:pk>/delete/", login_required(require_POST(nc.delete_view)), name="nc_delete"),
+    path("nonconformities/<int:pk>/archive/", login_required(views.nonconformity_archive), name="nc_archive"),
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +21,7 @@ from mamori.accounts.policy import Action
 from mamori.core import actions
 from mamori.core.crud import RecordViews
 from mamori.core.forms import apply_validation_error
+from mamori.discovery.forms import ArchiveForm
 from mamori.risk import exporting, heatmap, services
 from mamori.risk.forms import AcceptForm, GenerateForm, MatrixForm, NonconformityForm, RiskFilterForm, RiskForm
 from mamori.risk.models import Nonconformity, Risk, RiskMatrix, Score
@@ -93,11 +94,14 @@ def risk_list(request: HttpRequest) -> HttpResponse:
     matrix = RiskMatrix.current()
     filters = RiskFilterForm(request.GET or None, user=request.user)
     values = filters.values() if request.GET else {}
-    qs = _queryset_filters(policy.scope(request.user, RESOURCE, _risks()), values)
+    archived = request.GET.get("archived") == "1"
+    risks = _risks().filter(archived_at__isnull=not archived)
+    qs = _queryset_filters(policy.scope(request.user, RESOURCE, risks), values)
     rows = _filter(_rows(qs, matrix), values)
     residual = values.get("basis") != "inherent"
     context = {
         "rows": rows,
+        "archived": archived,
         "matrix": matrix,
         "filters": filters,
         "residual": residual,
@@ -114,7 +118,7 @@ def heatmap_context(user: Any) -> dict[str, Any]:
     if not policy.can(user, Action.VIEW, RESOURCE):
         return {"risk_card": None}
     matrix = RiskMatrix.current()
-    rows = _rows(policy.scope(user, RESOURCE, _risks()), matrix)
+    rows = _rows(policy.scope(user, RESOURCE, _risks().filter(archived_at__isnull=True)), matrix)
     view = _heatmap_view(rows, matrix, True, "dashboard-risk-heatmap")
     return {
         "risk_card": {
@@ -166,9 +170,10 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, risk: Risk, accept_form: AcceptForm | None = None) -> dict[str, Any]:
     matrix = RiskMatrix.current()
-    can_change = policy.can(request.user, Action.CHANGE, RESOURCE, risk)
+    can_change = risk.archived_at is None and policy.can(request.user, Action.CHANGE, RESOURCE, risk)
     residual = risk.residual(matrix)
     return {
+        **evidence_context(risk),
         "object": risk,
         "matrix": matrix,
         "inherent": risk.inherent(matrix),
@@ -176,8 +181,8 @@ def _detail_context(request: HttpRequest, risk: Risk, accept_form: AcceptForm | 
         "needs_treatment": matrix.needs_treatment(residual),
         "overdue": risk.is_overdue(),
         "can_change": can_change,
-        "can_delete": policy.can(request.user, Action.DELETE, RESOURCE, risk),
-        "can_accept": policy.can(request.user, Action.ACCEPT, RESOURCE, risk),
+        "can_archive": can_change,
+        "can_accept": can_change and policy.can(request.user, Action.ACCEPT, RESOURCE, risk),
         "accept_form": accept_form or AcceptForm(),
     }
 
@@ -206,11 +211,24 @@ def risk_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def risk_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def risk_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """A confirmation page that asks why; the risk leaves the sheet and stays readable (never deleted)."""
     risk = policy.get_visible(request.user, RESOURCE, _risks(), pk=pk)
-    services.delete_risk(request.user, risk)
-    return redirect("risk:list")
+    return _archive_page(request, risk, services.archive_risk, "risk:detail")
+
+
+def _archive_page(request: HttpRequest, item: Any, archive: Any, detail: str) -> HttpResponse:
+    policy.check(request.user, Action.CHANGE, RESOURCE, item)
+    form = ArchiveForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            archive(request.user, item, form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_validation_error(form, error, default_field="reason")
+        else:
+            return redirect(detail, pk=item.pk)
+    status = 400 if form.errors else 200
+    return render(request, "risk/archive_confirm.html", {"object": item, "form": form, "detail": detail}, status=status)
 
 
 @login_required
@@ -258,7 +276,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     matrix = RiskMatrix.current()
     filters = RiskFilterForm(request.GET or None, user=request.user)
     values = filters.values() if request.GET else {}
-    qs = _queryset_filters(policy.scope(request.user, RESOURCE, _risks()), values)
+    qs = _queryset_filters(policy.scope(request.user, RESOURCE, _risks().filter(archived_at__isnull=True)), values)
     rows = _filter(_rows(qs, matrix), values)
     content, count = exporting.build_workbook((r.risk for r in rows), matrix)
     actions.record_export(request.user, RESOURCE, "risk sheet XLSX", count)
@@ -268,13 +286,50 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def evidence_context(item: Risk | Nonconformity) -> dict[str, Any]:
+    """Its evidence reference as a link, and the reconciliation records it was made from (each scan that showed
+    the gap, and the scan that resolved it)."""
+    from mamori.discovery import services as discovery
+
+    return {"evidence_link": discovery.evidence_link(item.evidence_ref), "gap_records": discovery.records_for(item)}
+
+
+def _no_delete(actor: Any, item: Any) -> None:
+    raise PermissionDenied("Nonconformities are archived, never deleted.")
+
+
 nonconformity_views = RecordViews(
     resource=services.NONCONFORMITY_RESOURCE,
     queryset=lambda: Nonconformity.objects.select_related("owner"),
     form_class=NonconformityForm,
     create=services.save_nonconformity,
     update=services.update_nonconformity,
-    delete=services.delete_nonconformity,
+    delete=_no_delete,
     template_prefix="risk/nonconformity",
     url_prefix="risk:nc_",
 )
+
+
+def _nonconformities() -> QuerySet[Nonconformity]:
+    return Nonconformity.objects.select_related("owner", "archived_by")
+
+
+def nonconformity_list(request: HttpRequest) -> HttpResponse:
+    """Nonconformities in use; archived ones only when asked (``?archived=1``)."""
+    policy.check(request.user, Action.VIEW, RESOURCE)
+    archived = request.GET.get("archived") == "1"
+    objects = policy.scope(request.user, RESOURCE, _nonconformities().filter(archived_at__isnull=not archived))
+    context = {"objects": objects, "archived": archived, "can_add": policy.can(request.user, Action.ADD, RESOURCE)}
+    return render(request, "risk/nonconformity_list.html", context)
+
+
+def nonconformity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = policy.get_visible(request.user, RESOURCE, _nonconformities(), pk=pk)
+    can_change = item.archived_at is None and policy.can(request.user, Action.CHANGE, RESOURCE, item)
+    context = {"object": item, "can_change": can_change, "can_archive": can_change, **evidence_context(item)}
+    return render(request, "risk/nonconformity_detail.html", context)
+
+
+def nonconformity_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    item = policy.get_visible(request.user, RESOURCE, _nonconformities(), pk=pk)
+    return _archive_page(request, item, services.archive_nonconformity, "risk:nc_detail")
