@@ -31,6 +31,7 @@ MATRIX_MODULES = [
     "tests.incidents.test_permission_matrix",
     "tests.incidents.test_reports_matrix",
     "tests.incidents.test_portal_matrix",
+    "tests.contractors.test_permission_matrix",
     "tests.cardlists.test_permission_matrix",
     "tests.pms.test_permission_matrix",
     "tests.scoping.test_permission_matrix",

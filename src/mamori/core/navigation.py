@@ -90,6 +90,13 @@ AREAS: tuple[Area, ...] = (
         "control",
         _("JIS Q 15001 requirements with their owners, status and evidence, and the Privacy Mark readiness report."),
     ),
+    Area(
+        "training",
+        _("Training"),
+        "pms:training",
+        "training_course",
+        _("This year's personal-information training: courses, who passed, who is overdue."),
+    ),
     Area("jobs", _("Background jobs"), "jobs:list", "job", _("Scans, reminders and e-mail running in the background.")),
     Area("audit", _("Audit trail"), "audit:list", "audit_entry", _("Every change, login, export and download.")),
     Area("users", _("Users"), "accounts:user_list", "user", _("People who use Mamori and their roles.")),

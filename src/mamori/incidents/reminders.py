@@ -179,10 +179,17 @@ def _message(due: Due) -> tuple[str, str]:
 def remind(ctx: JobContext) -> dict[str, int]:
     """Send the reminders due today, and remind contractors of unacknowledged preservation notices (both safe to
     run any number of times: every reminder is keyed in ReminderSent)."""
+    from mamori.contractors import manual
     from mamori.incidents import portal
 
     run = portal.remind_unacknowledged()
-    return {"queued": send_due_reminders(), "notices_reminded": run.reminded, "notices_escalated": run.escalated}
+    manuals = manual.send_acknowledgement_reminders()  # the yearly re-acknowledgement of contractors' manuals
+    return {
+        "queued": send_due_reminders(),
+        "notices_reminded": run.reminded,
+        "notices_escalated": run.escalated,
+        "manual_reminders": manuals,
+    }
 
 
 # The clock: queue the reminder task at most once per interval
