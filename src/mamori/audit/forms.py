@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mamori.audit import queries
+from mamori.audit import queries, registry
 
 
 class OpenChoiceField(forms.ChoiceField):
@@ -30,8 +30,11 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         every = [("", _("All"))]
-        self.fields["action"].choices = every + [(a, a) for a in queries.actions_in_use()]  # type: ignore[attr-defined]
-        self.fields["object_type"].choices = every + [(t, t) for t in queries.object_types_in_use()]  # type: ignore[attr-defined]
+        # Codes stay the values (links and the API use them); people read the translated labels.
+        actions = registry.choices(queries.actions_in_use())
+        kinds = sorted(((t, registry.record_kind(t)) for t in queries.object_types_in_use()), key=lambda c: c[1])
+        self.fields["action"].choices = every + actions  # type: ignore[attr-defined]
+        self.fields["object_type"].choices = every + kinds  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

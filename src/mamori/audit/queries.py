@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from mamori.audit import registry
 from mamori.audit.models import AuditEntry, ChainHead
 from mamori.audit.verify import ROW_FIELDS, SEQ, Head
 
@@ -140,13 +141,27 @@ CSV_COLUMNS = (
 )
 
 
+# After the stored values (for tools, unchanged), the same in the reader's language (for people): the
+# action's label, the kind of record, the role and the message, translated at export time (see registry).
+LABEL_COLUMNS = {
+    "action_label": ("action", registry.action_label),
+    "record_kind": ("object_type", registry.record_kind),
+    "actor_role_label": ("actor_role", registry.role_label),
+    "via_label": ("via", registry.via_label),
+    "message_text": ("message", registry.translate_message),
+}
+
+
 def csv_rows(queryset: QuerySet[AuditEntry]) -> Iterator[list[str]]:
-    yield list(CSV_COLUMNS)
+    yield [*CSV_COLUMNS, *LABEL_COLUMNS]
     for entry in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield [_csv_cell(entry, name) for name in CSV_COLUMNS]
+        yield [_csv_cell(entry, name) for name in (*CSV_COLUMNS, *LABEL_COLUMNS)]
 
 
 def _csv_cell(entry: AuditEntry, name: str) -> str:
+    if name in LABEL_COLUMNS:
+        field, translate = LABEL_COLUMNS[name]
+        return _neutralised(translate(getattr(entry, field)))
     value = getattr(entry, name)
     if name == "created_at":
         text = timezone.localtime(value).isoformat()
@@ -154,5 +169,9 @@ def _csv_cell(entry: AuditEntry, name: str) -> str:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     else:
         text = "" if value is None else str(value)
+    return _neutralised(text)
+
+
+def _neutralised(text: str) -> str:
     # Spreadsheets run cells that start like a formula; a leading apostrophe keeps them as text.
     return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text

@@ -237,5 +237,20 @@ def role_label(role: str) -> str:
 
 def via_label(via: str) -> str:
     """Where an entry came from, translated (``web`` → 画面, ``cli`` → コンソール)."""
-    labels = {"web": _("Web"), "api": _("API"), "cli": _("Console"), "job": _("Background job")}
+    labels = {
+        "web": _("Web"),
+        "api": _("API"),
+        "cli": _("Console"),
+        "job": _("Background job"),
+        "system": _("System"),  # no request, console or job around the call (start-up, tests)
+    }
     return labels.get(via, via)
+
+
+def actor_label(username: str, role: str) -> str:
+    """Who, as people read it: the console and background jobs as システム, visitors as 未ログインの利用者."""
+    if role == "system" and username == "system":
+        return _("System")
+    if not role and username == "anonymous":
+        return _("Anonymous visitor")
+    return username

@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mamori.accounts import policy
 from mamori.accounts.policy import Action
@@ -82,7 +82,8 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
     filters = form.describe()
     description = "audit trail CSV" + (f" ({filters})" if filters else "")
     actions.record_export(request.user, RESOURCE, description, entries.count())
-    response = StreamingHttpResponse(_csv_lines(entries), content_type="text/csv; charset=utf-8")
+    lines = _csv_lines(entries, translation.get_language())
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
     return response
@@ -93,8 +94,10 @@ class _Echo:
         return value
 
 
-def _csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
+def _csv_lines(entries: QuerySet[AuditEntry], language: str) -> Iterator[str]:
     yield "\ufeff"  # Excel opens UTF-8 CSV with Japanese text correctly only with a byte-order mark
     writer = csv.writer(_Echo())
-    for row in queries.csv_rows(entries):
-        yield writer.writerow(row)
+    # The file is written after the view has returned: the label columns in the language of the request.
+    with translation.override(language):
+        for row in queries.csv_rows(entries):
+            yield writer.writerow(row)

@@ -69,5 +69,12 @@ class Job(models.Model):
         return f"{self.name} ({self.pk})"
 
     @property
+    def label(self) -> str:
+        """What the job does, translated (the task's label; its name if it has none)."""
+        from mamori.jobs import registry
+
+        return registry.label(self.name)
+
+    @property
     def is_finished(self) -> bool:
         return self.status in FINISHED

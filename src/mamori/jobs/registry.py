@@ -46,6 +46,7 @@ class Task:
     atomic: bool = False
     validate: Validator | None = None
     on_failure: FailureHook | None = None
+    label: Any = None  # what the task does, translated (gettext_lazy); see labels.py for older tasks
 
     def check_arguments(self, args: Mapping[str, Any]) -> None:
         """Refuse arguments the function cannot take, before they are stored."""
@@ -71,15 +72,23 @@ def task(
     atomic: bool = False,
     validate: Validator | None = None,
     on_failure: FailureHook | None = None,
+    label: Any = None,
 ) -> Callable[[TaskFunc], TaskFunc]:
-    """Register the decorated function under ``name`` (dotted, e.g. ``"mail.send"``)."""
+    """Register the decorated function under ``name`` (dotted, e.g. ``"mail.send"``); ``label`` says what it
+    does in the user's language (``gettext_lazy``), shown on the job pages instead of the name."""
 
     def register(func: TaskFunc) -> TaskFunc:
         existing = _TASKS.get(name)
         if existing is not None and _qualified(existing.func) != _qualified(func):
             raise ValueError(f"task {name!r} is already registered by {_qualified(existing.func)}")
         _TASKS[name] = Task(
-            name, func, max_attempts=max_attempts, atomic=atomic, validate=validate, on_failure=on_failure
+            name,
+            func,
+            max_attempts=max_attempts,
+            atomic=atomic,
+            validate=validate,
+            on_failure=on_failure,
+            label=label,
         )
         return func
 
@@ -104,6 +113,15 @@ def get(name: str) -> Task:
 
 def names() -> list[str]:
     return sorted(_TASKS)
+
+
+def label(name: str) -> str:
+    """What a task does, translated (``discovery.scan`` → データソースの走査); the name if nobody said."""
+    from mamori.jobs.labels import LABELS
+
+    registered = _TASKS.get(name)
+    text = registered.label if registered is not None and registered.label is not None else LABELS.get(name)
+    return str(text) if text is not None else name
 
 
 def job_ended(name: str, args: Mapping[str, Any], reason: str) -> None:

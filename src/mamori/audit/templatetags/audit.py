@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from mamori.accounts import policy
 from mamori.accounts.policy import Action
-from mamori.audit import queries
+from mamori.audit import queries, registry
 from mamori.audit.models import AuditEntry
 
 register = template.Library()
@@ -50,3 +50,71 @@ def audit_value(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
+
+
+# Render-time translation of what an entry stores as codes (see mamori.audit.registry): stored entries are
+# never changed, the hash chain covers them.
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    """``login`` → ログイン."""
+    return registry.action_label(code)
+
+
+@register.filter
+def audit_kind(object_type: str) -> str:
+    """``ledger.ledgerentry`` → 個人情報管理台帳の行."""
+    return registry.record_kind(object_type)
+
+
+@register.filter
+def audit_role(role: str) -> str:
+    """``protection_manager`` → 個人情報保護管理者."""
+    return registry.role_label(role)
+
+
+@register.filter
+def audit_via(via: str) -> str:
+    """``cli`` → コンソール."""
+    return registry.via_label(via)
+
+
+@register.filter
+def audit_message(message: str) -> str:
+    """``ledger csv (10 entries)`` → 台帳 csv (10 件), where the recording app declared the pattern."""
+    return registry.translate_message(message)
+
+
+@register.simple_tag
+def audit_field(object_type: str, name: str) -> str:
+    """A changed field's translated name."""
+    return registry.field_label(object_type, name)
+
+
+@register.simple_tag
+def audit_field_value(object_type: str, name: str, value: Any) -> str:
+    """A changed field's value, choice codes as their translated label."""
+    return audit_value(registry.value_label(object_type, name, value))
+
+
+@register.filter
+def audit_changed_fields(entry: AuditEntry) -> str:
+    """The translated names of the fields an entry changed, comma-separated."""
+    changes = entry.changes if isinstance(entry.changes, dict) else {}
+    return ", ".join(registry.field_label(entry.object_type, name) for name in changes)
+
+
+@register.filter
+def audit_actor(entry: AuditEntry) -> str:
+    """Who, with the role translated: ``manager (個人情報保護管理者)``; the system actor as システム."""
+    who = registry.actor_label(entry.actor_username, entry.actor_role)
+    if entry.actor_role and entry.actor_role != "system":
+        return f"{who} ({registry.role_label(entry.actor_role)})"
+    return who
+
+
+@register.filter
+def audit_repr(text: str) -> str:
+    """A record's name as stored, read through the declared patterns (a job's task code as its label)."""
+    return registry.translate_message(text)
