@@ -9,3 +9,8 @@ ACTIONS = {
     "gap_evidence_added": _("Gap still shown by a later scan"),
     "gap_resolved": _("Gap resolved by a later scan"),
 }
+
+# How the trail reads the messages risk stores (see mamori.audit.registry).
+MESSAGES = {
+    r"generated for the five lifecycle stages": _("generated for the five lifecycle stages"),
+}
