@@ -330,9 +330,14 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# One line per logged event: Django's own default configuration gives its "django" logger a console handler
+# of its own (active with DEBUG on), so every record was printed twice, once there and once by the root handler;
+# here "django" only passes records up to the root. A 4xx is one line, without a traceback (core/errors.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors": {"()": "mamori.core.errors.ClientErrorsWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"django": {"handlers": [], "level": env_str("LOG_LEVEL", "WARNING"), "propagate": True}},
 }

@@ -1,12 +1,17 @@
 """The demo organisation: an invented Osaka hobby retailer whose online shop runs on a contractor's server,
-as in the 2018 card breach Mamori is built around. Loading is idempotent."""
+as in the 2018 card breach Mamori is built around. Loading is idempotent; `mamori demo` loads it once into a new
+database (``demo_state``) and leaves it alone afterwards, and ``reset`` starts over with a new database."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, transaction
 from django.utils import timezone, translation
 
 from mamori.accounts.models import User
@@ -18,6 +23,7 @@ from mamori.contractors.models import Contractor
 from mamori.core.models import Organisation
 from mamori.discovery.demo import load_demo_discovery
 from mamori.discovery.models import DataSource
+from mamori.env import make_private_dir, make_private_file
 from mamori.incidents import services as incident_services
 from mamori.incidents.models import CaseAccess, IncidentCase, Playbook
 from mamori.ledger.demo import load_demo_ledger
@@ -161,3 +167,113 @@ def _invite(case: IncidentCase, user: User) -> None:
     if not CaseAccess.objects.filter(case=case, user=user).exists():
         access = CaseAccess.objects.create(case=case, user=user, expires_at=timezone.now() + dt.timedelta(days=90))
         audit.record_create(SYSTEM, access)
+
+
+# ---------------------------------------------------------------------------------------------- loaded once
+
+MARKER_NAME = "demo.json"  # in MAMORI_DATA_DIR: this data folder holds the demo (and `--reset` may start over)
+MOVED_ASIDE = "previous-demos"
+# What `--reset` moves aside: the database and everything that belongs to its records (files, evidence, the
+# audit checkpoint, the demo shop). Kept: the keys, the SECRET_KEY file, collected static files, backups.
+RESET_PARTS = (
+    "mamori.sqlite3",
+    "mamori.sqlite3-wal",
+    "mamori.sqlite3-shm",
+    "files",
+    "evidence",
+    "audit",
+    "demo",
+    "exports",
+    "ledger-imports",
+    "preserve-tmp",
+)
+
+
+class DemoRefused(Exception):
+    """`mamori demo` would touch a database or data folder that is not a demo one."""
+
+
+class DemoState(enum.Enum):
+    EMPTY = "empty"  # a new database: load the demo
+    LOADED = "loaded"  # the demo was loaded before: leave its records as the user left them
+    FOREIGN = "foreign"  # someone's real data: never add published demo logins to it
+
+
+def marker_path() -> Path:
+    return Path(settings.DATA_DIR) / MARKER_NAME
+
+
+def demo_state() -> DemoState:
+    """Whether the demo is to be loaded. Loaded once: later starts leave what the user changed or deleted.
+
+    The demo organisation in the database says it was loaded (also by a version without the marker file); a
+    database with an organisation or users of its own is not the demo's."""
+    organisation = Organisation.current()
+    if organisation is not None:
+        return DemoState.LOADED if organisation.name == ORGANISATION["name"] else DemoState.FOREIGN
+    return DemoState.FOREIGN if User.objects.exists() else DemoState.EMPTY
+
+
+def mark_loaded() -> None:
+    """Write the marker: the time and the database, so that `--reset` knows this folder holds a demo."""
+    database = settings.DATABASES["default"]
+    record = {
+        "loaded_at": timezone.now().isoformat(timespec="seconds"),
+        "database": f"{database['ENGINE'].rsplit('.', 1)[-1]}:{database.get('NAME', '')}",
+    }
+    path = marker_path()
+    make_private_dir(path.parent)
+    path.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+
+
+def loaded_at() -> str:
+    try:
+        return str(json.loads(marker_path().read_text(encoding="utf-8")).get("loaded_at", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def demo_users() -> list[tuple[DemoUser, User]]:
+    """The demo users still there (a user the demo's owner removed stays removed)."""
+    found = {u.username: u for u in User.objects.filter(username__in=[spec.username for spec in USERS])}
+    return [(spec, found[spec.username]) for spec in USERS if spec.username in found]
+
+
+def reset() -> Path:
+    """Start the demo over: a new database, audit trail and files; the old ones are moved aside, not deleted.
+
+    Deleting the demo's records one by one would be exactly what Mamori forbids: the audit trail is a hash
+    chain anchored in a signed checkpoint outside the database, so removed entries would make `mamori audit
+    verify` fail, and scans, findings, cases and evidence are never hard-deleted. Starting over therefore
+    means a new database with a new chain; the old database, its files and its checkpoint stay together in
+    ``previous-demos/<time>/`` (still verifiable with the same keys) until the user deletes that folder.
+
+    Refused unless this data folder holds the demo (the marker file) and the database is its SQLite file:
+    a PostgreSQL or MariaDB database is dropped and created again by its administrator, not by Mamori.
+    Stop `mamori serve` first: a running server keeps the old database open.
+    """
+    data_dir = Path(settings.DATA_DIR)
+    database = settings.DATABASES["default"]
+    name = Path(str(database.get("NAME") or ""))
+    if not marker_path().is_file():
+        raise DemoRefused(
+            f"{data_dir} is not a demo data folder (no {MARKER_NAME}); --reset only starts a demo over. "
+            "Point MAMORI_DATA_DIR at the demo's folder."
+        )
+    if database["ENGINE"] != "django.db.backends.sqlite3" or name.parent.resolve() != data_dir.resolve():
+        raise DemoRefused(
+            "--reset starts over only the demo's own SQLite database under MAMORI_DATA_DIR; drop and create "
+            "this database with its server's tools, then run `mamori demo`."
+        )
+    connections.close_all()
+    target = data_dir / MOVED_ASIDE / timezone.now().strftime("%Y%m%d-%H%M%S")
+    make_private_dir(target.parent)
+    make_private_dir(target)
+    for part in RESET_PARTS:
+        if (data_dir / part).exists():
+            (data_dir / part).rename(target / part)
+    marker_path().rename(target / MARKER_NAME)
+    make_private_dir(Path(settings.MEDIA_ROOT))
+    make_private_file(name)  # 0600 before SQLite creates it (settings do this at start-up)
+    return target
