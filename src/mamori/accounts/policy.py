@@ -286,7 +286,7 @@ RESOURCES: dict[str, Resource] = {
             "management_review",
             {
                 _R.PROTECTION_MANAGER: KEEP,
-                _R.TOP_MANAGEMENT: frozenset({V, C, E, Action.APPROVE}),
+                _R.TOP_MANAGEMENT: frozenset({V, E, Action.APPROVE}),
                 _R.AUDIT_MANAGER: READ_EXPORT,
             },
         ),

@@ -4,4 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
     "pms_catalogue_loaded": _("Loaded the requirements catalogue"),
+    "pms_review_inputs_gathered": _("Gathered the management review inputs"),
+    "pms_review_approved": _("Approved the management review"),
+}
+
+MESSAGES = {
+    r"readiness (?P<format>\w+) \((?P<count>\d+) requirements\)": _("readiness %(format)s (%(count)s requirements)"),
+    r"(?P<file>\S+): (?P<added>\d+) added, (?P<updated>\d+) updated, (?P<retired>\d+) retired, "
+    r"(?P<unchanged>\d+) unchanged": _(
+        "%(file)s: %(added)s added, %(updated)s updated, %(retired)s retired, %(unchanged)s unchanged"
+    ),
+    r"(?P<count>\d+) checklist items": _("%(count)s checklist items"),
 }

@@ -33,7 +33,20 @@ KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 GROUP = re.compile(r"^J\.(?:[1-9]|1[01])$")
 CODE = re.compile(r"^(?:J\.[0-9]+(?:\.[0-9]+){0,3})?$")
 SOURCES = frozenset(
-    {"ledger", "risk", "nonconformity", "contractors", "playbooks", "incidents", "scans", "users", "audit_trail"}
+    {
+        "ledger",
+        "risk",
+        "nonconformity",
+        "contractors",
+        "playbooks",
+        "incidents",
+        "scans",
+        "users",
+        "audit_trail",
+        "training",
+        "internal_audit",
+        "management_review",
+    }
 )
 
 

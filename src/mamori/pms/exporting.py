@@ -24,7 +24,7 @@ WIDTHS = (6, 10, 34, 16, 10, 14, 52, 40, 36, 18)
 FILL = {"ok": "CFE8D0", "gap": "F6DC8C", "contradicted": "E9A19A"}
 
 
-def _safe(value: object) -> object:
+def cell_text(value: object) -> object:
     """Text that starts like a formula stays text: the sheet must never compute what users typed."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
@@ -77,7 +77,7 @@ def xlsx() -> tuple[bytes, int]:
             control = row.control
             sheet.append(
                 [
-                    _safe(v)
+                    cell_text(v)
                     for v in (
                         control.group,
                         _number(row),
@@ -103,7 +103,7 @@ def xlsx() -> tuple[bytes, int]:
         for row in report.gaps:
             gaps.append(
                 [
-                    _safe(v)
+                    cell_text(v)
                     for v in (
                         _number(row),
                         row.control.title_ja,

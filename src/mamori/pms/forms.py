@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mamori.accounts.models import User
-from mamori.pms.models import Control, ControlStatus
+from mamori.accounts.roles import Role
+from mamori.pms.models import AuditItem, AuditPlan, Control, ControlStatus, Course, ManagementReview
 
 
 class ControlForm(forms.ModelForm):
@@ -39,3 +40,75 @@ class ArchiveForm(forms.Form):
 class ControlFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *ControlStatus.choices])
     gaps = forms.BooleanField(label=_("Gaps only"), required=False)
+
+
+class CourseForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = ["title", "description", "fiscal_year", "due_date", "pass_mark"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class AttendanceForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Worker"), queryset=User.objects.none())
+    completed_on = forms.DateField(label=_("Attended on"), widget=forms.DateInput(attrs={"type": "date"}))
+    score = forms.IntegerField(label=_("Test score (%)"), min_value=0, max_value=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from mamori.pms.services_training import workers
+
+        field = self.fields["user"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = workers()
+        field.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[assignment, method-assign]
+
+
+class AuditPlanForm(forms.ModelForm):
+    class Meta:
+        model = AuditPlan
+        fields = ["title", "fiscal_year", "scope", "planned_from", "planned_to", "lead_auditor"]
+        widgets = {
+            "scope": forms.Textarea(attrs={"rows": 3}),
+            "planned_from": forms.DateInput(attrs={"type": "date"}),
+            "planned_to": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["lead_auditor"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(is_active=True, role=Role.AUDIT_MANAGER).order_by("username")
+        field.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[assignment, method-assign]
+
+
+class AuditResultForm(forms.ModelForm):
+    class Meta:
+        model = AuditItem
+        fields = ["result", "observed", "evidence_ref"]
+        widgets = {"observed": forms.Textarea(attrs={"rows": 4})}
+
+
+class AuditReportForm(forms.Form):
+    report = forms.CharField(
+        label=_("Audit report summary"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000
+    )
+
+
+class ReviewCreateForm(forms.Form):
+    period_from = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_to = forms.DateField(label=_("Period until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = ManagementReview
+        fields = ["held_on", "minutes", "decisions"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "minutes": forms.Textarea(attrs={"rows": 8}),
+            "decisions": forms.Textarea(attrs={"rows": 5}),
+        }

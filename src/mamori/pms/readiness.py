@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from mamori.accounts.policy import SYSTEM
 from mamori.pms.models import Control, ControlStatus
 
 SCAN_MAX_AGE = dt.timedelta(days=365)  # a check of reality at least as often as the yearly register review
+YEAR = dt.timedelta(days=366)  # audits and reviews are yearly; a day of slack for the anniversary
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,6 @@ def _contractors(today: dt.date) -> list[Check]:
     count = Contractor.objects.filter(active=True).count()
     checks = [Check(_("Active contractors"), str(count), reverse("contractors:list"), None)]
     try:  # the contract and review checks, where the contractor supervision part provides them
-        from mamori.accounts.policy import SYSTEM
         from mamori.contractors.services import warnings as contractor_warnings
 
         found = contractor_warnings(SYSTEM)
@@ -262,3 +263,45 @@ CHECKS: dict[str, Callable[[dt.date], list[Check]]] = {
     "users": _users,
     "audit_trail": _audit_trail,
 }
+
+
+def _training(today: dt.date) -> list[Check]:
+    from mamori.pms.services_training import fiscal_year, standings
+
+    year = fiscal_year(today)
+    lines = standings(SYSTEM, year, today)
+    url = reverse("pms:training")
+    if not lines:
+        return [Check(_("Training planned this fiscal year"), _("No course"), url, False)]
+    overdue = sum(1 for line in lines if line.overdue)
+    passed = sum(1 for line in lines if line.passed)
+    return [
+        Check(
+            _("Training passed this fiscal year"),
+            _("%(done)d of %(all)d") % {"done": passed, "all": len(lines)},
+            url,
+            None,
+        ),
+        Check(_("Training past its due date"), str(overdue), url, overdue == 0),
+    ]
+
+
+def _internal_audit(today: dt.date) -> list[Check]:
+    from mamori.pms.models import AuditPlan, AuditPlanStatus
+
+    latest = AuditPlan.objects.filter(status=AuditPlanStatus.REPORTED).order_by("-reported_at").first()
+    recent = latest is not None and latest.reported_at is not None and latest.reported_at.date() >= today - YEAR
+    detail = timezone.localdate(latest.reported_at).isoformat() if latest and latest.reported_at else _("None reported")
+    return [Check(_("Internal audit reported within a year"), detail, reverse("pms:audits"), recent)]
+
+
+def _management_review(today: dt.date) -> list[Check]:
+    from mamori.pms.models import ManagementReview, ReviewStatus
+
+    latest = ManagementReview.objects.filter(status=ReviewStatus.APPROVED).order_by("-approved_at").first()
+    recent = latest is not None and latest.approved_at is not None and latest.approved_at.date() >= today - YEAR
+    detail = timezone.localdate(latest.approved_at).isoformat() if latest and latest.approved_at else _("None approved")
+    return [Check(_("Management review approved within a year"), detail, reverse("pms:reviews"), recent)]
+
+
+CHECKS.update({"training": _training, "internal_audit": _internal_audit, "management_review": _management_review})

@@ -99,7 +99,12 @@ class ControlEvidence(models.Model):
     label = models.CharField(_("what it is"), max_length=200)
     reference = models.CharField(_("where it is (link or document number)"), max_length=500, blank=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)

@@ -1,0 +1,163 @@
+"""Management review actions (マネジメントレビュー): the protection manager gathers the inputs for the period and
+writes the minutes; top management approves.
+
+The inputs JIS Q 15001 asks for are gathered from Mamori's records into a snapshot (numbers and short texts only —
+never personal data), so the approved minutes show what the review saw even after the records change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from mamori.accounts import policy
+from mamori.accounts.policy import SYSTEM, Action, Actor
+from mamori.audit import services as audit
+from mamori.pms import readiness
+from mamori.pms.models import AuditItem, AuditPlan, Course, ManagementReview, ReviewStatus, TrainingRecord
+from mamori.pms.services_training import workers
+
+RESOURCE = "management_review"
+EDITABLE = ("held_on", "minutes", "decisions")
+LABELS = {"held_on": _l("held on"), "minutes": _l("minutes"), "decisions": _l("decisions and instructions")}
+
+
+def _user(actor: Actor) -> Any:
+    return actor if getattr(actor, "pk", None) is not None else None
+
+
+def create_review(actor: Actor, period_from: dt.date, period_to: dt.date) -> ManagementReview:
+    policy.check(actor, Action.ADD, RESOURCE)
+    if period_to < period_from:
+        raise ValidationError({"period_to": _("The end date is before the start date.")})
+    with transaction.atomic():
+        review = ManagementReview.objects.create(period_from=period_from, period_to=period_to, created_by=_user(actor))
+        review.inputs, review.inputs_gathered_at = gather(period_from, period_to), timezone.now()
+        review.save(update_fields=["inputs", "inputs_gathered_at"])
+        audit.record_create(actor, review)
+    return review
+
+
+def regather(actor: Actor, review: ManagementReview) -> ManagementReview:
+    """Refresh the inputs of a draft (e.g. on the morning of the meeting)."""
+    policy.check(actor, Action.CHANGE, RESOURCE, review)
+    _refuse_if_approved(review)
+    with transaction.atomic():
+        review.inputs, review.inputs_gathered_at = gather(review.period_from, review.period_to), timezone.now()
+        review.save(update_fields=["inputs", "inputs_gathered_at"])
+        audit.record(actor, "pms_review_inputs_gathered", review)
+    return review
+
+
+def update_review(actor: Actor, review: ManagementReview, data: Mapping[str, Any]) -> ManagementReview:
+    policy.check(actor, Action.CHANGE, RESOURCE, review)
+    _refuse_if_approved(review)
+    with transaction.atomic():
+        before = audit.snapshot(review)
+        for name in EDITABLE:
+            if name in data:
+                setattr(review, name, data[name])
+        review.full_clean()
+        review.save()
+        audit.record_update(actor, review, before)
+    return review
+
+
+def approve(actor: Actor, review: ManagementReview) -> ManagementReview:
+    """Top management's approval of the minutes and decisions; nothing changes after it."""
+    policy.check(actor, Action.APPROVE, RESOURCE, review)
+    _refuse_if_approved(review)
+    missing = [str(LABELS[n]) for n in EDITABLE if not getattr(review, n)]
+    if missing:
+        raise ValidationError(_("Fill in before approval: %(fields)s") % {"fields": "、".join(missing)})
+    with transaction.atomic():
+        before = audit.snapshot(review)
+        review.status, review.approved_by, review.approved_at = ReviewStatus.APPROVED, _user(actor), timezone.now()
+        review.save(update_fields=["status", "approved_by", "approved_at"])
+        audit.record(actor, "pms_review_approved", review, changes=audit.diff(before, audit.snapshot(review)))
+    return review
+
+
+def _refuse_if_approved(review: ManagementReview) -> None:
+    if review.status == ReviewStatus.APPROVED:
+        raise ValidationError(_("An approved management review can no longer be changed."))
+
+
+def _in_period(field: str, start: dt.date, end: dt.date) -> dict[str, Any]:
+    return {f"{field}__date__gte": start, f"{field}__date__lte": end}
+
+
+def gather(start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The review inputs for a period, as plain numbers and short texts."""
+    from mamori.discovery.models import ScanFinding, ScanStatus
+    from mamori.incidents.models import CaseStatus, IncidentCase
+    from mamori.risk.models import Nonconformity, NonconformityStatus, Risk
+
+    audits = [
+        {
+            "title": str(plan),
+            "status": plan.status,
+            "results": dict(
+                AuditItem.objects.filter(plan=plan).values_list("result").annotate(n=Count("pk")).order_by()
+            ),
+        }
+        for plan in AuditPlan.objects.filter(planned_from__lte=end, planned_to__gte=start)
+    ]
+    cases = IncidentCase.objects.filter(**_in_period("discovered_at", start, end))
+    ncs = Nonconformity.objects.filter(**_in_period("detected_at", start, end))
+    courses = Course.objects.filter(due_date__gte=start, due_date__lte=end, archived_at__isnull=True)
+    people = workers().count()
+    training = [
+        {
+            "course": str(course),
+            "passed": sum(1 for r in TrainingRecord.objects.filter(course=course).select_related("course") if r.passed),
+            "workers": people,
+        }
+        for course in courses
+    ]
+    findings = ScanFinding.objects.filter(
+        scan__status=ScanStatus.SUCCEEDED, **_in_period("scan__finished_at", start, end)
+    )
+    report = readiness.compute(end)
+    contractor_warnings: int | None
+    try:
+        from mamori.contractors.services import warnings as supervision_warnings
+
+        contractor_warnings = len(supervision_warnings(SYSTEM))
+    except (ImportError, TypeError):
+        contractor_warnings = None
+    return {
+        "audits": audits,
+        "incidents": {
+            "count": cases.count(),
+            "open": cases.exclude(status=CaseStatus.CLOSED).count(),
+            "titles": [f"{c.title} ({c.get_status_display()})" for c in cases[:20]],
+        },
+        "nonconformities": {
+            "count": ncs.count(),
+            "closed": ncs.filter(status=NonconformityStatus.CLOSED).count(),
+            "overdue": Nonconformity.objects.exclude(status=NonconformityStatus.CLOSED)
+            .filter(archived_at__isnull=True, due_date__lt=end)
+            .count(),
+        },
+        "risks": {
+            "changed": Risk.objects.filter(**_in_period("updated_at", start, end)).count(),
+            "open": Risk.objects.filter(archived_at__isnull=True).exclude(status="closed").count(),
+        },
+        "training": training,
+        "scans": {
+            "findings": findings.count(),
+            "prohibited": findings.filter(data_class="prohibited").count(),
+        },
+        "contractor_warnings": contractor_warnings,
+        "readiness": {"percent": report.percent, "gaps": len(report.gaps)},
+        "complaints": None,  # requests and complaints are not recorded in Mamori yet
+    }
