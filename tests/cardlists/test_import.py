@@ -148,3 +148,37 @@ def test_archiving_keeps_the_list_with_its_reason(manager, server_case):
     card_list.refresh_from_db()
     assert card_list.archived_at and card_list.archive_reason == "superseded by the corrected list"
     assert card_list.entries.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_list_is_fingerprinted_in_the_background_and_then_ready(manager, server_case, settings):
+    # given: lists from 3 numbers on go to the background
+    settings.MAMORI_CARDLIST_BACKGROUND_FROM = 3
+    from tests.cardlists.conftest import make_cards
+
+    numbers = make_cards(70, seed=3)  # enough for the worker processes too
+    # when
+    card_list = _import(manager, server_case, csv_bytes([["カード番号"]] + [[n] for n in numbers]))
+    # then: stored at once with its counts, its entries once the thread is done
+    assert card_list.status in ("importing", "ready") and card_list.accepted == 70
+    services.wait_for_import(card_list.pk, timeout=300)
+    card_list.refresh_from_db()
+    assert card_list.status == "ready"
+    assert [e.mask for e in card_list.entries.order_by("row")] == [mask_card(n) for n in numbers]
+
+
+def test_a_list_whose_process_stopped_is_marked_failed(manager, server_case):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    # given: a list left "fingerprinting" by a server that stopped hours ago
+    card_list = _import(manager, server_case, csv_bytes([[CARDS[0]]]))
+    CardList.objects.filter(pk=card_list.pk).update(
+        status="importing", imported_at=timezone.now() - dt.timedelta(hours=7)
+    )
+    # when
+    assert services.fail_stale_imports() == 1
+    # then
+    card_list.refresh_from_db()
+    assert card_list.status == "failed" and "import the file again" in card_list.error

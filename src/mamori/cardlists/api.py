@@ -20,6 +20,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -75,6 +76,8 @@ class CardListSerializer(serializers.ModelSerializer):
             "accepted",
             "rejected",
             "note",
+            "status",
+            "error",
             "imported_by",
             "imported_at",
             "archived_at",
@@ -175,6 +178,7 @@ class CardListViewSet(  # type: ignore[misc]
     ordering_fields = ["imported_at", "received_at"]
     ordering = ["-imported_at", "-id"]
     http_method_names = ["get", "post", "head", "options"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]  # a list comes as multipart/form-data
 
     def initialize_request(self, request: Any, *args: Any, **kwargs: Any) -> Request:
         # Before anything reads the body (authentication's CSRF check may): the file must stay in memory.

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
     "card_list_imported": _("Card-company list imported"),
+    "card_list_import_failed": _("Card-company list import failed"),
     "card_list_archived": _("Card-company list archived"),
     "card_matching_started": _("Card-list matching started"),
     "card_matching_finished": _("Card-list matching finished"),

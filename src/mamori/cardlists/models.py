@@ -14,6 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class ListStatus(models.TextChoices):
+    IMPORTING = "importing", _("Fingerprinting")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Import failed")
+
+
 class CardList(models.Model):
     """CardList — カード会社から受け取った漏えい疑いカード一覧 (one imported file)."""
 
@@ -34,6 +40,9 @@ class CardList(models.Model):
     # [{"row": 12, "problem": "..."}]: never a card number (masked at most).
     problems = models.JSONField(_("rejected rows"), default=list, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # Large lists are fingerprinted in the background (in memory, in the web process): "importing" until done.
+    status = models.CharField(_("status"), max_length=16, choices=ListStatus.choices, default=ListStatus.READY)
+    error = models.TextField(_("error"), blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("imported by"),

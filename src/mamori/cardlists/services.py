@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import io
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,13 +30,13 @@ from django.utils.translation import gettext as _
 from mamori.accounts import policy
 from mamori.accounts.policy import SYSTEM, Action, Actor
 from mamori.audit import services as audit
-from mamori.cardlists import reader
+from mamori.cardlists import hashing, reader
 from mamori.cardlists.matching import CARD_NUMBER, Hit, ListFingerprinter, PersonLink, scan_columns, scan_files
-from mamori.cardlists.models import CardList, CardListEntry, CardMatch, MatchKind, MatchRun, RunStatus
+from mamori.cardlists.models import CardList, CardListEntry, CardMatch, ListStatus, MatchKind, MatchRun, RunStatus
 from mamori.core import keys
 from mamori.core.uploads import check_upload
 from mamori.discovery import fingerprints
-from mamori.discovery.engine.masking import mask_card, pan_fingerprint
+from mamori.discovery.engine.masking import mask_card
 from mamori.discovery.models import DataSource, ScanFinding, SourceKind
 from mamori.evidence.models import Evidence
 from mamori.incidents.models import IncidentCase
@@ -104,12 +105,18 @@ def record_matches_read(actor: Actor, card_list: CardList, where: str) -> None:
 
 @dataclass
 class ImportOutcome:
-    """What an import read, before anything is stored (entries hold masks and fingerprints only)."""
+    """What an import read, before anything is stored. ``numbers`` hold clear digits: in memory, briefly."""
 
     rows: int = 0
-    entries: list[CardListEntry] = field(default_factory=list)
+    numbers: list[reader.Number] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
     rejected: int = 0
+
+    def forget(self) -> None:
+        """Drop the clear numbers (the strings go when nothing refers to them any more)."""
+        for number in self.numbers:
+            number.digits = ""
+        self.numbers.clear()
 
 
 def file_digest(data: bytes) -> str:
@@ -125,19 +132,13 @@ def _clean_text(value: str, name: str, limit: int) -> str:
     return value[:limit]
 
 
-def read_list(data: bytes, file_name: str, progress: Progress | None = None) -> tuple[reader.Layout, ImportOutcome]:
-    """Parse the file and turn each valid number into a masked, fingerprinted entry at once.
-
-    The clear number is held by one local variable for the time of its row; a number seen twice is hashed once
-    (the cache is keyed by an HMAC of the number, not the number). Nothing is stored here."""
+def read_list(data: bytes, file_name: str) -> tuple[reader.Layout, ImportOutcome]:
+    """Parse the file in memory: the valid numbers (clear, to be fingerprinted at once) and the rejected rows."""
     check_upload(data)
     rows = reader.rows_of(data, file_name)
     layout = reader.detect_layout(rows)
-    key, cost = keys.fingerprint_key(), fingerprints.cost()
-    done: dict[bytes, str] = {}
     outcome = ImportOutcome()
-    total = max(1, len(rows))
-    for position, item in enumerate(reader.numbers(rows, layout)):
+    for item in reader.numbers(rows, layout):
         if item is None:
             continue
         outcome.rows += 1
@@ -146,19 +147,36 @@ def read_list(data: bytes, file_name: str, progress: Progress | None = None) -> 
             if len(outcome.problems) < MAX_PROBLEMS:
                 outcome.problems.append({"row": item.row, "problem": item.problem})
             continue
-        seen = hmac.digest(key, item.digits.encode("ascii"), "sha256")
-        value = done.get(seen) or pan_fingerprint(key, item.digits, cost)
-        done[seen] = value
-        outcome.entries.append(
-            CardListEntry(
-                row=item.row, mask=mask_card(item.digits), fingerprint=value, brand=item.brand, details=item.details
-            )
-        )
-        item.digits = ""  # the clear number goes no further than this row
-        if progress and position % 100 == 0:
-            progress(int(position * 100 / total), _("%(done)d of %(total)d rows") % {"done": position, "total": total})
-    del rows
+        outcome.numbers.append(item)
+    rows.clear()
     return layout, outcome
+
+
+def _entries(card_list: CardList, numbers: list[reader.Number], progress: Progress | None) -> list[CardListEntry]:
+    """Mask and fingerprint (the scanner's key and cost) each number; nothing else of it is kept."""
+    total = max(1, len(numbers))
+
+    def report(done: int) -> None:
+        if progress:
+            progress(int(done * 100 / total), _("%(done)d of %(total)d numbers") % {"done": done, "total": total})
+
+    values = hashing.fingerprint_all(keys.fingerprint_key(), [n.digits for n in numbers], fingerprints.cost(), report)
+    return [
+        CardListEntry(
+            card_list=card_list,
+            row=n.row,
+            mask=mask_card(n.digits),
+            fingerprint=value,
+            brand=n.brand,
+            details=n.details,
+        )
+        for n, value in zip(numbers, values, strict=True)
+    ]
+
+
+def background_from() -> int:
+    """Lists with at least this many numbers are fingerprinted after the request returns."""
+    return int(getattr(settings, "MAMORI_CARDLIST_BACKGROUND_FROM", 500))
 
 
 def import_list(
@@ -170,55 +188,130 @@ def import_list(
     received_from: str,
     received_at: dt.date | None,
     note: str = "",
+    background: bool | None = None,
     progress: Progress | None = None,
 ) -> CardList:
-    """Import a card company's list (CSV or XLSX held in memory): masks and fingerprints only are stored."""
+    """Import a card company's list (CSV or XLSX held in memory): masks and fingerprints only are stored.
+
+    ``background`` (default: from ``MAMORI_CARDLIST_BACKGROUND_FROM`` numbers on) stores the list at once as
+    "fingerprinting" and hashes in a thread of this process, the numbers in its memory only; a list whose
+    process stopped before the end is marked failed and must be imported again (the file was never stored)."""
     policy.check(actor, Action.VIEW, CASE, case)
     policy.check(actor, Action.ADD, LIST)
     received_from = _clean_text(received_from, "received_from", 200)
     if received_at is None:
         raise ValidationError({"received_at": _("Enter the date the list was received.")})
     name = Path(_clean_text(file_name, "file", 255)).name[:255]
-    layout, outcome = read_list(data, name, progress)
-    if not outcome.entries:
+    layout, outcome = read_list(data, name)
+    if not outcome.numbers:
         shown = "; ".join(_("row %(row)d: %(problem)s") % p for p in outcome.problems[:5])
         raise ValidationError(
             {"file": _("No valid card number in the file. %(problems)s") % {"problems": shown}}, code="nothing"
         )
-    digest = file_digest(data)
-    with transaction.atomic():
-        card_list = CardList.objects.create(
-            case=case,
-            received_from=received_from,
-            received_at=received_at,
-            file_name=name,
-            file_sha256=digest,
-            card_column=layout.card_column_name,
-            kept_columns=list(layout.kept.values()),
-            rows=outcome.rows,
-            accepted=len(outcome.entries),
-            rejected=outcome.rejected,
-            problems=outcome.problems,
-            note=(note or "").strip(),
-            imported_by=actor if getattr(actor, "pk", None) and not policy.is_system(actor) else None,
-        )
-        for entry in outcome.entries:
-            entry.card_list = card_list
-        CardListEntry.objects.bulk_create(outcome.entries, batch_size=ENTRY_BATCH)
-        audit.record(
-            actor,
-            "card_list_imported",
-            card_list,
-            changes={
-                "case": [None, case.pk],
-                "received_from": [None, received_from],
-                "file_name": [None, name],
-                "rows": [None, outcome.rows],
-                "accepted": [None, len(outcome.entries)],
-                "rejected": [None, outcome.rejected],
-            },
-        )
+    if background is None:
+        background = len(outcome.numbers) >= background_from()
+    card_list = CardList(
+        case=case,
+        received_from=received_from,
+        received_at=received_at,
+        file_name=name,
+        file_sha256=file_digest(data),
+        card_column=layout.card_column_name,
+        kept_columns=list(layout.kept.values()),
+        rows=outcome.rows,
+        accepted=len(outcome.numbers),
+        rejected=outcome.rejected,
+        problems=outcome.problems,
+        note=(note or "").strip(),
+        status=ListStatus.IMPORTING if background else ListStatus.READY,
+        imported_by=actor if getattr(actor, "pk", None) and not policy.is_system(actor) else None,
+    )
+    try:
+        entries = [] if background else _entries(card_list, outcome.numbers, progress)
+        with transaction.atomic():
+            card_list.save()
+            CardListEntry.objects.bulk_create(entries, batch_size=ENTRY_BATCH)
+            audit.record(
+                actor,
+                "card_list_imported",
+                card_list,
+                changes={
+                    "case": [None, case.pk],
+                    "received_from": [None, received_from],
+                    "file_name": [None, name],
+                    "rows": [None, outcome.rows],
+                    "accepted": [None, len(outcome.numbers)],
+                    "rejected": [None, outcome.rejected],
+                },
+            )
+            if background:
+                numbers, outcome.numbers = outcome.numbers, []
+                transaction.on_commit(lambda: _start_thread(card_list.pk, numbers))
+    finally:
+        outcome.forget()
     return card_list
+
+
+def _start_thread(pk: int, numbers: list[reader.Number]) -> None:
+    thread = threading.Thread(target=finish_import, args=(pk, numbers), name=f"cardlist-{pk}", daemon=True)
+    _THREADS[pk] = thread
+    thread.start()
+
+
+_THREADS: dict[int, threading.Thread] = {}
+
+
+def finish_import(pk: int, numbers: list[reader.Number]) -> None:
+    """Fingerprint a list started in the background and store its entries in one transaction, or mark it failed
+    (the reason names the error's type only: a message could quote a value)."""
+    from django.db import connection
+
+    try:
+        card_list = CardList.objects.get(pk=pk)
+        entries = _entries(card_list, numbers, None)
+        with transaction.atomic():
+            CardListEntry.objects.bulk_create(entries, batch_size=ENTRY_BATCH)
+            CardList.objects.filter(pk=pk).update(status=ListStatus.READY)
+    except Exception as exc:
+        log.error("cardlists: fingerprinting list %s failed (%s)", pk, type(exc).__name__)
+        _fail_import(
+            pk, _("Fingerprinting stopped (%(error)s); import the file again.") % {"error": type(exc).__name__}
+        )
+    finally:
+        for number in numbers:
+            number.digits = ""
+        numbers.clear()
+        _THREADS.pop(pk, None)
+        connection.close()
+
+
+def _fail_import(pk: int, reason: str) -> None:
+    with transaction.atomic():
+        card_list = CardList.objects.filter(pk=pk, status=ListStatus.IMPORTING).first()
+        if card_list is None:
+            return
+        card_list.status, card_list.error = ListStatus.FAILED, reason
+        card_list.save(update_fields=["status", "error"])
+        audit.record(SYSTEM, "card_list_import_failed", card_list, message=reason)
+
+
+STALE_IMPORT = dt.timedelta(hours=6)
+
+
+def fail_stale_imports() -> int:
+    """Lists still "fingerprinting" long after their import began: the process that held the numbers is gone."""
+    stale = CardList.objects.filter(status=ListStatus.IMPORTING, imported_at__lt=timezone.now() - STALE_IMPORT)
+    pks = [pk for pk in stale.values_list("pk", flat=True) if pk not in _THREADS]
+    for pk in pks:
+        _fail_import(pk, _("The server stopped before the list was fingerprinted; import the file again."))
+    return len(pks)
+
+
+def wait_for_import(pk: int, timeout: float | None = None) -> None:
+    """Wait for a background import of this process to end (tests, the CLI)."""
+    thread = _THREADS.get(pk)
+    if thread is not None:
+        thread.join(timeout)
 
 
 def archive_list(actor: Actor, card_list: CardList, reason: str) -> CardList:
@@ -265,6 +358,8 @@ def start_matching(
     policy.check(actor, Action.CHANGE, LIST, card_list)
     if card_list.archived_at:
         raise ValidationError(_("This list is archived; import it again to match it."))
+    if card_list.status != ListStatus.READY:
+        raise ValidationError(_("This list is not ready: it is still being fingerprinted, or its import failed."))
     for source in sources:
         policy.check(actor, Action.VIEW, "data_source", source)
     for copy in evidence:

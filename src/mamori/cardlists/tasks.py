@@ -30,4 +30,5 @@ def settle_orphaned_runs() -> None:
     from mamori.cardlists import services
 
     services.fail_orphaned_runs()
+    services.fail_stale_imports()
     services.remove_stale_temp_files()

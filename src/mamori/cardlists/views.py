@@ -59,6 +59,16 @@ def _import_page(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"file": exc.messages}
         else:
+            if card_list.status == "importing":
+                messages.success(
+                    request,
+                    _(
+                        "List read: %(accepted)d numbers are being fingerprinted in the background, %(rejected)d rows "
+                        "rejected. Reload this page to see when it is ready."
+                    )
+                    % {"accepted": card_list.accepted, "rejected": card_list.rejected},
+                )
+                return redirect("cardlists:detail", card_list.pk)
             messages.success(
                 request,
                 _(
@@ -110,7 +120,11 @@ def detail_page(request: HttpRequest, pk: int) -> HttpResponse:
     card_list = services.get_list(request.user, pk)
     found = list(services.matches(request.user, card_list)[:500])
     services.record_matches_read(request.user, card_list, "page")
-    may_match = policy.can(request.user, Action.CHANGE, services.LIST, card_list) and not card_list.archived_at
+    may_match = (
+        policy.can(request.user, Action.CHANGE, services.LIST, card_list)
+        and not card_list.archived_at
+        and card_list.status == "ready"
+    )
     context = {
         "card_list": card_list,
         "counts": services.counts(card_list),
