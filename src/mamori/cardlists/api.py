@@ -161,9 +161,7 @@ class CardListFilter(django_filters.FilterSet):
         fields = ["case"]
 
 
-class CardListViewSet(  # type: ignore[misc]
-    PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
-):
+class CardListViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
     """Card-company lists (カード会社からの一覧): import, matching, matches. No DELETE: archived, never deleted."""
 
     queryset = CardList.objects.select_related("case", "imported_by")
