@@ -59,14 +59,18 @@ def test_the_page_answers_only_yes_or_no(english, staff, scoped, shop2):
 
 def test_the_api_answers_only_found_and_the_cases(english, staff, scoped, shop2):
     member = sorted(shop2[1].members)[0].split(":")[1]
-    body = english(staff).post("/api/v1/scoping-inquiries/", {"member_id": member}).json()
+    body = (
+        english(staff).post("/api/v1/scoping-inquiries/", {"member_id": member}, content_type="application/json").json()
+    )
     assert body == {"found": True, "cases": [{"id": scoped.case.pk, "title": scoped.case.title}]}
 
 
 def test_asking_with_neither_or_both_is_a_clear_error(english, staff, scoped):
     page = english(staff).post("/scoping/inquiry/", {}).content.decode()
     assert "Give either an e-mail address or a member id." in page
-    response = english(staff).post("/api/v1/scoping-inquiries/", {"email": "a@b.jp", "member_id": "1"})
+    response = english(staff).post(
+        "/api/v1/scoping-inquiries/", {"email": "a@b.jp", "member_id": "1"}, content_type="application/json"
+    )
     assert response.status_code == 400
 
 

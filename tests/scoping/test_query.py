@@ -135,3 +135,24 @@ def test_the_scoping_connection_writes_nothing(shop_url):
         query.begin_read_only(conn)
         conn.execute(sa.text("DELETE FROM dtb_order"))
     engine.dispose()
+
+
+@pytest.mark.parametrize("flavour", ["eccube2", "eccube4"])
+def test_the_postgresql_copy_rows_are_the_rows_python_makes(postgres_url, flavour):
+    # given
+    shop.build(postgres_url, flavour)
+    engine = _open(postgres_url)
+    with engine.connect() as conn, conn.begin():
+        query.begin_read_only(conn)
+        bound = maps.bind(conn, maps.preset(flavour, shop.CARD_IDS[flavour]), flavour)
+        # when
+        copied = {row[1]: row for row in conn.execute(query.pg_copy_query(bound, *shop.WINDOW, 7, conn))}
+        made = list(query.people(conn, bound, *shop.WINDOW))
+    engine.dispose()
+    # then: the same person, field by field
+    assert len(copied) == len(made)
+    for p in made:
+        row = copied[p.identity]
+        expected = (7, p.identity, p.member_id, p.name, p.kana, p.email, p.phone, p.postal_code, p.address, p.orders)
+        assert tuple(row[:10]) == expected
+        assert (row[10], row[11]) == (p.first_order_at, p.last_order_at)

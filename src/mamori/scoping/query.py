@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from mamori.scoping.mapping import Bound, MappingError, reflect_table
 
 BATCH = 20_000
+WORK_MEM_MB = 256  # per sort/hash node of the scoping query, on PostgreSQL only
 _CARD_WORDS = re.compile(r"card|カード|クレジット|credit", re.IGNORECASE)
 # Payment modules that are not card payments (convenience stores, bank transfer, pay later, cash on delivery).
 _OTHER_WORDS = re.compile(
@@ -214,20 +215,29 @@ def _contact_columns(bound: Bound) -> list[Any]:
     return [alias, *cols]
 
 
-def people_query(conn: sa.Connection, bound: Bound, window_from: dt.date, window_to: dt.date) -> Any:
+def people_query(
+    conn: sa.Connection, bound: Bound, window_from: dt.date, window_to: dt.date, ordered: bool = True
+) -> Any:
     m = bound.mapping
     agg = _aggregate(conn, bound, window_from, window_to).subquery("agg")
     alias, *contact = _contact_columns(bound)
-    return (
-        sa.select(agg.c.identity, agg.c.orders, agg.c.first_at, agg.c.last_at, *contact)
-        .select_from(agg.join(alias, alias.c[m.key_column] == agg.c.last_key))
-        .order_by(agg.c.identity)
+    select = sa.select(agg.c.identity, agg.c.orders, agg.c.first_at, agg.c.last_at, *contact).select_from(
+        agg.join(alias, alias.c[m.key_column] == agg.c.last_key)
     )
+    return select.order_by(agg.c.identity) if ordered else select
 
 
 def _clean(value: Any, sep: str = " ") -> str:
-    text = "" if value is None else str(value)
-    return re.sub(r"\s+", " ", text).strip(" -" if sep == "-" else " ")
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())  # every run of white space as one space, none at the ends
+    return text.strip("- ") if sep == "-" else text
+
+
+def _dashed(value: Any) -> str:
+    """Parts joined by "-" with the empty ones left out ("03--5678" is "03-5678"), as PostgreSQL's concat_ws."""
+    parts = (" ".join(part.split()) for part in str(value or "").split("-"))
+    return "-".join(part for part in parts if part)
 
 
 def _when(value: Any) -> dt.datetime | None:
@@ -250,7 +260,7 @@ def to_person(row: Any, bound: Bound) -> Person:
     if "pref" in row and row["pref"] is not None:
         pref = bound.pref.get(str(row["pref"]), "")
         address = f"{pref}{address}" if pref else address
-    email = _clean(row.get("email")).replace(" ", "")
+    email = "".join(str(row.get("email") or "").split())
     return Person(
         identity=identity[:320],
         member_id=member[:64],
@@ -260,17 +270,22 @@ def to_person(row: Any, bound: Bound) -> Person:
         name=_clean(row.get("name"))[:300],
         kana=_clean(row.get("kana"))[:300],
         email=email[:320],
-        phone=_clean(row.get("phone"), "-").strip("-")[:64],
-        postal_code=_clean(row.get("postal_code"), "-").strip("-")[:20],
+        phone=_dashed(row.get("phone"))[:64],
+        postal_code=_dashed(row.get("postal_code"))[:20],
         address=address[:600],
     )
 
 
 def people(
-    conn: sa.Connection, bound: Bound, window_from: dt.date, window_to: dt.date, limit: int | None = None
+    conn: sa.Connection,
+    bound: Bound,
+    window_from: dt.date,
+    window_to: dt.date,
+    limit: int | None = None,
+    ordered: bool = True,
 ) -> Iterator[Person]:
     """The affected people, streamed (a server-side cursor where the driver has one)."""
-    query = people_query(conn, bound, window_from, window_to)
+    query = people_query(conn, bound, window_from, window_to, ordered=ordered or limit is not None)
     if limit is not None:
         query = query.limit(limit)
     result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
@@ -283,3 +298,84 @@ def begin_read_only(conn: sa.Connection) -> None:
     refuses writes: PostgreSQL's default_transaction_read_only, MySQL's session setting, SQLite's query_only)."""
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SET TRANSACTION READ ONLY"))
+        # The people stream through a server-side cursor, which PostgreSQL would plan for the first 10% of rows
+        # (nested loops); all rows are wanted. More sort/hash memory keeps the GROUP BY of millions off disk.
+        conn.execute(sa.text("SET LOCAL cursor_tuple_fraction = 1.0"))
+        conn.execute(sa.text(f"SET LOCAL work_mem = '{WORK_MEM_MB}MB'"))
+
+
+# --------------------------------------------------------------------------------------------------
+# PostgreSQL to PostgreSQL: the finished rows as COPY text, never one Python object per person
+
+
+def _pg_text(parts: list[Any], sep: str) -> Any:
+    """concat_ws of the non-empty trimmed parts, runs of white space as one space."""
+    cleaned = [sa.func.nullif(sa.func.btrim(_text(p)), "") for p in parts]
+    joined = sa.func.concat_ws(sep, *cleaned) if len(cleaned) > 1 else sa.func.coalesce(cleaned[0], "")
+    return sa.func.btrim(sa.func.regexp_replace(joined, r"\s+", " ", "g"))
+
+
+def pg_copy_query(bound: Bound, window_from: dt.date, window_to: dt.date, scoping_id: int, conn: sa.Connection) -> Any:
+    """The rows of ``AffectedPerson`` as the shop's PostgreSQL computes them, in the column order of
+    ``COPY_COLUMNS``; the same values as ``to_person`` gives (tests/scoping/test_query.py compares them)."""
+    m = bound.mapping
+    agg = _aggregate(conn, bound, window_from, window_to).subquery("agg")
+    latest = bound.table.alias("latest")
+    joined: Any = agg.join(latest, latest.c[m.key_column] == agg.c.last_key)
+
+    def text(key: str, sep: str, limit: int) -> Any:
+        names = m.contact.get(key) or []
+        if not names:
+            return sa.literal("", sa.String)
+        return sa.func.left(_pg_text([latest.c[n] for n in names], sep), limit)
+
+    email_parts = [latest.c[n] for n in m.contact.get("email") or []]
+    email: Any = sa.literal("", sa.String)
+    if email_parts:
+        email = sa.func.left(
+            sa.func.replace(sa.func.regexp_replace(_join(email_parts), r"\s", "", "g"), "\u3000", ""),
+            320,
+        )
+    address = text("address", " ", 600)
+    if m.pref_column and bound.pref:
+        pref = reflect_pref(conn, m)
+        joined = joined.outerjoin(pref, _text(pref.c.id) == _text(latest.c[m.pref_column]))
+        address = sa.func.left(sa.func.concat(sa.func.coalesce(pref.c.name, ""), address), 600)
+    identity = sa.func.left(agg.c.identity, 320)
+    member = sa.case((agg.c.identity.like("member:%"), sa.func.left(sa.func.substr(agg.c.identity, 8), 64)), else_="")
+    return sa.select(
+        sa.literal(scoping_id, sa.Integer),
+        identity,
+        member,
+        text("name", " ", 300),
+        text("kana", " ", 300),
+        email,
+        sa.func.left(_pg_text([latest.c[n] for n in m.contact.get("phone") or []], "-"), 64)
+        if m.contact.get("phone")
+        else sa.literal("", sa.String),
+        sa.func.left(_pg_text([latest.c[n] for n in m.contact.get("postal_code") or []], "-"), 20)
+        if m.contact.get("postal_code")
+        else sa.literal("", sa.String),
+        address,
+        agg.c.orders,
+        agg.c.first_at,
+        agg.c.last_at,
+    ).select_from(joined)
+
+
+def reflect_pref(conn: sa.Connection, m: Any) -> sa.Table:
+    table = reflect_table(conn, m.pref_table)
+    assert table is not None  # bound.pref is only filled when the table exists
+    return table
+
+
+def pg_copy_blocks(
+    conn: sa.Connection, bound: Bound, window_from: dt.date, window_to: dt.date, scoping_id: int
+) -> Iterator[bytes]:
+    """``COPY (…) TO STDOUT`` of the people from the shop's PostgreSQL, as the blocks of text it sends."""
+    select = pg_copy_query(bound, window_from, window_to, scoping_id, conn)
+    compiled = select.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(f"COPY ({compiled}) TO STDOUT", compiled.params) as copy:
+        yield from (bytes(block) for block in copy)

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -270,7 +271,7 @@ def run_scoping(scoping_id: int, progress: Progress | None = None) -> Scoping:
             report(10, "aggregating in the database")
             with transaction.atomic():
                 AffectedPerson.objects.filter(scoping=scoping).delete()  # a rerun of the same job starts over
-                people, orders = _store(scoping, query.people(conn, bound, scoping.window_from, scoping.window_to))
+                people, orders = _store_people(scoping, conn, bound)
                 report(90, f"{people} people stored")
                 _finish(scoping, people, orders, sha256)
     except (maps.MappingError, sources.SourceProblem, sa.exc.SQLAlchemyError, ValueError) as exc:
@@ -354,6 +355,27 @@ _FIELDS = [
     "first_order_at",
     "last_order_at",
 ]
+
+
+def _store_people(scoping: Scoping, conn: sa.Connection, bound: maps.Bound) -> tuple[int, int]:
+    """PostgreSQL to PostgreSQL: the shop's COPY output straight into Mamori's COPY input (no Python object per
+    person: ten million orders in seconds). Otherwise the people stream through Python in batches."""
+    window = (scoping.window_from, scoping.window_to)
+    if connection.vendor == "postgresql" and conn.dialect.name == "postgresql":
+        return _copy_store(scoping, query.pg_copy_blocks(conn, bound, *window, scoping.pk))
+    return _store(scoping, query.people(conn, bound, *window, ordered=False))
+
+
+def _copy_store(scoping: Scoping, blocks: Iterable[bytes]) -> tuple[int, int]:
+    table = AffectedPerson._meta.db_table
+    with connection.cursor() as cursor:
+        # The shop's times without a zone are the shop's local time (Japan): read them as TIME_ZONE.
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(_FIELDS)}) FROM STDIN") as copy:
+            for block in blocks:
+                copy.write(block)
+    totals = AffectedPerson.objects.filter(scoping=scoping).aggregate(n=Count("pk"), orders=Sum("orders"))
+    return int(totals["n"] or 0), int(totals["orders"] or 0)
 
 
 def _store(scoping: Scoping, people: Iterable[query.Person]) -> tuple[int, int]:
