@@ -64,8 +64,9 @@ def lease_seconds() -> float:
     return float(getattr(settings, "EMAIL_TIMEOUT", 10) or 10) * 3 + 60
 
 
-def claim(delivery_id: int, owner: str) -> Delivery | None:
-    """Step 1: take one queued delivery for this sender; None if somebody else took it or it is no longer queued."""
+def claim(delivery_id: int, owner: str) -> bool:
+    """Step 1: take one queued delivery for this sender (one conditional UPDATE, committed at once); False if
+    somebody else took it or it is no longer queued."""
     now = timezone.now()
     taken = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.QUEUED).update(
         status=DeliveryStatus.SENDING,
@@ -75,9 +76,7 @@ def claim(delivery_id: int, owner: str) -> Delivery | None:
         attempts=F("attempts") + 1,
         updated_at=now,
     )
-    if taken != 1:
-        return None
-    return Delivery.objects.select_related("campaign", "person").get(pk=delivery_id)
+    return taken == 1
 
 
 def record(delivery: Delivery, owner: str, outcome: smtp.Outcome) -> str:
@@ -147,12 +146,16 @@ def _gone(delivery: Delivery, now: dt.datetime) -> bool:
     return False
 
 
-def pending_ids(campaign: Campaign, limit: int) -> list[int]:
-    return list(
+def pending(campaign: Campaign, limit: int) -> list[Delivery]:
+    """The next queued deliveries with their people, read once per batch (each is still claimed one by one)."""
+    rows = list(
         Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.QUEUED)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+        .select_related("person")
+        .order_by("pk")[:limit]
     )
+    for row in rows:
+        row.campaign = campaign  # the texts and items, without reading the campaign again for every message
+    return rows
 
 
 def run(
@@ -179,18 +182,17 @@ def run(
             campaign.refresh_from_db(fields=["status", "rate_per_minute", "batch_size"])
             if campaign.status != CampaignStatus.SENDING:
                 return result
-            ids = pending_ids(campaign, max(1, campaign.batch_size))
-            if not ids:
+            batch = pending(campaign, max(1, campaign.batch_size))
+            if not batch:
                 result.finished = finish_if_done(campaign)
                 return result
-            for delivery_id in ids:
+            for delivery in batch:
                 limiter.wait(should_stop)
                 if should_stop():
                     return result
                 if conn is None:
                     conn = smtp.connect()  # raises when the server cannot be reached: nothing is claimed yet
-                delivery = claim(delivery_id, owner)
-                if delivery is None:
+                if not claim(delivery.pk, owner):
                     continue
                 outcome = smtp.send(conn, str(settings.DEFAULT_FROM_EMAIL), delivery.address, _message(delivery))
                 _count(result, record(delivery, owner, outcome))
