@@ -251,3 +251,16 @@ def test_the_manager_makes_a_version_from_the_contractor_page(client_for, manage
     assert response.status_code == 302
     version = ManualVersion.objects.get()
     assert version.pdf_sha256 in page and version.docx_sha256 in page
+
+
+@pytest.mark.django_db
+def test_the_card_section_is_only_in_the_manual_of_a_contractor_that_handles_card_data(
+    logistics_co, delivery_entry, server_co, card_entry
+):
+    # when
+    delivery = manual.build(logistics_co)
+    server = manual.build(server_co)
+    # then
+    assert "カード情報の非保持" not in [s.heading for s in delivery.sections]
+    assert "カード情報の非保持" in [s.heading for s in server.sections]
+    assert [s.number for s in delivery.sections] == list(range(1, len(delivery.sections) + 1))

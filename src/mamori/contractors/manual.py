@@ -126,7 +126,6 @@ def build(contractor: Contractor, version: int = 0, generated_at: dt.datetime | 
             )
             + (("この委託先はカード情報を取り扱います。",) if "card" in sensitive else ())
             + (("この委託先は要配慮個人情報を取り扱います。",) if "special_care" in sensitive else ()),
-            1,
         ),
         Section(
             "連絡体制(誰が誰に連絡するか)",
@@ -144,7 +143,6 @@ def build(contractor: Contractor, version: int = 0, generated_at: dt.datetime | 
                 "委託先の最初の連絡には、分かる範囲で次の九項目を含めます: " + "、".join(NINE_ITEMS) + "。",
                 "公表(ホームページ、報道発表等)は委託元が行います。委託先は、委託元の同意なく事故について公表しません。",
             ),
-            2,
         ),
         Section(
             "保全するもの・保全のしかた",
@@ -158,7 +156,6 @@ def build(contractor: Contractor, version: int = 0, generated_at: dt.datetime | 
                 f"根拠: {_clause(contract, 'log_retention')}。",
                 f"保全の根拠: {_clause(contract, 'preservation')}。",
             ),
-            3,
         ),
         Section(
             "削除の禁止(委託元の書面による同意なく削除しない)",
@@ -170,7 +167,6 @@ def build(contractor: Contractor, version: int = 0, generated_at: dt.datetime | 
                 "を押します。確認するまで毎日メールが届き、3日を過ぎると委託元の個人情報保護管理者に連絡されます。",
                 f"根拠: {_clause(contract, 'no_deletion_without_consent')}。",
             ),
-            4,
         ),
         Section(
             "証拠の引渡し(証拠が委託元に届くまで)",
@@ -182,7 +178,6 @@ def build(contractor: Contractor, version: int = 0, generated_at: dt.datetime | 
                 "ポータルに載らない大きさのもの(ディスクイメージ等)は、暗号化した媒体で手渡しし、ハッシュ値の一覧と"
                 "受領書を交わします。",
             ),
-            5,
         ),
         Section(
             "カード情報の非保持",
@@ -192,10 +187,9 @@ def build(contractor: Contractor, version: int = 0, generated_at: dt.datetime | 
                 f"根拠: {_clause(contract, 'card_data_non_retention')}。委託元はファイルとデータベースの走査で、"
                 "保存されていないことを定期的に確認します。",
             ),
-            6,
         ),
-        Section("委託元の対応手順と委託先の役割", tuple(_playbook_lines()), 7),
-        Section("契約条項との対応", tuple(_contract_lines(contract)), 8),
+        Section("委託元の対応手順と委託先の役割", tuple(_playbook_lines())),
+        Section("契約条項との対応", tuple(_contract_lines(contract))),
         Section(
             "確認と見直し",
             (
@@ -203,9 +197,11 @@ def build(contractor: Contractor, version: int = 0, generated_at: dt.datetime | 
                 f"{ACKNOWLEDGE_WITHIN_DAYS}日以内に、その後は毎年一回確認し直します。",
                 "本マニュアルは委託元の対応手順又は契約が変わったときに作り直し、版ごとにハッシュ値を記録して保管します。",
             ),
-            9,
         ),
     ]
+    if "card" not in sensitive:
+        sections = [s for s in sections if s.heading != "カード情報の非保持"]
+    sections = [dataclasses.replace(s, number=n) for n, s in enumerate(sections, 1)]
     return Document(
         title="会社間の事故対応マニュアル",
         subtitle=f"{client} / {contractor.name}",
