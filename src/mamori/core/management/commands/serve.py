@@ -57,7 +57,13 @@ class Command(BaseCommand):
         from mamori.wsgi import application
 
         # Bound before the banner, so that it names the address really listened on (also for --port 0).
-        server = create_server(application, host=host, port=port, threads=options["threads"], ident="mamori")
+        try:
+            server = create_server(application, host=host, port=port, threads=options["threads"], ident="mamori")
+        except OSError as exc:  # the port is taken, or the address is not this machine's
+            raise CommandError(
+                f"cannot listen on {host}:{port} ({exc.strerror or exc}); is Mamori already running there? "
+                "Choose another port with --port or --bind HOST:PORT"
+            ) from None
         listening = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
         urls = [browser_url(str(h), int(p)) for h, p in listening]
         if not os.environ.get("SITE_URL"):
