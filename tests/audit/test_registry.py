@@ -29,6 +29,17 @@ def _constants(tree: ast.Module) -> dict[str, str]:
     return found
 
 
+def _recorders(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """The names under which a module knows ``mamori.audit.services`` (``audit``) and its ``record``."""
+    modules, functions = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "mamori.audit":
+            modules |= {a.asname or a.name for a in node.names if a.name == "services"}
+        elif isinstance(node, ast.ImportFrom) and node.module == "mamori.audit.services":
+            functions |= {a.asname or a.name for a in node.names if a.name == "record"}
+    return modules, functions
+
+
 def recorded_actions() -> list[tuple[str, int, str]]:
     """``(file, line, action)`` for every ``record(actor, ACTION, ...)`` call in src/; an f-string action is
     given as its text with ``{}`` for each placeholder."""
@@ -38,13 +49,18 @@ def recorded_actions() -> list[tuple[str, int, str]]:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         constants = _constants(tree)
+        modules, functions = _recorders(tree)
+        if path.parent.name == "audit" and path.name == "services.py":
+            functions.add("record")
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or len(node.args) < 2:
                 continue
             func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-            owner = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
-            if name not in RECORDERS or owner not in {"", "audit", "services", "audit_services"}:
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                is_record = func.attr in RECORDERS and func.value.id in modules
+            else:
+                is_record = isinstance(func, ast.Name) and func.id in functions
+            if not is_record:
                 continue
             action = node.args[1]
             where = str(path.relative_to(SRC))
