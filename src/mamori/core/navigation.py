@@ -77,6 +77,13 @@ AREAS: tuple[Area, ...] = (
         _("Incident cases: timeline, evidence under legal hold, APPI deadlines and notifications."),
     ),
     Area(
+        "cardlists",
+        _("Card-company lists"),
+        "cardlists:list",
+        "card_list",
+        _("Card numbers sent by card companies, kept as masks and fingerprints, matched against shops and copies."),
+    ),
+    Area(
         "inquiry",
         _("Inquiry desk"),
         "scoping:inquiry",
@@ -86,16 +93,12 @@ AREAS: tuple[Area, ...] = (
     Area(
         "pms",
         _("Management system"),
-        "pms:list",
-        "control",
-        _("JIS Q 15001 requirements with their owners, status and evidence, and the Privacy Mark readiness report."),
-    ),
-    Area(
-        "training",
-        _("Training"),
-        "pms:training",
-        "training_course",
-        _("This year's personal-information training: courses, who passed, who is overdue."),
+        "pms:home",
+        "training_course",  # every internal role has a part of it: at least its own training
+        _(
+            "JIS Q 15001 requirements and the Privacy Mark readiness report, training, internal audits, management "
+            "reviews, documents, requests from persons and complaints."
+        ),
     ),
     Area("jobs", _("Background jobs"), "jobs:list", "job", _("Scans, reminders and e-mail running in the background.")),
     Area("audit", _("Audit trail"), "audit:list", "audit_entry", _("Every change, login, export and download.")),
