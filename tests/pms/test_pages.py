@@ -19,7 +19,7 @@ def test_the_manager_assigns_an_owner_and_marks_a_requirement_implemented(client
     client = client_for(manager)
     # when
     response = client.post(
-        f"/pms/{control.pk}/edit/", {"owner": staff.pk, "status": "implemented", "note": "年2回実施"}
+        f"/pms/requirements/{control.pk}/edit/", {"owner": staff.pk, "status": "implemented", "note": "年2回実施"}
     )
     # then
     assert response.status_code == 302
@@ -34,7 +34,9 @@ def test_an_inactive_owner_is_refused_with_a_message_on_the_field(client_for, ma
     staff.is_active = False
     staff.save()
     control = Control.objects.get(key="awareness")
-    response = client_for(manager).post(f"/pms/{control.pk}/edit/", {"owner": staff.pk, "status": "implemented"})
+    response = client_for(manager).post(
+        f"/pms/requirements/{control.pk}/edit/", {"owner": staff.pk, "status": "implemented"}
+    )
     assert response.status_code == 400
     control.refresh_from_db()
     assert control.owner is None
@@ -46,15 +48,17 @@ def test_evidence_is_linked_and_archived_with_a_reason_never_deleted(client_for,
     control = Control.objects.get(key="internal-rules")
     client = client_for(manager)
     # when the manager links the internal rules and later replaces them
-    client.post(f"/pms/{control.pk}/evidence/", {"label": "個人情報保護規程 第2版", "reference": "規程-002"})
+    client.post(
+        f"/pms/requirements/{control.pk}/evidence/", {"label": "個人情報保護規程 第2版", "reference": "規程-002"}
+    )
     evidence = ControlEvidence.objects.get(control=control)
-    refused = client.post(f"/pms/evidence/{evidence.pk}/archive/", {"reason": ""})
-    archived = client.post(f"/pms/evidence/{evidence.pk}/archive/", {"reason": "第3版に改訂"})
+    refused = client.post(f"/pms/requirements/evidence/{evidence.pk}/archive/", {"reason": ""})
+    archived = client.post(f"/pms/requirements/evidence/{evidence.pk}/archive/", {"reason": "第3版に改訂"})
     # then a reason is required, the record stays, and the page lists it as archived
     assert refused.status_code == 400 and archived.status_code == 302
     evidence.refresh_from_db()
     assert evidence.archived_at is not None and evidence.archive_reason == "第3版に改訂"
-    page = client.get(f"/pms/{control.pk}/").content.decode()
+    page = client.get(f"/pms/requirements/{control.pk}/").content.decode()
     assert "個人情報保護規程 第2版" in page and "第3版に改訂" in page
 
 

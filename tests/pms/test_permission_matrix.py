@@ -7,19 +7,32 @@ import datetime as dt
 
 import pytest
 
-from mamori.pms.models import AuditItem, AuditPlan, Control, ControlEvidence, Course, ManagementReview
+from mamori.pms.models import (
+    AuditItem,
+    AuditPlan,
+    Complaint,
+    Control,
+    ControlEvidence,
+    Course,
+    Document,
+    DocumentKind,
+    DocumentVersion,
+    ManagementReview,
+    SubjectRequest,
+)
 from tests.matrix import ROLES, matrix_tests
 
 GET_MATRIX: dict[str, tuple[int, ...]] = {
-    "/pms/": (200, 200, 200, 403, 403, 403, 403),
-    "/pms/?status=implemented&gaps=on": (200, 200, 200, 403, 403, 403, 403),
+    "/pms/": (302, 302, 302, 302, 403, 403, 403),
+    "/pms/requirements/": (200, 200, 200, 403, 403, 403, 403),
+    "/pms/requirements/?status=implemented&gaps=on": (200, 200, 200, 403, 403, 403, 403),
     "/pms/readiness/": (200, 200, 200, 403, 403, 403, 403),
     "/pms/readiness.xlsx": (200, 200, 200, 403, 403, 403, 403),
     "/pms/readiness.pdf": (200, 200, 200, 403, 403, 403, 403),
-    "/pms/{control}/": (200, 200, 200, 404, 404, 404, 404),
-    "/pms/99999/": (404, 404, 404, 404, 404, 404, 404),
-    "/pms/{control}/edit/": (403, 200, 403, 404, 404, 404, 404),
-    "/pms/evidence/{evidence}/archive/": (403, 200, 403, 404, 404, 404, 404),
+    "/pms/requirements/{control}/": (200, 200, 200, 404, 404, 404, 404),
+    "/pms/requirements/99999/": (404, 404, 404, 404, 404, 404, 404),
+    "/pms/requirements/{control}/edit/": (403, 200, 403, 404, 404, 404, 404),
+    "/pms/requirements/evidence/{evidence}/archive/": (403, 200, 403, 404, 404, 404, 404),
     "/api/v1/controls/": (200, 200, 200, 403, 403, 403, 403),
     "/api/v1/controls/readiness/": (200, 200, 200, 403, 403, 403, 403),
     "/api/v1/controls/{control}/": (200, 200, 200, 404, 404, 404, 404),
@@ -37,12 +50,31 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/pms/audits/items/{item}/": (403, 403, 200, 404, 404, 404, 404),
     "/pms/reviews/": (200, 200, 200, 403, 403, 403, 403),
     "/pms/reviews/{review}/": (200, 200, 200, 404, 404, 404, 404),
+    "/pms/documents/": (200, 200, 200, 200, 403, 403, 403),
+    "/pms/documents/new/": (403, 200, 403, 403, 403, 403, 403),
+    "/pms/documents/{document}/": (200, 200, 200, 200, 404, 404, 404),
+    "/pms/documents/{document}/edit/": (403, 200, 403, 403, 404, 404, 404),
+    "/pms/documents/{document}/withdraw/": (403, 200, 403, 403, 404, 404, 404),
+    "/pms/requests/": (200, 200, 200, 200, 403, 403, 403),
+    "/pms/requests/new/": (403, 200, 403, 200, 403, 403, 403),
+    "/pms/requests/{request}/": (200, 200, 200, 200, 404, 404, 404),
+    "/pms/complaints/": (200, 200, 200, 200, 403, 403, 403),
+    "/pms/complaints/new/": (403, 200, 403, 200, 403, 403, 403),
+    "/pms/complaints/{complaint}/": (200, 200, 200, 200, 404, 404, 404),
 }
 
 POST_MATRIX: dict[str, tuple[int, ...]] = {
-    "/pms/{control}/edit/": (403, 200, 403, 404, 404, 404, 404),  # 200: nothing sent, the form again
-    "/pms/{control}/evidence/": (403, 400, 403, 404, 404, 404, 404),  # 400: nothing sent
-    "/pms/evidence/{evidence}/archive/": (403, 200, 403, 404, 404, 404, 404),  # 200: nothing sent, the form again
+    "/pms/requirements/{control}/edit/": (403, 200, 403, 404, 404, 404, 404),  # 200: nothing sent, the form again
+    "/pms/requirements/{control}/evidence/": (403, 400, 403, 404, 404, 404, 404),  # 400: nothing sent
+    "/pms/requirements/evidence/{evidence}/archive/": (
+        403,
+        200,
+        403,
+        404,
+        404,
+        404,
+        404,
+    ),  # 200: nothing sent, the form again
     "/pms/training/{course}/attendance/": (403, 400, 403, 403, 404, 404, 404),  # 400: nothing sent
     "/pms/audits/{plan}/report/": (403, 403, 400, 404, 404, 404, 404),  # 400: no summary
     "/pms/audits/items/{item}/nonconformity/": (403, 400, 403, 404, 404, 404, 404),  # 400: not a nonconformity
@@ -50,6 +82,12 @@ POST_MATRIX: dict[str, tuple[int, ...]] = {
     "/pms/reviews/{review}/": (403, 302, 403, 404, 404, 404, 404),
     "/pms/reviews/{review}/gather/": (403, 302, 403, 404, 404, 404, 404),
     "/pms/reviews/{review}/approve/": (400, 403, 403, 404, 404, 404, 404),  # 400: no minutes yet
+    "/pms/documents/{document}/": (403, 400, 403, 403, 404, 404, 404),  # 400: no version label
+    # a rule: approved by the protection manager only, whatever else top management may approve
+    "/pms/documents/versions/{version}/approve/": (403, 302, 403, 403, 404, 404, 404),
+    "/pms/requests/{request}/identity/": (403, 400, 403, 403, 404, 404, 404),  # 400: nothing sent
+    "/pms/requests/{request}/answer/": (403, 400, 403, 403, 404, 404, 404),  # 400: nothing sent
+    "/pms/complaints/{complaint}/handle/": (403, 400, 403, 403, 404, 404, 404),  # 400: nothing sent
 }
 
 
@@ -69,6 +107,20 @@ def world(request, db):
     item = AuditItem.objects.create(plan=plan, control=control)
     review = ManagementReview.objects.create(period_from=dt.date(2026, 4, 1), period_to=dt.date(2027, 3, 31))
     ids = {"control": control.pk, "evidence": evidence.pk, "course": course.pk, "plan": plan.pk, "item": item.pk}
+    document = Document.objects.create(number="R-001", title="個人情報保護規程", kind=DocumentKind.RULE)
+    version = DocumentVersion.objects.create(document=document, version="1.0")
+    request_ = SubjectRequest.objects.create(
+        reference="REQ-2026-001",
+        kind="disclosure",
+        received_on=dt.date(2026, 11, 1),
+        channel="post",
+        requester_name="山田 花子",
+        due_date=dt.date(2026, 11, 15),
+    )
+    complaint = Complaint.objects.create(
+        reference="CMP-2026-001", received_on=dt.date(2026, 11, 2), channel="phone", summary="メールが届いた"
+    )
+    ids |= {"document": document.pk, "version": version.pk, "request": request_.pk, "complaint": complaint.pk}
     return users, {**ids, "review": review.pk}
 
 

@@ -281,6 +281,36 @@ RESOURCES: dict[str, Resource] = {
             "internal_audit",
             {_R.AUDIT_MANAGER: KEEP, _R.PROTECTION_MANAGER: READ_EXPORT, _R.TOP_MANAGEMENT: READ_EXPORT},
         ),
+        # Documents (文書管理): the manager drafts; approval by the role the kind names (pms/services_documents.py).
+        Resource(
+            "pms_document",
+            {
+                _R.PROTECTION_MANAGER: KEEP | {Action.APPROVE},
+                _R.TOP_MANAGEMENT: frozenset({V, E, Action.APPROVE}),
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.STAFF: READ,
+            },
+        ),
+        # Requests from persons (開示等の請求) and complaints (苦情・相談): staff at the desk record them; the
+        # manager handles and answers them.
+        Resource(
+            "subject_request",
+            {
+                _R.PROTECTION_MANAGER: KEEP,
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.STAFF: frozenset({V, A}),
+            },
+        ),
+        Resource(
+            "complaint",
+            {
+                _R.PROTECTION_MANAGER: KEEP,
+                _R.TOP_MANAGEMENT: READ_EXPORT,
+                _R.AUDIT_MANAGER: READ_EXPORT,
+                _R.STAFF: frozenset({V, A}),
+            },
+        ),
         # Management review (マネジメントレビュー): prepared by the manager, approved by top management.
         Resource(
             "management_review",

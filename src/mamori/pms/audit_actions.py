@@ -6,6 +6,9 @@ ACTIONS = {
     "pms_catalogue_loaded": _("Loaded the requirements catalogue"),
     "pms_review_inputs_gathered": _("Gathered the management review inputs"),
     "pms_review_approved": _("Approved the management review"),
+    "pms_document_approved": _("Approved a document version"),
+    "pms_request_viewed": _("Opened a request from a person"),
+    "pms_complaint_viewed": _("Opened a complaint"),
 }
 
 MESSAGES = {

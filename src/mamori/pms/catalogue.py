@@ -46,6 +46,9 @@ SOURCES = frozenset(
         "training",
         "internal_audit",
         "management_review",
+        "documents",
+        "requests",
+        "complaints",
     }
 )
 

@@ -7,7 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.accounts.models import User
 from mamori.accounts.roles import Role
-from mamori.pms.models import AuditItem, AuditPlan, Control, ControlStatus, Course, ManagementReview
+from mamori.pms.models import (
+    AuditItem,
+    AuditPlan,
+    Complaint,
+    Control,
+    ControlStatus,
+    Course,
+    Document,
+    DocumentVersion,
+    ManagementReview,
+    RequestStatus,
+    SubjectRequest,
+)
 
 
 class ControlForm(forms.ModelForm):
@@ -111,4 +123,75 @@ class ReviewForm(forms.ModelForm):
             "held_on": forms.DateInput(attrs={"type": "date"}),
             "minutes": forms.Textarea(attrs={"rows": 8}),
             "decisions": forms.Textarea(attrs={"rows": 5}),
+        }
+
+
+def _date(label: Any) -> forms.DateField:
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RequestForm(forms.ModelForm):
+    class Meta:
+        model = SubjectRequest
+        fields = [
+            "kind",
+            "received_on",
+            "channel",
+            "requester_name",
+            "requester_contact",
+            "by_agent",
+            "details",
+            "ledger_entry",
+        ]
+        widgets = {"received_on": forms.DateInput(attrs={"type": "date"}), "details": forms.Textarea(attrs={"rows": 3})}
+
+
+class IdentityForm(forms.Form):
+    identity_method = forms.CharField(
+        label=_("How identity was checked"), max_length=200, help_text=_("e.g. 運転免許証の写し, 登録情報との照合")
+    )
+
+
+class AnswerForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (RequestStatus.RESPONDED, RequestStatus.RESPONDED.label),
+            (RequestStatus.REFUSED, RequestStatus.REFUSED.label),
+            (RequestStatus.WITHDRAWN, RequestStatus.WITHDRAWN.label),
+        ],
+    )
+    answered_on = _date(_("Answered on"))
+    answer = forms.CharField(
+        label=_("Answer given (or reasons for refusal)"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+
+class ComplaintForm(forms.ModelForm):
+    class Meta:
+        model = Complaint
+        fields = ["kind", "received_on", "channel", "summary", "contact", "case"]
+        widgets = {"received_on": forms.DateInput(attrs={"type": "date"}), "summary": forms.Textarea(attrs={"rows": 4})}
+
+
+class HandlingForm(forms.Form):
+    handling = forms.CharField(label=_("How it was handled"), widget=forms.Textarea(attrs={"rows": 4}))
+    close = forms.BooleanField(label=_("Close it"), required=False)
+    closed_on = forms.DateField(label=_("Closed on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["number", "title", "kind", "owner"]
+
+
+class VersionForm(forms.ModelForm):
+    class Meta:
+        model = DocumentVersion
+        fields = ["version", "summary", "reference", "effective_from", "published_on"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "effective_from": forms.DateInput(attrs={"type": "date"}),
+            "published_on": forms.DateInput(attrs={"type": "date"}),
         }

@@ -305,3 +305,48 @@ def _management_review(today: dt.date) -> list[Check]:
 
 
 CHECKS.update({"training": _training, "internal_audit": _internal_audit, "management_review": _management_review})
+
+
+def _documents(today: dt.date) -> list[Check]:
+    from mamori.pms.models import Document, DocumentKind
+    from mamori.pms.services_documents import overdue_versions
+
+    url = reverse("pms:documents")
+    checks = []
+    for kind in (DocumentKind.EXTERNAL_POLICY, DocumentKind.INTERNAL_POLICY):
+        current = [d.current_version() for d in Document.objects.filter(kind=kind, withdrawn_at__isnull=True)]
+        in_force = [v for v in current if v is not None]
+        published = kind != DocumentKind.EXTERNAL_POLICY or any(v.published_on for v in in_force)
+        checks.append(
+            Check(
+                str(kind.label), _("Approved") if in_force else _("Not approved yet"), url, bool(in_force) and published
+            )
+        )
+    rules = sum(
+        1 for d in Document.objects.filter(kind=DocumentKind.RULE, withdrawn_at__isnull=True) if d.current_version()
+    )
+    checks.append(Check(_("Internal rules in force"), str(rules), url, rules > 0))
+    waiting = overdue_versions(today)
+    checks.append(Check(_("Drafts waiting over 30 days for approval"), str(waiting), url, waiting == 0))
+    return checks
+
+
+def _requests(today: dt.date) -> list[Check]:
+    from mamori.pms.models import CLOSED_REQUEST, SubjectRequest
+
+    late = SubjectRequest.objects.exclude(status__in=CLOSED_REQUEST).filter(due_date__lt=today).count()
+    return [Check(_("Requests from persons past their answer date"), str(late), reverse("pms:requests"), late == 0)]
+
+
+def _complaints(today: dt.date) -> list[Check]:
+    from mamori.pms.models import Complaint, ComplaintStatus
+
+    open_items = Complaint.objects.exclude(status=ComplaintStatus.CLOSED)
+    stale = open_items.filter(received_on__lt=today - dt.timedelta(days=30)).count()
+    return [
+        Check(_("Open complaints and inquiries"), str(open_items.count()), reverse("pms:complaints"), None),
+        Check(_("Complaints open for more than 30 days"), str(stale), reverse("pms:complaints"), stale == 0),
+    ]
+
+
+CHECKS.update({"documents": _documents, "requests": _requests, "complaints": _complaints})

@@ -1,17 +1,18 @@
 from django.urls import path
 
-from mamori.pms import views, views_audits, views_reviews, views_training
+from mamori.pms import views, views_audits, views_documents, views_requests, views_reviews, views_training
 
 app_name = "pms"
 urlpatterns = [
-    path("", views.control_list, name="list"),
+    path("", views.home, name="home"),
+    path("requirements/", views.control_list, name="list"),
     path("readiness/", views.readiness_page, name="readiness"),
     path("readiness.xlsx", views.readiness_xlsx, name="readiness_xlsx"),
     path("readiness.pdf", views.readiness_pdf, name="readiness_pdf"),
-    path("<int:pk>/", views.control_detail, name="detail"),
-    path("<int:pk>/edit/", views.control_edit, name="edit"),
-    path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
-    path("evidence/<int:pk>/archive/", views.evidence_archive, name="evidence_archive"),
+    path("requirements/<int:pk>/", views.control_detail, name="detail"),
+    path("requirements/<int:pk>/edit/", views.control_edit, name="edit"),
+    path("requirements/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("requirements/evidence/<int:pk>/archive/", views.evidence_archive, name="evidence_archive"),
     path("training/", views_training.course_list, name="training"),
     path("training/new/", views_training.course_create, name="course_create"),
     path("training/certificates.xlsx", views_training.certificates_xlsx, name="certificates"),
@@ -30,4 +31,19 @@ urlpatterns = [
     path("reviews/<int:pk>/", views_reviews.review_detail, name="review_detail"),
     path("reviews/<int:pk>/gather/", views_reviews.review_gather, name="review_gather"),
     path("reviews/<int:pk>/approve/", views_reviews.review_approve, name="review_approve"),
+    path("documents/", views_documents.document_list, name="documents"),
+    path("documents/new/", views_documents.document_create, name="document_create"),
+    path("documents/<int:pk>/", views_documents.document_detail, name="document_detail"),
+    path("documents/<int:pk>/edit/", views_documents.document_edit, name="document_edit"),
+    path("documents/<int:pk>/withdraw/", views_documents.document_withdraw, name="document_withdraw"),
+    path("documents/versions/<int:pk>/approve/", views_documents.version_approve, name="version_approve"),
+    path("requests/", views_requests.request_list, name="requests"),
+    path("requests/new/", views_requests.request_create, name="request_create"),
+    path("requests/<int:pk>/", views_requests.request_detail, name="request_detail"),
+    path("requests/<int:pk>/identity/", views_requests.request_identity, name="request_identity"),
+    path("requests/<int:pk>/answer/", views_requests.request_answer, name="request_answer"),
+    path("complaints/", views_requests.complaint_list, name="complaints"),
+    path("complaints/new/", views_requests.complaint_create, name="complaint_create"),
+    path("complaints/<int:pk>/", views_requests.complaint_detail, name="complaint_detail"),
+    path("complaints/<int:pk>/handle/", views_requests.complaint_handle, name="complaint_handle"),
 ]

@@ -25,6 +25,18 @@ def _controls() -> QuerySet[Control]:
 
 
 @login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The management system's menu entry: the first part of it this user may open."""
+    from mamori.pms.templatetags.pms_ui import TABS
+
+    for _key, url, resource in TABS:
+        if policy.can(request.user, Action.VIEW, resource):
+            return redirect(url)
+    policy.check(request.user, Action.VIEW, RESOURCE)  # nothing to show: the usual 403
+    return redirect("pms:list")
+
+
+@login_required
 def control_list(request: HttpRequest) -> HttpResponse:
     policy.check(request.user, Action.VIEW, RESOURCE)
     report = readiness.compute()

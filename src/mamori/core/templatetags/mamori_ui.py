@@ -97,9 +97,6 @@ def is_current(context: dict[str, Any], area: Area) -> bool:
         return bool(match.namespace == namespace and is_portal)
     if namespace == "incidents" and is_portal:
         return False  # the contractor portal has its own menu entry
-    if namespace == "pms":  # training has its own menu entry beside the management system
-        is_training = bool(match.url_name) and match.url_name.split("_")[0] in {"training", "course", "attendance", "certificates"}
-        return is_training == (area.key == "training")
     return bool(match.namespace == namespace)
 
 

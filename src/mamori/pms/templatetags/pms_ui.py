@@ -17,6 +17,9 @@ TABS = (
     ("training", "pms:training", "training_course"),
     ("audits", "pms:audits", "internal_audit"),
     ("reviews", "pms:reviews", "management_review"),
+    ("documents", "pms:documents", "pms_document"),
+    ("requests", "pms:requests", "subject_request"),
+    ("complaints", "pms:complaints", "complaint"),
 )
 
 
