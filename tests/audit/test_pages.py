@@ -144,3 +144,43 @@ def test_the_audit_trail_tag_shows_recent_changes_only_to_those_who_may_see_them
     url = f"/audit/record/contractors.contractor/{contractor.pk}/"
     assert "History" in for_manager and f'href="{url}"' in for_manager and "<td>Create</td>" in for_manager
     assert for_staff.strip() == f"|{url}"
+
+
+@pytest.mark.django_db
+def test_the_csv_export_adds_the_labels_in_the_readers_language_after_the_stored_codes(client_for, president):
+    # given an export of the ledger in the trail
+    services.record(president, "export", object_type="ledger_entry", message="ledger csv (10 entries)")
+    # when the trail is exported in English
+    client = client_for(president)
+    client.cookies["django_language"] = "en"
+    rows = list(csv.reader(io.StringIO(body(client.get("/audit/export.csv?action=export")))))
+    # then the stored codes come first, unchanged, and their readable labels after them
+    header, row = rows[0], rows[1]
+    assert header[-5:] == ["action_label", "record_kind", "actor_role_label", "via_label", "message_text"]
+    labelled = dict(zip(header, row, strict=True))
+    assert labelled["action"] == "export" and labelled["action_label"] == "Export"
+    assert labelled["actor_role"] == "top_management" and labelled["actor_role_label"] == "Top management"
+    assert labelled["message"] == labelled["message_text"] == "ledger csv (10 entries)"
+
+
+@pytest.mark.django_db
+def test_the_list_shows_actions_record_kinds_roles_and_messages_in_the_readers_language(client_for, manager):
+    # given an export of the ledger recorded with its codes (stored as they are, the chain covers them)
+    services.record(manager, "export", object_type="ledger_entry", message="ledger csv (10 entries)")
+    # when the trail is opened (Japanese, the default)
+    page = body(client_for(manager).get("/audit/?action=export"))
+    # then the reader sees labels, not codes: action, kind of record, role and message, in Japanese
+    from mamori.audit import registry
+    from tests.ui.untranslated import visible_text
+
+    with translation.override("ja"):
+        expected = [
+            registry.action_label("export"),
+            registry.record_kind("ledger_entry"),
+            f"manager ({registry.role_label('protection_manager')})",
+            registry.translate_message("ledger csv (10 entries)"),
+        ]
+    text = visible_text(page)
+    assert all(label in text for label in expected), expected
+    assert "protection_manager" not in text and "ledger_entry" not in text
+    assert 'title="export"' in page  # the stored code stays at hand, for a tooltip
