@@ -154,7 +154,7 @@ def choices(codes: Iterable[str] | None = None) -> list[tuple[str, str]]:
 
 def record_kind(object_type: str) -> str:
     """What kind of record an entry is about, translated: a model's verbose name for ``app.model``
-    (``ledger.ledgerentry`` → 個人情報管理台帳の行), a declared name for other kinds, a policy resource's
+    (``ledger.ledgerentry`` → 台帳項目), a declared name for other kinds, a policy resource's
     model (``ledger_entry``) by its name; anything else as stored."""
     if not object_type:
         return ""

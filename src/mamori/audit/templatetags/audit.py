@@ -64,7 +64,7 @@ def audit_action(code: str) -> str:
 
 @register.filter
 def audit_kind(object_type: str) -> str:
-    """``ledger.ledgerentry`` → 個人情報管理台帳の行."""
+    """``ledger.ledgerentry`` → 台帳項目."""
     return registry.record_kind(object_type)
 
 
