@@ -64,12 +64,14 @@ def test_lists_are_paged_and_a_page_holds_at_most_500(president_api):
     IncidentCase.objects.bulk_create(IncidentCase(title=f"case {i}", discovered_at=now) for i in range(520))
     # when
     first = api.get("/api/v1/cases/", page_size=10)
-    capped = api.get("/api/v1/cases/", page_size=100000)
+    largest = api.get("/api/v1/cases/", page_size=500)
+    too_large = api.get("/api/v1/cases/", page_size=501)
     default = api.get("/api/v1/cases/")
     # then
     assert first.json()["count"] == 522 and len(first.json()["results"]) == 10
     assert "page=2" in first.json()["next"]
-    assert len(capped.json()["results"]) == 500
+    assert len(largest.json()["results"]) == 500
+    assert too_large.status_code == 400 and "page_size" in too_large.json()["error"]["fields"]
     assert len(default.json()["results"]) == 50
 
 

@@ -80,8 +80,8 @@ def test_a_contractor_user_cannot_file_a_case_under_another_contractor(world, ap
     body = {"title": "なりすまし", "discovered_at": "2026-11-20T09:00:00Z", "contractor": ids["logistics_co"]}
     # when
     response = alice.post("/api/v1/cases/", body)
-    # then: the other contractor reads as unknown, exactly like an id that does not exist
-    assert response.status_code == 400
+    # then: the other contractor reads as unknown, exactly like an id that does not exist (409: no such record)
+    assert response.status_code == 409
     unknown = alice.post("/api/v1/cases/", {**body, "contractor": 999999})
     other_message = response.json()["error"]["fields"]["contractor"][0]
     unknown_message = unknown.json()["error"]["fields"]["contractor"][0]

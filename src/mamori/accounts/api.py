@@ -32,7 +32,7 @@ from mamori.accounts.services import USER_FIELDS
 from mamori.api.errors import validation_error
 from mamori.api.filters import IdFilter
 from mamori.api.permissions import PolicyPermission
-from mamori.api.viewsets import ServiceViewSet
+from mamori.api.viewsets import ServiceViewSet, StrictQueryMixin
 from mamori.contractors.api import VisibleContractorField
 
 RESOURCE = "user"
@@ -157,7 +157,7 @@ class MeSerializer(serializers.ModelSerializer):
         return {name: actions for name, actions in granted.items() if actions}
 
 
-class MeView(APIView):
+class MeView(StrictQueryMixin, APIView):
     """The signed-in user, the role and what the role may do."""
 
     permission_classes = [PolicyPermission]
@@ -225,7 +225,7 @@ TOKEN_RESPONSE = inline_serializer(
 )
 
 
-class TokenView(APIView):
+class TokenView(StrictQueryMixin, APIView):
     """POST: user name, password (and two-factor code) → a new API token. DELETE: revoke the token the
     request was made with."""
 
@@ -317,7 +317,11 @@ class ApiTokenFilter(django_filters.FilterSet):
 
 
 class ApiTokenViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    StrictQueryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """API tokens: every user lists, creates and revokes their own; the protection manager lists and revokes
     everyone's (``?owner=`` narrows the list). Another user's token does not exist for anyone else (404).

@@ -240,8 +240,17 @@ def confirm_totp_enrolment(user: User, code: str) -> bool:
     return True
 
 
+def _is_self(actor: Actor, user: User) -> bool:
+    return isinstance(actor, User) and actor.pk == user.pk
+
+
 def reset_two_factor(actor: Actor, user: User) -> None:
     policy.check(actor, Action.CHANGE, "user", user)
+    if _is_self(actor, user):
+        # Un-enrolling oneself would drop the second factor without proving the first; another manager does it.
+        raise PermissionDenied(
+            _("You cannot reset your own two-factor authentication. Ask another protection manager to reset it.")
+        )
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None, totp_last_step=0)
         audit.record(actor, "two_factor_reset", user)
@@ -289,14 +298,38 @@ def create_user(actor: Actor, data: Mapping[str, Any], password: str) -> User:
     return user
 
 
+def _is_working_manager(user: User, now: dt.datetime) -> bool:
+    return bool(user.is_active and user.role == Role.PROTECTION_MANAGER and not user.access_expired(now))
+
+
+def _check_lockout(actor: Actor, user: User, was_manager: bool) -> None:
+    """Nobody locks themselves out, and the organisation keeps at least one active protection manager
+    (個人情報保護管理者): without one, nobody could manage users again."""
+    now = timezone.now()
+    if _is_self(actor, user) and not user.is_active:
+        raise PermissionDenied(_("You cannot deactivate your own account. Ask another protection manager."))
+    if not was_manager or _is_working_manager(user, now):
+        return
+    others = User.objects.select_for_update().filter(role=Role.PROTECTION_MANAGER, is_active=True).exclude(pk=user.pk)
+    if not any(not other.access_expired(now) for other in others):
+        field = "role" if user.role != Role.PROTECTION_MANAGER else "is_active"
+        message = _(
+            "This is the last active protection manager: make another user protection manager first, so that "
+            "someone can still manage users."
+        )
+        raise ValidationError({field: ValidationError(message, code="conflict")})
+
+
 def update_user(actor: Actor, user: User, data: Mapping[str, Any]) -> User:
     policy.check(actor, Action.CHANGE, "user", user)
     with transaction.atomic():
         before = audit.snapshot(user)
         was_active = user.is_active
+        was_manager = _is_working_manager(user, timezone.now())
         for key, value in data.items():
             if key in USER_FIELDS:
                 setattr(user, key, value)
+        _check_lockout(actor, user, was_manager)
         _check_role_links(user)
         user.full_clean()
         user.save()

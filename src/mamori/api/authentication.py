@@ -21,6 +21,19 @@ from mamori.accounts.services import requires_two_factor
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
+    def enforce_csrf(self, request: Request) -> None:
+        # DRF's refusal is English ("CSRF Failed: ..."); say it in the user's language and say what to do.
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied:
+            raise exceptions.PermissionDenied(
+                _(
+                    "The CSRF check failed. A browser session must send the X-CSRFToken header with the "
+                    "csrftoken cookie's value; scripts should use an API token instead."
+                ),
+                code="csrf_failed",
+            ) from None
+
     def authenticate(self, request: Request) -> tuple[Any, None] | None:
         result = super().authenticate(request)
         if result is None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
@@ -27,6 +29,45 @@ METHOD_ACTIONS = {
     "PATCH": Action.CHANGE,
     "DELETE": Action.DELETE,
 }
+
+
+# How each policy verb reads in a refusal ("... may not <verb> ...").
+ACTION_WORDS = {
+    Action.VIEW: gettext_lazy("view"),
+    Action.ADD: gettext_lazy("add"),
+    Action.CHANGE: gettext_lazy("change"),
+    Action.DELETE: gettext_lazy("delete"),
+    Action.EXPORT: gettext_lazy("export"),
+    Action.ACCEPT: gettext_lazy("accept"),
+    Action.APPROVE: gettext_lazy("approve"),
+    Action.RELEASE_HOLD: gettext_lazy("release the legal hold of"),
+    Action.READ_PRESERVED: gettext_lazy("open preserved copies of"),
+    Action.TEST_CONNECTION: gettext_lazy("test the connection of"),
+}
+
+
+def resource_label(resource_name: str, model: type[Model] | None = None) -> str:
+    """The translated name of a kind of record: the model's verbose name (plural), found from the view's model
+    or from the resource name (``case_task`` is the model ``casetask``)."""
+    if model is None:
+        wanted = resource_name.replace("_", "")
+        model = next((m for m in apps.get_models() if m._meta.model_name == wanted), None)
+    if model is None:
+        return _("these records")
+    return str(model._meta.verbose_name_plural)
+
+
+def refusal_message(action: str, resource_name: str, model: type[Model] | None = None) -> str:
+    word = ACTION_WORDS.get(Action(action), action) if action in Action._value2member_map_ else action
+    return _("Your role may not %(action)s %(records)s.") % {
+        "action": word,
+        "records": resource_label(resource_name, model),
+    }
+
+
+def _view_model(view: Any) -> type[Model] | None:
+    queryset = getattr(type(view), "queryset", None)
+    return getattr(queryset, "model", None)
 
 
 def request_action(request: Request, view: Any) -> Action:
@@ -51,10 +92,7 @@ class PolicyPermission(BasePermission):
         action = request_action(request, view)
         if action in policy.allowed(request.user, resource):
             return True
-        self.message = _("Your role may not %(action)s %(resource)s records.") % {
-            "action": action,
-            "resource": resource,
-        }
+        self.message = refusal_message(action, resource, _view_model(view))
         return False
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
@@ -64,8 +102,5 @@ class PolicyPermission(BasePermission):
         action = request_action(request, view)
         if policy.can(request.user, action, resource, obj):
             return True
-        self.message = _("Your role may not %(action)s this %(resource)s record.") % {
-            "action": action,
-            "resource": resource,
-        }
+        self.message = refusal_message(action, resource, _view_model(view))
         return False

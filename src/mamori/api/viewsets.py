@@ -7,17 +7,73 @@ visible-but-forbidden ones 403, exactly as the UI does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from rest_framework import viewsets
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, viewsets
+from rest_framework.parsers import BaseParser
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.serializers import BaseSerializer
+from rest_framework.settings import api_settings
 
 from mamori.accounts import policy
+from mamori.api.filters import BACKENDS, filter_parameters
+from mamori.api.parsers import JSONParser
+from mamori.api.schema import AutoSchema
+
+# Read by DRF itself on every endpoint (``?format=json`` picks the JSON renderer, ``api`` the browsable one).
+ALWAYS_ALLOWED = frozenset({api_settings.URL_FORMAT_OVERRIDE or "format"})
 
 
-class PolicyViewSet(viewsets.GenericViewSet):
+def known_parameters(view: Any) -> set[str]:
+    """The query parameters this request's action reads: its filters, ordering, search and pages, and any
+    named in the view's ``query_parameters`` (``{"action": {"name", ...}}``)."""
+    names = set(ALWAYS_ALLOWED)
+    names.update(getattr(view, "query_parameters", {}).get(getattr(view, "action", None), ()))
+    action, detail = getattr(view, "action", None), getattr(view, "detail", False)
+    if not hasattr(view, "get_queryset"):
+        return names  # a plain APIView: no filters, no pages
+    if action == "list" or (not detail and view.request.method in ("GET", "HEAD")):
+        names.update(filter_parameters(view))
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None and (action == "list" or not detail):
+        names.update({paginator.page_query_param, paginator.page_size_query_param})
+    return names
+
+
+def check_query_parameters(view: Any, request: Request) -> None:
+    """A parameter the endpoint does not read is a 400 naming it, not a 200 that silently ignored it."""
+    if request.method == "OPTIONS":
+        return
+    known = known_parameters(view)
+    unknown = sorted(name for name in request.query_params if name not in known)
+    if unknown:
+        message = _("This endpoint does not take this parameter (it takes: %(known)s).") % {
+            "known": ", ".join(sorted(known - ALWAYS_ALLOWED)) or "-"
+        }
+        raise exceptions.ValidationError({name: [message] for name in unknown[:20]})
+
+
+class StrictQueryMixin:
+    """Strict filter backends, the query-parameter check and the API's schema class (see module docstrings)."""
+
+    filter_backends: Sequence[type[Any]] = BACKENDS
+    # Bodies are JSON, where a type is a type ("0" is not 0, "null" is not null); an endpoint that takes a file
+    # names the multipart parser itself.
+    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
+    schema: ViewInspector | None = AutoSchema()
+    query_parameters: dict[str | None, set[str]] = {}
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        check_query_parameters(self, request)
+
+
+class PolicyViewSet(StrictQueryMixin, viewsets.GenericViewSet):
     policy_resource: str
     lookup_value_regex = r"[0-9]+"
 

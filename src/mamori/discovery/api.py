@@ -10,6 +10,7 @@ masked value only; ``?page=2&page_size=100``).
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,11 +21,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mamori.accounts import policy
 from mamori.accounts.policy import Action
+from mamori.api.fields import rfc3339
+from mamori.api.pagination import page_parameters
 from mamori.api.viewsets import PolicyViewSet, ServiceViewSet
 from mamori.contractors.models import Contractor
 from mamori.discovery import services
@@ -81,38 +85,24 @@ class DataSourceSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class DataSourceViewSet(ServiceViewSet):
-    queryset = DataSource.objects.select_related("contractor").prefetch_related("ledger_entries")
-    serializer_class = DataSourceSerializer
-    policy_resource = services.SOURCE
-    policy_actions = {"scan": Action.VIEW, "test": Action.TEST_CONNECTION}
+def _check_uuid(name: str, value: str) -> None:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise serializers.ValidationError({name: [_("Give a job id (a UUID).")]}) from None
 
-    def create_record(self, data: dict[str, Any]) -> Model:
-        password = data.pop("password", "")
-        return services.create_source(self.request.user, data, password)
 
-    def update_record(self, obj: Any, data: dict[str, Any]) -> Model:
-        password = data.pop("password", "")
-        return services.update_source(self.request.user, obj, data, password)
+class ConnectionTestSerializer(serializers.Serializer):
+    """A connection test of a data source: its job and, once finished, the result."""
 
-    def delete_record(self, obj: Any) -> None:
-        services.delete_source(self.request.user, obj)
-
-    @action(detail=True, methods=["post"])
-    def scan(self, request: Request, pk: str | None = None) -> Response:
-        scan = services.start_scan(request.user, self.get_object())
-        return Response(ScanSerializer(scan).data, status=202)
-
-    @action(detail=True, methods=["get", "post"])
-    def test(self, request: Request, pk: str | None = None) -> Response:
-        source = self.get_object()
-        if request.method == "GET":
-            latest = services.latest_connection_test(source, request.query_params.get("job"))
-            if latest is None:
-                return Response({"detail": _("No connection test of this data source yet.")}, status=404)
-            return Response(connection_test_data(latest))
-        started = services.start_connection_test(request.user, source)
-        return Response(connection_test_data(started), status=409 if started.already_running else 202)
+    job = serializers.UUIDField()
+    status = serializers.CharField(help_text="queued, running, succeeded or failed")
+    already_running = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    ok = serializers.BooleanField(allow_null=True, help_text="null until the test has finished")
+    message = serializers.CharField(allow_blank=True)
 
 
 def connection_test_data(test: services.ConnectionTest) -> dict[str, Any]:
@@ -121,9 +111,9 @@ def connection_test_data(test: services.ConnectionTest) -> dict[str, Any]:
         "job": str(test.job.pk),
         "status": test.job.status,
         "already_running": test.already_running,
-        "created_at": test.job.created_at.isoformat(),
-        "started_at": test.job.started_at.isoformat() if test.job.started_at else None,
-        "finished_at": test.job.finished_at.isoformat() if test.job.finished_at else None,
+        "created_at": rfc3339(test.job.created_at),
+        "started_at": rfc3339(test.job.started_at) if test.job.started_at else None,
+        "finished_at": rfc3339(test.job.finished_at) if test.job.finished_at else None,
         "ok": result.ok if result else None,
         "message": result.message if result else "",
     }
@@ -156,6 +146,13 @@ class FindingLocationSerializer(serializers.ModelSerializer):
     class Meta:
         model = FindingLocation
         fields = ["id", "line", "column", "sheet", "cell", "masked"]
+
+
+class PagedLocationsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=0)
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = FindingLocationSerializer(many=True)
 
 
 class ScanSerializer(serializers.ModelSerializer):
@@ -192,9 +189,71 @@ class ScanDetailSerializer(ScanSerializer):
         fields = [*ScanSerializer.Meta.fields, "findings"]
 
 
+class DataSourceViewSet(ServiceViewSet):
+    queryset = DataSource.objects.select_related("contractor").prefetch_related("ledger_entries")
+    serializer_class = DataSourceSerializer
+    policy_resource = services.SOURCE
+    policy_actions = {"scan": Action.VIEW, "test": Action.TEST_CONNECTION}
+
+    def create_record(self, data: dict[str, Any]) -> Model:
+        password = data.pop("password", "")
+        return services.create_source(self.request.user, data, password)
+
+    def update_record(self, obj: Any, data: dict[str, Any]) -> Model:
+        password = data.pop("password", "")
+        return services.update_source(self.request.user, obj, data, password)
+
+    def delete_record(self, obj: Any) -> None:
+        services.delete_source(self.request.user, obj)
+
+    query_parameters = {"test": {"job"}}
+
+    @extend_schema(request=None, responses={202: ScanSerializer}, description="Queue a scan of the data source.")
+    @action(detail=True, methods=["post"])
+    def scan(self, request: Request, pk: str | None = None) -> Response:
+        scan = services.start_scan(request.user, self.get_object())
+        return Response(ScanSerializer(scan).data, status=202)
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=[
+            OpenApiParameter(
+                "job",
+                {"type": "string", "format": "uuid"},
+                OpenApiParameter.QUERY,
+                description="One test's job id (from the POST's answer); without it, the latest test.",
+            )
+        ],
+        responses={200: ConnectionTestSerializer},
+        description="The latest connection test of the data source (or the one with ?job=) and its result; "
+        "404 when there is none yet.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=None,
+        responses={202: ConnectionTestSerializer, 409: ConnectionTestSerializer},
+        description="Queue a connection test (the body is not read). 202 with the new test; 409 with the test "
+        "already queued or running.",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def test(self, request: Request, pk: str | None = None) -> Response:
+        source = self.get_object()
+        if request.method == "GET":
+            job = request.query_params.get("job")
+            if job is not None:
+                _check_uuid("job", job)
+            latest = services.latest_connection_test(source, job)
+            if latest is None:
+                raise NotFound(_("No connection test of this data source yet."))
+            return Response(connection_test_data(latest))
+        started = services.start_connection_test(request.user, source)
+        return Response(connection_test_data(started), status=409 if started.already_running else 202)
+
+
 class ScanViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = Scan.objects.select_related("job")
     policy_resource = services.SCAN
+    query_parameters = {"locations": {"page", "page_size"}}
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return ScanDetailSerializer if self.action == "retrieve" else ScanSerializer
@@ -208,9 +267,10 @@ class ScanViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
         parameters=[
             OpenApiParameter(
                 "finding_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A finding of this scan."
-            )
+            ),
+            *page_parameters(),
         ],
-        responses=FindingLocationSerializer(many=True),
+        responses=PagedLocationsSerializer,
         description="Every stored location of one finding of this scan (file findings; at most 10,000 kept, "
         "the true count is the finding's rows_matched), in the order found, with masked values only.",
     )

@@ -20,8 +20,11 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,7 +32,9 @@ from mamori.accounts import policy
 from mamori.accounts.policy import Action
 from mamori.api.errors import RequestTooLarge, validation_error
 from mamori.api.filters import IdFilter
+from mamori.api.parsers import JSONParser
 from mamori.api.viewsets import PolicyViewSet
+from mamori.core.crud import MAX_ID
 from mamori.evidence import services
 from mamori.evidence.models import CustodyEvent, Evidence, EvidenceKind
 from mamori.evidence.uploads import limit_uploads
@@ -43,9 +48,11 @@ class CustodyEventSerializer(serializers.ModelSerializer):
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
-    uploaded_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    uploaded_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     destroyed_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     under_hold = serializers.SerializerMethodField()
 
@@ -102,6 +109,28 @@ class AddEvidenceSerializer(serializers.Serializer):
     sha256 = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
 
 
+class UploadRequestSerializer(serializers.Serializer):
+    """An uploaded file (for the schema: the view reads AddEvidenceSerializer)."""
+
+    case = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    file = serializers.FileField()
+    name = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    description = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class RecordRequestSerializer(serializers.Serializer):
+    """A record of a copy preserved elsewhere (for the schema: the view reads AddEvidenceSerializer)."""
+
+    case = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    kind = serializers.ChoiceField(choices=[EvidenceKind.PRESERVATION_RECORD])
+    name = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    location = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    held_by = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    sha256 = serializers.RegexField(r"^([0-9a-fA-F]{64})?$", required=False, allow_blank=True, max_length=64)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
 class EvidenceReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
@@ -125,6 +154,7 @@ class EvidenceViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModel
     ordering_fields = ["created_at", "name", "size"]
     ordering = ["-created_at", "-id"]
     http_method_names = ["get", "post", "head", "options"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]  # a file comes as multipart/form-data
 
     def initialize_request(self, request: Any, *args: Any, **kwargs: Any) -> Request:
         # Before anything reads the body (authentication's CSRF check may): the size limit comes first.
@@ -149,6 +179,12 @@ class EvidenceViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         services.record_view(request.user, evidence)
         return Response(EvidenceDetailSerializer(evidence, context=self.get_serializer_context()).data)
 
+    @extend_schema(
+        request={"multipart/form-data": UploadRequestSerializer, "application/json": RecordRequestSerializer},
+        responses={201: EvidenceSerializer},
+        description="A file (multipart/form-data with case and file), or a record of a copy preserved elsewhere "
+        '(JSON with kind "preservation_record").',
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         limiter = getattr(self, "_limiter", None)
         payload = AddEvidenceSerializer(data=request.data)
@@ -183,6 +219,11 @@ class EvidenceViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModel
             request.user, case, upload, data.get("name") or upload.name, data["description"], data["reason"]
         )
 
+    @extend_schema(
+        request=EvidenceReasonSerializer,
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        description="The file itself (its SHA-256 in the X-Content-SHA256 header); the reason is recorded.",
+    )
     @action(detail=True, methods=["post"])
     def download(self, request: Request, pk: str | None = None) -> StreamingHttpResponse:
         evidence = self.get_object()
@@ -196,6 +237,7 @@ class EvidenceViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModel
             response["Content-Length"] = str(evidence.size)
         return response
 
+    @extend_schema(request=EvidenceReasonSerializer, responses={200: EvidenceSerializer})
     @action(detail=True, methods=["post"], url_path="destroy", url_name="destroy")
     def destroy_copy(self, request: Request, pk: str | None = None) -> Response:
         evidence = self.get_object()

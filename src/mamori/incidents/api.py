@@ -14,6 +14,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -220,16 +221,22 @@ class IncidentCaseViewSet(ServiceViewSet):
         data.pop("playbook", None)  # applied on create only
         return services.update_case(self.request.user, obj, data)
 
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # 404 for a case the user may not know of; otherwise say what to do instead.
-        if not self.get_queryset().filter(pk=kwargs.get("pk")).exists():
-            raise exceptions.NotFound()
-        raise exceptions.MethodNotAllowed("DELETE", detail=str(NOT_DELETED))
+    # No DELETE in the schema or the Allow header: a case is archived, never deleted.
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def http_method_not_allowed(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        if request.method == "DELETE" and kwargs.get("pk") is not None:
+            # 404 for a case the user may not know of; otherwise say what to do instead.
+            if not self.get_queryset().filter(pk=kwargs["pk"]).exists():
+                raise exceptions.NotFound()
+            raise exceptions.MethodNotAllowed("DELETE", detail=str(NOT_DELETED))
+        return super().http_method_not_allowed(request, *args, **kwargs)
 
     def _case_response(self, case: IncidentCase) -> Response:
         fresh = self.get_queryset().get(pk=case.pk)
         return Response(IncidentCaseSerializer(fresh, context=self.get_serializer_context()).data)
 
+    @extend_schema(request=MoveSerializer, responses={200: IncidentCaseSerializer})
     @action(detail=True, methods=["post"], serializer_class=MoveSerializer)
     def move(self, request: Request, pk: str | None = None) -> Response:
         """Move the case to another stage, forward or back; ``reason`` is required. Closing with open
@@ -243,6 +250,7 @@ class IncidentCaseViewSet(ServiceViewSet):
         )
         return self._case_response(case)
 
+    @extend_schema(request=CaseArchiveSerializer, responses={200: IncidentCaseSerializer})
     @action(detail=True, methods=["post"], serializer_class=CaseArchiveSerializer)
     def archive(self, request: Request, pk: str | None = None) -> Response:
         """Archive the case with a reason (refused while it is under legal hold)."""
@@ -252,7 +260,15 @@ class IncidentCaseViewSet(ServiceViewSet):
         services.archive_case(request.user, case, body.validated_data["reason"])
         return self._case_response(case)
 
-    @action(detail=True, methods=["get", "post"], serializer_class=TimelineEventSerializer, pagination_class=None)
+    @extend_schema(methods=["GET"], responses={200: TimelineEventSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=TimelineEventSerializer, responses={201: TimelineEventSerializer})
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=TimelineEventSerializer,
+        pagination_class=None,
+        filter_backends=[],
+    )
     def timeline(self, request: Request, pk: str | None = None) -> Response:
         """GET: the timeline in the order things happened. POST: add an event, an action taken or a note."""
         case = self.get_object()
@@ -264,7 +280,10 @@ class IncidentCaseViewSet(ServiceViewSet):
             return Response(TimelineEventSerializer(entry).data, status=status.HTTP_201_CREATED)
         return Response(TimelineEventSerializer(services.timeline(request.user, case), many=True).data)
 
-    @action(detail=True, methods=["get"], serializer_class=StatusChangeSerializer, pagination_class=None)
+    @extend_schema(responses={200: StatusChangeSerializer(many=True)})
+    @action(
+        detail=True, methods=["get"], serializer_class=StatusChangeSerializer, pagination_class=None, filter_backends=[]
+    )
     def stages(self, request: Request, pk: str | None = None) -> Response:
         """Every stage move of the case: from, to, who, when and why."""
         case = self.get_object()

@@ -42,7 +42,10 @@ class AppiFactsSerializer(serializers.Serializer):
     high_level_encryption = serializers.BooleanField(required=False)
     key_compromised = serializers.BooleanField(required=False, help_text="Required with high_level_encryption.")
     # Text rather than a choice: a second "role" enum would clash with the users' role in the schema.
-    role = serializers.CharField(help_text='"principal" (outsourcing company or on its own) or "contractor".')
+    role = serializers.RegexField(
+        r"^(principal|contractor)$",
+        help_text='"principal" (outsourcing company or on its own) or "contractor".',
+    )
     notified_principal = serializers.BooleanField(required=False, help_text="Required for a contractor.")
     data_being_obtained = serializers.BooleanField(required=False)
     pseudonymised = serializers.BooleanField(required=False)

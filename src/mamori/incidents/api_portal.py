@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -43,6 +44,7 @@ class PortalReportViewSet(PolicyViewSet):
     queryset = IncidentCase.objects.none()
     serializer_class = PortalReportSerializer
 
+    @extend_schema(request=PortalReportSerializer, responses={201: PortalReportedCaseSerializer})
     def create(self, request: Request) -> Response:
         portal.check_may_report(request.user)
         serializer = PortalReportSerializer(data=request.data)
@@ -82,6 +84,7 @@ class PortalNoticeViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveM
     queryset = PreservationNotice.objects.select_related("case", "contractor", "acknowledged_by").order_by("-sent_at")
     serializer_class = PortalNoticeSerializer
 
+    @extend_schema(request=None, responses={200: PortalNoticeSerializer})
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         notice = portal.acknowledge_notice(request.user, self.get_object())

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -111,6 +112,12 @@ class ImportSerializer(serializers.Serializer):
         return upload
 
 
+class ImportSummarySerializer(serializers.Serializer):
+    rows = serializers.IntegerField(min_value=0, help_text="Rows in the file.")
+    updates = serializers.IntegerField(min_value=0, help_text="Rows that update an existing entry.")
+    imported = serializers.IntegerField(min_value=0, help_text="Rows imported (0 for a dry run: 200).")
+
+
 IMPORT_PROBLEMS_SHOWN = 100
 
 
@@ -163,6 +170,7 @@ class LedgerEntryViewSet(ServiceViewSet):
     def delete_record(self, obj: LedgerEntry) -> None:
         services.delete_entry(self.request.user, obj)
 
+    @extend_schema(request=ReviewSerializer, responses={200: LedgerEntrySerializer})
     @action(detail=True, methods=["post"], serializer_class=ReviewSerializer)
     def review(self, request: Request, pk: str | None = None) -> Response:
         """Record the yearly review (today unless ``reviewed_on`` is given); the next is due a year later."""
@@ -174,6 +182,10 @@ class LedgerEntryViewSet(ServiceViewSet):
         fresh = self.get_queryset().get(pk=entry.pk)
         return Response(LedgerEntrySerializer(fresh, context=self.get_serializer_context()).data)
 
+    @extend_schema(
+        request={"multipart/form-data": ImportSerializer},
+        responses={200: ImportSummarySerializer, 201: ImportSummarySerializer},
+    )
     @action(
         detail=False,
         methods=["post"],
@@ -202,7 +214,10 @@ class LedgerEntryViewSet(ServiceViewSet):
         summary["imported"] = services.import_entries(request.user, preview.entries, filename)
         return Response(summary, status=201)
 
-    @action(detail=True, methods=["get"], serializer_class=RevisionSerializer, pagination_class=None)
+    @extend_schema(responses={200: RevisionSerializer(many=True)})
+    @action(
+        detail=True, methods=["get"], serializer_class=RevisionSerializer, pagination_class=None, filter_backends=[]
+    )
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Every revision of the entry, newest first, each with the full snapshot."""
         entry = self.get_object()
