@@ -82,7 +82,7 @@ class CampaignFilter(django_filters.FilterSet):
         fields = ["case", "channel", "status"]
 
 
-class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyViewSet):  # type: ignore[misc]
+class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyViewSet):
     """Notice campaigns (本人への通知) with their totals; each campaign's deliveries at ``deliveries/``."""
 
     policy_resource = services.RESOURCE
