@@ -23,6 +23,10 @@ MANUAL_FILE = (200, 200, 200, 404, 200, 404, 404)
 GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/contractors/": (200, 200, 200, 200, 200, 200, 403),
     "/contractors/{server_co}/": (200, 200, 200, 200, 200, 404, 404),
+    "/contractors/criteria/": INTERNAL,
+    "/contractors/criteria/new/": MANAGER_ONLY,
+    "/contractors/criteria/{criterion}/": MANAGER_ONLY,
+    "/contractors/criteria/99999/": (403, 404, 403, 403, 403, 403, 403),
     "/contractors/{server_co}/evaluations/new/": NEW,
     "/contractors/evaluations/{evaluation}/": INTERNAL,
     "/contractors/evaluations/99999/": (404, 404, 404, 403, 403, 403, 403),
@@ -73,6 +77,7 @@ def world(request, server_co, logistics_co, card_entry, bare_contract, manager):
     version = manual.generate(SYSTEM, server_co) if "{manual}" in path else None
     ids = {
         "server_co": server_co.pk,
+        "criterion": criteria.first().pk,
         "evaluation": evaluation.pk,
         "contract": bare_contract.pk,
         "subcontractor": sub.pk,

@@ -218,3 +218,38 @@ def test_supervision_records_have_no_delete(manager):
     assert not policy.can(manager, policy.Action.DELETE, services.SUPERVISION)
     assert not policy.can(manager, policy.Action.DELETE, services.MANUAL)
     assert policy.can(SYSTEM, policy.Action.VIEW, services.SUPERVISION)
+
+
+@pytest.mark.django_db
+def test_a_changed_weight_leaves_past_evaluations_as_they_were(client_for, manager, server_co):
+    # given
+    evaluation = services.create_evaluation(manager, server_co, {}, all_scores(4))
+    criterion = services.active_criteria().first()
+    # when: the manager doubles one weight on the criteria page
+    response = client_for(manager).post(
+        f"/contractors/criteria/{criterion.pk}/",
+        {
+            "name": criterion.name,
+            "name_en": criterion.name_en,
+            "weight": criterion.weight * 2,
+            "order": 1,
+            "active": "on",
+        },
+    )
+    # then
+    assert response.status_code == 302
+    criterion.refresh_from_db()
+    score = evaluation.scores.get(criterion=criterion)
+    assert score.weight * 2 == criterion.weight
+    assert AuditEntry.objects.filter(action="update", object_id=str(criterion.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_a_criterion_out_of_use_is_not_scored_any_more(manager, server_co):
+    # given
+    criterion = services.active_criteria().first()
+    services.update_criterion(manager, criterion, {"active": False})
+    # when
+    evaluation = services.create_evaluation(manager, server_co, {}, all_scores(5))
+    # then
+    assert not evaluation.scores.filter(criterion=criterion).exists()

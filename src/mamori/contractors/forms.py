@@ -110,6 +110,12 @@ class ContractForm(forms.ModelForm):
         return data
 
 
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = SelectionCriterion
+        fields = ["name", "name_en", "weight", "order", "active"]
+
+
 class SubContractorForm(forms.ModelForm):
     class Meta:
         model = SubContractor

@@ -122,6 +122,15 @@ def _refuse_if_archived(obj: Archivable) -> None:
 # --- selection evaluation (委託先の選定) -----------------------------------------------------------------
 
 
+def create_criterion(actor: Actor, data: Mapping[str, Any]) -> SelectionCriterion:
+    """A new selection criterion (選定基準); criteria are taken out of use, never deleted (past scores cite them)."""
+    return actions.create_record(actor, SUPERVISION, SelectionCriterion, data)
+
+
+def update_criterion(actor: Actor, criterion: SelectionCriterion, data: Mapping[str, Any]) -> SelectionCriterion:
+    return actions.update_record(actor, SUPERVISION, criterion, data)
+
+
 def active_criteria() -> QuerySet[SelectionCriterion]:
     return SelectionCriterion.objects.filter(active=True)
 

@@ -22,6 +22,7 @@ from mamori.contractors.forms import (
     ArchiveForm,
     ContractForm,
     ContractorForm,
+    CriterionForm,
     EvaluationForm,
     ReviewCompleteForm,
     ReviewScheduleForm,
@@ -32,6 +33,7 @@ from mamori.contractors.models import (
     Contractor,
     ContractorReview,
     ManualVersion,
+    SelectionCriterion,
     SelectionEvaluation,
     SubContractor,
 )
@@ -65,8 +67,10 @@ def _contractor(request: HttpRequest, pk: int) -> Contractor:
 def _supervised(request: HttpRequest, model: type[Any], pk: int, action: Action = Action.VIEW) -> Any:
     """A supervision record: 403 for roles that may not read them, 404 for one that does not exist."""
     policy.check(request.user, action, SUP)
-    obj = policy.get_visible(request.user, SUP, model.objects.select_related("contractor"), pk=pk)
-    return obj
+    queryset = model.objects.all()
+    if any(f.name == "contractor" for f in model._meta.fields):
+        queryset = queryset.select_related("contractor")
+    return policy.get_visible(request.user, SUP, queryset, pk=pk)
 
 
 def _can(request: HttpRequest, action: Action, resource: str = SUP) -> bool:
@@ -183,6 +187,34 @@ def evaluation_approve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The evaluation is approved."))
     return redirect("contractors:evaluation", pk=evaluation.pk)
+
+
+@login_required
+def criteria_list(request: HttpRequest) -> HttpResponse:
+    policy.check(request.user, Action.VIEW, SUP)
+    context = {"criteria": SelectionCriterion.objects.all(), "can_manage": _can(request, Action.ADD)}
+    return render(request, T + "criteria_list.html", context)
+
+
+@login_required
+def criterion_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a criterion (pk None) or change one; taking it out of use is unticking "in use"."""
+    policy.check(request.user, Action.ADD if pk is None else Action.CHANGE, SUP)
+    criterion = _supervised(request, SelectionCriterion, pk) if pk is not None else None
+    form = CriterionForm(_posted(request), instance=SelectionCriterion.objects.get(pk=pk) if pk else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if criterion is None:
+                services.create_criterion(request.user, form.cleaned_data)
+            else:
+                services.update_criterion(request.user, criterion, form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            return redirect("contractors:criteria")
+    title = _("Add selection criterion") if criterion is None else _("Edit selection criterion")
+    context = {"form": form, "title": title}
+    return render(request, T + "criterion_form.html", context, status=400 if form.errors else 200)
 
 
 # --- contracts -----------------------------------------------------------------------------------------------
