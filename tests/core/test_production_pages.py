@@ -236,3 +236,25 @@ def test_port_zero_shows_the_port_really_listened_on(tmp_path):
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_a_port_in_use_is_one_clear_line_not_a_traceback(tmp_path):
+    # given a port another program listens on
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        # when Mamori is started on it
+        result = subprocess.run(
+            [sys.executable, "-m", "mamori.cli", "serve", "--port", str(port), "--no-worker", "--no-migrate"],
+            env=_production_env(tmp_path / "data"),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    # then it stops with one line naming the address and what to do
+    assert result.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr
