@@ -1,8 +1,8 @@
 """Scoping 10,000,000 orders in PostgreSQL (issue 11 target: under 20 s).
 
 1. Generates an EC-CUBE 2.x shop inside PostgreSQL (``INSERT … SELECT generate_series``: the rows are made by the
-   server itself, faster than COPY from a client): 10,000,000 orders over five years, 1,500,000 members and
-   1,000,000 guest e-mails written in varying case and spacing, five payment methods of which two are card
+   server itself, faster than COPY from a client): 10,000,000 orders over five years, 1,000,000 members and
+   500,000 guest e-mails written in varying case and spacing, five payment methods of which two are card
    modules, cancelled and deleted orders. No index but the primary key, as a shop database has.
 2. Migrates a fresh Mamori database on the same server, opens a case and a data source for the shop.
 3. Times, for two windows (the 2018 case's 14 months, and all five years):
@@ -41,7 +41,7 @@ INSERT INTO mtb_pref SELECT g, '県' || g, g FROM generate_series(1, 47) g;
 CREATE TABLE dtb_payment (payment_id integer PRIMARY KEY, payment_method text, memo03 text, del_flg smallint DEFAULT 0);
 INSERT INTO dtb_payment VALUES (1, '郵便振替', NULL, 0), (2, '現金書留', NULL, 0), (3, '銀行振込', NULL, 0),
   (4, '代金引換', NULL, 0), (5, 'クレジットカード決済', 'mdl_card', 0), (6, 'ペイジェント決済', 'mdl_paygent', 0);
-CREATE UNLOGGED TABLE dtb_order (
+CREATE UNLOGGED TABLE dtb_order (  -- unlogged: faster to fill; read the same way
   order_id integer PRIMARY KEY, order_temp_id text, customer_id integer NOT NULL, message text,
   order_name01 text, order_name02 text, order_kana01 text, order_kana02 text, order_email text,
   order_tel01 text, order_tel02 text, order_tel03 text, order_zip01 text, order_zip02 text, order_pref smallint,
@@ -49,15 +49,15 @@ CREATE UNLOGGED TABLE dtb_order (
   memo02 text, status smallint, create_date timestamp NOT NULL, update_date timestamp, del_flg smallint NOT NULL
 );
 INSERT INTO dtb_order
-SELECT g, md5(g::text), CASE WHEN g % 5 = 0 THEN 0 ELSE 1 + (g::bigint * 7919) % 1500000 END, NULL,
+SELECT g, md5(g::text), CASE WHEN g % 5 = 0 THEN 0 ELSE 1 + (g::bigint * 7919) % 1000000 END, NULL,
   (ARRAY['山田','佐藤','鈴木','高橋','田中','伊藤','渡辺','中村','小林','加藤'])[1 + g % 10],
   (ARRAY['太郎','花子','一郎','美咲','健','さくら','翔','陽菜','大輔','結衣'])[1 + (g / 10) % 10],
   'ヤマダ', 'タロウ',
   CASE WHEN g % 5 = 0 THEN
-    (CASE g % 4 WHEN 0 THEN upper('guest' || ((g::bigint * 104729) % 1000000) || '@example.com')
-                WHEN 1 THEN ' guest' || ((g::bigint * 104729) % 1000000) || '@Example.com '
-                ELSE 'guest' || ((g::bigint * 104729) % 1000000) || '@example.com' END)
-  ELSE 'member' || (1 + (g::bigint * 7919) % 1500000) || '@example.jp' END,
+    (CASE g % 4 WHEN 0 THEN upper('guest' || ((g::bigint * 104729) % 500000) || '@example.com')
+                WHEN 1 THEN ' guest' || ((g::bigint * 104729) % 500000) || '@Example.com '
+                ELSE 'guest' || ((g::bigint * 104729) % 500000) || '@example.com' END)
+  ELSE 'member' || (1 + (g::bigint * 7919) % 1000000) || '@example.jp' END,
   '090', lpad((g % 10000)::text, 4, '0'), lpad(((g / 7) % 10000)::text, 4, '0'), '530', '0001', 1 + g % 47,
   '大阪市北区梅田' || (1 + g % 9) || '-' || (1 + g % 30), '梅田ビル' || (1 + g % 20) || '階',
   1000 + g % 50000, 1000 + g % 50000,
@@ -66,7 +66,6 @@ SELECT g, md5(g::text), CASE WHEN g % 5 = 0 THEN 0 ELSE 1 + (g::bigint * 7919) %
   timestamp '2015-01-01' + (((g::bigint * 2654435761) % 157766400) || ' seconds')::interval,
   NULL, CASE WHEN g % 199 = 0 THEN 1 ELSE 0 END
 FROM generate_series(1, :orders) AS g;
-ALTER TABLE dtb_order SET LOGGED;
 VACUUM ANALYZE dtb_order;
 """
 
@@ -172,9 +171,7 @@ def main() -> int:
     print()
     print(f"Scoping {args.orders:,} EC-CUBE 2.x orders in PostgreSQL (shop built in {built:.0f} s)")
     print()
-    print(
-        "| window | card orders in window | affected people | true number | preview count | full run (stored) | < 20 s |"
-    )
+    print("| window | card orders in window | affected people | true number | preview count | full run | < 20 s |")
     print("|---|---:|---:|---:|---:|---:|---|")
     for label, orders, people, expected, count_s, run_s, ok, error in rows:
         verdict = "yes" if run_s < 20 else "NO"

@@ -375,7 +375,6 @@ def pg_copy_blocks(
     """``COPY (…) TO STDOUT`` of the people from the shop's PostgreSQL, as the blocks of text it sends."""
     select = pg_copy_query(bound, window_from, window_to, scoping_id, conn)
     compiled = select.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
+    raw: Any = conn.connection.dbapi_connection  # psycopg 3
     with raw.cursor() as cursor, cursor.copy(f"COPY ({compiled}) TO STDOUT", compiled.params) as copy:
         yield from (bytes(block) for block in copy)
