@@ -31,7 +31,7 @@ class CardList(models.Model):
     file_name = models.CharField(_("file name"), max_length=255)
     # SHA-256 of the file as received: proves which file was imported. It covers the whole file with its other
     # columns, so it cannot be used to test guesses of a single card number.
-    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    file_sha256 = models.CharField(_("digest of the file (keyed HMAC-SHA256)"), max_length=64)
     card_column = models.CharField(_("card-number column"), max_length=200, blank=True)
     kept_columns = models.JSONField(_("other columns kept"), default=list, blank=True)
     rows = models.PositiveIntegerField(_("rows"), default=0)

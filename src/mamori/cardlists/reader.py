@@ -39,9 +39,10 @@ CARD_HEADERS = (
     "creditcard",
     "number",
 )
-# Columns that are card data themselves and are never kept (expiry, security code, holder, track).
+# Columns that are card data themselves and are never kept (expiry, security code, holder name, track).
 CARD_DATA_HEADERS = re.compile(
-    r"有効期限|期限|セキュリティ|cvv|cvc|cid|security|expir|exp|名義|holder|track|トラック|暗証|pin", re.IGNORECASE
+    r"有効期限|期限|セキュリティ|cvv|cvc|cid|security|expir|exp|名義|氏名|会員名|カナ|holder|name|track|トラック|暗証|pin",
+    re.IGNORECASE,
 )
 # Separators a typed or exported number may carry between digit groups.
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ー－ｰ]")

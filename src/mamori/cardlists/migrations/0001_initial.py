@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('received_from', models.CharField(max_length=200, verbose_name='received from (card company)')),
                 ('received_at', models.DateField(verbose_name='received on')),
                 ('file_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('file_sha256', models.CharField(max_length=64, verbose_name='SHA-256 of the file')),
+                ('file_sha256', models.CharField(max_length=64, verbose_name='digest of the file (keyed HMAC-SHA256)')),
                 ('card_column', models.CharField(blank=True, max_length=200, verbose_name='card-number column')),
                 ('kept_columns', models.JSONField(blank=True, default=list, verbose_name='other columns kept')),
                 ('rows', models.PositiveIntegerField(default=0, verbose_name='rows')),
