@@ -55,7 +55,7 @@ def _gap(row: Row) -> str:
 
 def _owner(row: Row) -> str:
     owner = row.control.owner
-    return (owner.get_full_name() or owner.username) if owner else ""
+    return str(owner) if owner else ""
 
 
 def _report() -> Readiness:

@@ -35,7 +35,7 @@ class ControlForm(forms.ModelForm):
         owner = self.fields["owner"]
         assert isinstance(owner, forms.ModelChoiceField)
         owner.queryset = User.objects.filter(is_active=True).order_by("username")
-        owner.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[assignment, method-assign]
+        owner.label_from_instance = str  # type: ignore[assignment, method-assign]
 
 
 class EvidenceForm(forms.Form):
@@ -76,7 +76,7 @@ class AttendanceForm(forms.Form):
         field = self.fields["user"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = workers()
-        field.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[assignment, method-assign]
+        field.label_from_instance = str  # type: ignore[assignment, method-assign]
 
 
 class AuditPlanForm(forms.ModelForm):
@@ -94,7 +94,7 @@ class AuditPlanForm(forms.ModelForm):
         field = self.fields["lead_auditor"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = User.objects.filter(is_active=True, role=Role.AUDIT_MANAGER).order_by("username")
-        field.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[assignment, method-assign]
+        field.label_from_instance = str  # type: ignore[assignment, method-assign]
 
 
 class AuditResultForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -159,5 +159,25 @@ def gather(start: dt.date, end: dt.date) -> dict[str, Any]:
         },
         "contractor_warnings": contractor_warnings,
         "readiness": {"percent": report.percent, "gaps": len(report.gaps)},
-        "complaints": None,  # requests and complaints are not recorded in Mamori yet
+        "requests": _requests(start, end),
+        "complaints": _complaints(start, end),
     }
+
+
+def _requests(start: dt.date, end: dt.date) -> dict[str, Any]:
+    from mamori.pms.models import CLOSED_REQUEST, SubjectRequest
+
+    received = SubjectRequest.objects.filter(received_on__gte=start, received_on__lte=end)
+    return {
+        "count": received.count(),
+        "by_kind": dict(received.values_list("kind").annotate(n=Count("pk")).order_by()),
+        "late": received.exclude(status__in=CLOSED_REQUEST).filter(due_date__lt=end).count()
+        + received.filter(answered_on__isnull=False).filter(answered_on__gt=F("due_date")).count(),
+    }
+
+
+def _complaints(start: dt.date, end: dt.date) -> dict[str, Any]:
+    from mamori.pms.models import Complaint, ComplaintStatus
+
+    received = Complaint.objects.filter(received_on__gte=start, received_on__lte=end)
+    return {"count": received.count(), "open": received.exclude(status=ComplaintStatus.CLOSED).count()}

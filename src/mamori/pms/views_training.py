@@ -154,7 +154,7 @@ def certificates_xlsx(request: HttpRequest) -> HttpResponse:
     sheet.title = f"{year}年度 受講証明一覧"
     sheet.append(["講座", "氏名", "ログイン名", "受講日", "理解度テスト(%)", "合格基準(%)"])
     for r in records:
-        name = r.user.get_full_name() or r.user.username
+        name = str(r.user)
         sheet.append(
             [cell_text(r.course.title), cell_text(name), r.user.username, r.completed_on, r.score, r.course.pass_mark]
         )

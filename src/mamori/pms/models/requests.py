@@ -29,7 +29,7 @@ class RequestStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("Being handled")  # 対応中
     RESPONDED = "responded", _("Responded")  # 回答済み
     REFUSED = "refused", _("Refused with reasons")  # 不開示等(理由を通知)
-    WITHDRAWN = "withdrawn", _("Withdrawn")  # 取下げ
+    WITHDRAWN = "withdrawn", _("Withdrawn by the requester")  # 取下げ
 
 
 CLOSED_REQUEST = (RequestStatus.RESPONDED, RequestStatus.REFUSED, RequestStatus.WITHDRAWN)
