@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import math
 import re
 import unicodedata
 import warnings
@@ -304,6 +305,8 @@ def _era_date(era: str, year_text: str, month: int, day: int) -> dt.date:
 
 
 def _from_serial(serial: float) -> dt.date:
+    if not math.isfinite(serial):  # a cell holding inf or NaN (found by tests/properties)
+        raise BadValue(_("not a date (the number is outside the range of Excel dates)"))
     if not serial.is_integer() and serial % 1:
         serial = float(int(serial))  # a time of day on the same date
     if not 1 <= serial <= 109_574:  # up to 2199-12-31
@@ -322,6 +325,8 @@ def parse_count(value: Any) -> int | None:
     if isinstance(value, bool):
         raise BadValue(_("not a number"))
     if isinstance(value, int | float):
+        if not math.isfinite(value):  # inf or NaN (found by tests/properties)
+            raise BadValue(_("not a number"))
         if value < 0:
             raise BadValue(_("cannot be negative"))
         return int(value)
