@@ -18,11 +18,18 @@ from mamori.accounts.policy import Action
 from mamori.api.filters import IdFilter
 from mamori.api.viewsets import PolicyViewSet
 from mamori.notices import services
-from mamori.notices.models import Campaign, Delivery, DeliveryStatus
+from mamori.notices.models import Campaign, CampaignStatus, Delivery, DeliveryStatus
+
+
+class NoBodySerializer(serializers.Serializer):
+    """The actions start, pause and retry take no body."""
 
 
 class CampaignSerializer(serializers.ModelSerializer):
     totals = serializers.SerializerMethodField()
+    # A string with its values named rather than an enum: "status" is a field of many records, and the schema
+    # would have to tell the enums apart (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+    status = serializers.CharField(read_only=True, help_text=", ".join(CampaignStatus.values))
 
     class Meta:
         model = Campaign
@@ -51,6 +58,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text=", ".join(DeliveryStatus.values))
     name = serializers.CharField(source="person.name", read_only=True)
     identity = serializers.CharField(source="person.identity", read_only=True)
 
@@ -76,6 +84,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 class CampaignFilter(django_filters.FilterSet):
     case = IdFilter(field_name="case")
+    status = django_filters.CharFilter(help_text=", ".join(CampaignStatus.values))  # no enum: see the serializer
 
     class Meta:
         model = Campaign
@@ -120,16 +129,16 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PolicyVi
         campaign.refresh_from_db()
         return Response(CampaignSerializer(campaign).data)
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @action(detail=True, methods=["post"], serializer_class=NoBodySerializer)
     def start(self, request: Request, pk: str | None = None) -> Response:
         """Start or resume sending the queued e-mail in the background."""
         return self._run(lambda c: services.start_sending(request.user, c))
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @action(detail=True, methods=["post"], serializer_class=NoBodySerializer)
     def pause(self, request: Request, pk: str | None = None) -> Response:
         return self._run(lambda c: services.pause_sending(request.user, c))
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @action(detail=True, methods=["post"], serializer_class=NoBodySerializer)
     def retry(self, request: Request, pk: str | None = None) -> Response:
         """Queue the failed deliveries (only those) again and send them."""
         return self._run(lambda c: services.retry_failed(request.user, c))
