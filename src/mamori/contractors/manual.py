@@ -22,7 +22,7 @@ from typing import Final
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -330,6 +330,27 @@ def acknowledgement_due(contractor: Contractor) -> dt.date | None:
     if ack is None:
         return timezone.localdate(current.generated_at) + dt.timedelta(days=ACKNOWLEDGE_WITHIN_DAYS)
     return _plus_year(timezone.localdate(ack.acknowledged_at))
+
+
+def acknowledgement_due_dates(contractor_ids: list[int]) -> dict[int, dt.date]:
+    """``acknowledgement_due`` for many contractors in two queries (for the warnings)."""
+    latest_versions: dict[int, tuple[int, dt.datetime]] = {}
+    rows = ManualVersion.objects.filter(contractor_id__in=contractor_ids).order_by("contractor_id", "-version")
+    for contractor_id, pk, generated_at in rows.values_list("contractor_id", "pk", "generated_at"):
+        latest_versions.setdefault(contractor_id, (pk, generated_at))
+    acks = (
+        ManualAcknowledgement.objects.filter(version_id__in=[pk for pk, _at in latest_versions.values()])
+        .values("version_id")
+        .annotate(last=Max("acknowledged_at"))
+    )
+    last = {row["version_id"]: row["last"] for row in acks}
+    due = {}
+    for contractor_id, (pk, generated_at) in latest_versions.items():
+        if pk in last:
+            due[contractor_id] = _plus_year(timezone.localdate(last[pk]))
+        else:
+            due[contractor_id] = timezone.localdate(generated_at) + dt.timedelta(days=ACKNOWLEDGE_WITHIN_DAYS)
+    return due
 
 
 def acknowledge(actor: Actor, version: ManualVersion) -> ManualAcknowledgement:

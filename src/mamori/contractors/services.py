@@ -366,19 +366,64 @@ class Warning:
     due: dt.date | None = None
 
 
-def contractor_warnings(contractor: Contractor, today: dt.date | None = None) -> list[Warning]:
-    """The warnings of one contractor (no permission check: callers show them to those who may see them)."""
+@dataclass
+class _Facts:
+    """What the warnings need about a set of contractors, read in a fixed number of queries (the dashboard calls
+    ``warnings`` on every visit, over every contractor)."""
+
+    card: set[int]
+    special_care: set[int]
+    contracts: dict[int, list[Contract]]
+    overdue_reviews: dict[int, list[dt.date]]
+    acknowledgement_due: dict[int, dt.date]
+
+
+def _sensitive_ids(ids: list[int], flag: str, own_flag: str) -> set[int]:
+    condition = Q(**{f"categories__{flag}": True})
+    if flag == "card_data":
+        condition |= Q(card_data_retained=True)
+    entries = LedgerEntry.objects.filter(pk__in=LedgerEntry.objects.filter(condition).values("pk"))
+    named = entries.filter(contractors__in=ids).values_list("contractors", flat=True)
+    run = entries.filter(data_sources__contractor__in=ids).values_list("data_sources__contractor", flat=True)
+    own = Contractor.objects.filter(pk__in=ids, **{own_flag: True}).values_list("pk", flat=True)
+    # An entry shared by several contractors lists them all: keep the ones asked about.
+    return (set(named) | set(run) | set(own)) & set(ids)
+
+
+def _facts(ids: list[int], today: dt.date) -> _Facts:
     from mamori.contractors import manual
 
-    today = today or timezone.localdate()
+    contracts: dict[int, list[Contract]] = {}
+    for contract in Contract.objects.filter(contractor_id__in=ids, archived_at__isnull=True):
+        contracts.setdefault(contract.contractor_id, []).append(contract)
+    overdue: dict[int, list[dt.date]] = {}
+    reviews = ContractorReview.objects.filter(
+        contractor_id__in=ids, done_on__isnull=True, archived_at__isnull=True, due_on__lt=today
+    )
+    for contractor_id, due_on in reviews.order_by("due_on", "pk").values_list("contractor_id", "due_on"):
+        overdue.setdefault(contractor_id, []).append(due_on)
+    return _Facts(
+        card=_sensitive_ids(ids, "card_data", "handles_card_data"),
+        special_care=_sensitive_ids(ids, "special_care", "handles_special_care"),
+        contracts=contracts,
+        overdue_reviews=overdue,
+        acknowledgement_due=manual.acknowledgement_due_dates(ids),
+    )
+
+
+def _in_force(contracts: list[Contract], today: dt.date) -> Contract | None:
+    return max((c for c in contracts if c.in_force(today)), key=lambda c: (c.starts_on, c.pk), default=None)
+
+
+def _warnings_of(contractor: Contractor, facts: _Facts, today: dt.date) -> list[Warning]:
     url = reverse("contractors:detail", args=[contractor.pk])
     found: list[Warning] = []
-    sensitive = sensitive_data(contractor)
-    if sensitive and contractor.active:
-        contract = current_contract(contractor, today)
-        missing = missing_incident_clauses(contract, card="card" in sensitive)
+    card, special = contractor.pk in facts.card, contractor.pk in facts.special_care
+    if (card or special) and contractor.active:
+        contract = _in_force(facts.contracts.get(contractor.pk, []), today)
+        missing = missing_incident_clauses(contract, card=card)
         if missing:
-            what = _("card data") if "card" in sensitive else _("special-care personal information")
+            what = _("card data") if card else _("special-care personal information")
             labels = "、".join(str(checklist.INCIDENT_CLAUSES[k][1]) for k in missing)
             if contract is None:
                 text = _("Handles %(what)s but has no contract in force: no incident clauses at all.") % {"what": what}
@@ -388,10 +433,10 @@ def contractor_warnings(contractor: Contractor, today: dt.date | None = None) ->
                     "missing": labels,
                 }
             found.append(Warning("incident_clauses", contractor.pk, contractor.name, text, url + "#contracts"))
-    for review in contractor.reviews.filter(done_on__isnull=True, archived_at__isnull=True, due_on__lt=today):
-        text = _("The periodic review due on %(date)s is overdue.") % {"date": review.due_on.isoformat()}
-        found.append(Warning("review_overdue", contractor.pk, contractor.name, text, url + "#reviews", review.due_on))
-    due = manual.acknowledgement_due(contractor)
+    for due_on in facts.overdue_reviews.get(contractor.pk, []):
+        text = _("The periodic review due on %(date)s is overdue.") % {"date": due_on.isoformat()}
+        found.append(Warning("review_overdue", contractor.pk, contractor.name, text, url + "#reviews", due_on))
+    due = facts.acknowledgement_due.get(contractor.pk)
     if due is not None and due < today:
         text = _("The contractor has not acknowledged its incident manual; due on %(date)s.") % {
             "date": due.isoformat()
@@ -402,15 +447,23 @@ def contractor_warnings(contractor: Contractor, today: dt.date | None = None) ->
     return found
 
 
+def contractor_warnings(contractor: Contractor, today: dt.date | None = None) -> list[Warning]:
+    """The warnings of one contractor (no permission check: callers show them to those who may see them)."""
+    today = today or timezone.localdate()
+    return _warnings_of(contractor, _facts([contractor.pk], today), today)
+
+
 def warnings(actor: Actor, today: dt.date | None = None) -> list[Warning]:
     """Every contractor warning the actor may see — for the dashboard, the list and the contractor page.
 
     Empty for roles that may not read supervision records (staff, contractor users): the warnings speak of
-    contracts and reviews."""
+    contracts and reviews. A fixed number of queries, whatever the number of contractors."""
     if not policy.can(actor, Action.VIEW, SUPERVISION):
         return []
-    contractors = policy.scope(actor, RESOURCE, Contractor.objects.filter(active=True))
-    return [w for contractor in contractors.order_by("name") for w in contractor_warnings(contractor, today)]
+    today = today or timezone.localdate()
+    contractors = list(policy.scope(actor, RESOURCE, Contractor.objects.filter(active=True)).order_by("name"))
+    facts = _facts([c.pk for c in contractors], today)
+    return [w for contractor in contractors for w in _warnings_of(contractor, facts, today)]
 
 
 def require_contractor_user_of(actor: Actor, contractor_id: int) -> None:
