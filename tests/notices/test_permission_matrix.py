@@ -26,6 +26,7 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/notices/{email}/edit/": M,
     "/notices/{email}/no-contact.csv": M,
     "/notices/{letter}/letters.pdf": M,
+    "/notices/{letter}/letters.pdf?part=9": (403, 404, 403, 404, 404, 404, 404),  # no such part
     "/notices/{letter}/letters.csv": M,
     "/notices/{email}/letters.pdf": (403, 404, 403, 404, 404, 404, 404),  # not a letter campaign
     "/notices/99999/": (404, 404, 404, 404, 404, 404, 404),

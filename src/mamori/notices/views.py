@@ -23,6 +23,7 @@ from mamori.notices.models import Campaign, Channel, Delivery, DeliveryStatus
 
 RESOURCE = services.RESOURCE
 PAGE_SIZE = 50
+PDF_PART_SIZE = 500
 
 
 def _case(request: HttpRequest, case_pk: int) -> IncidentCase:
@@ -112,11 +113,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change,
             "can_export": policy.can(request.user, Action.EXPORT, RESOURCE, campaign),
             "missing": services.missing_items(campaign) if campaign.channel == Channel.EMAIL else [],
+            "pdf_parts": _pdf_parts(campaign),
             "bounces_form": BouncesForm(),
             "posted_form": PostedForm(),
             "reason_form": ReasonForm(),
         },
     )
+
+
+def _pdf_parts(campaign: Campaign) -> list[tuple[int, int, int]]:
+    """(part, first letter, last letter) of the mail-merge PDF's parts."""
+    if campaign.channel != Channel.LETTER:
+        return []
+    count = _letter_rows(campaign).count()
+    return [(i // PDF_PART_SIZE + 1, i + 1, min(i + PDF_PART_SIZE, count)) for i in range(0, count, PDF_PART_SIZE)]
 
 
 def _progress_context(campaign: Campaign) -> dict[str, Any]:
@@ -291,17 +301,30 @@ def _letter_rows(campaign: Campaign) -> Any:
     return campaign.deliveries.filter(status=DeliveryStatus.QUEUED).select_related("person", "campaign").order_by("pk")
 
 
+def _part(request: HttpRequest) -> int:
+    """Which part of the mail-merge PDF (1-based): a PDF takes tens of milliseconds a letter, so thousands of
+    letters come as parts of ``PDF_PART_SIZE`` that each finish well within a request."""
+    try:
+        return max(1, int(request.GET.get("part", "1")))
+    except ValueError:
+        return 1
+
+
 @login_required
 @require_GET
 def letters_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     def build(campaign: Campaign) -> tuple[int, bytes]:
         if campaign.channel != Channel.LETTER:
             raise policy.NotVisible("not a letter campaign")
-        rows = list(_letter_rows(campaign))
+        start = (part - 1) * PDF_PART_SIZE
+        rows = list(_letter_rows(campaign)[start : start + PDF_PART_SIZE])
+        if not rows and part > 1:
+            raise policy.NotVisible("no such part")
         return len(rows), letters.letters_pdf(campaign, rows)
 
+    part = _part(request)
     try:
-        return _download(request, pk, "letters PDF", build, f"notices-{pk}.pdf", "application/pdf")
+        return _download(request, pk, f"letters PDF part {part}", build, f"notices-{pk}-{part}.pdf", "application/pdf")
     except letters.FontMissing as error:
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
 
