@@ -149,3 +149,12 @@ def test_a_never_scanned_source_is_deleted_after_a_confirmation_page(internal_so
     assert response.status_code == 302
     assert not DataSource.objects.filter(pk=internal_source.pk).exists()
     assert AuditEntry.objects.filter(action="delete", object_id=str(internal_source.pk)).exists()
+
+
+def test_the_console_refuses_to_scan_an_archived_source_with_a_message(scanned, manager):
+    from django.core.management import CommandError, call_command
+
+    services.archive_source(manager, scanned, REASON)
+    with pytest.raises(CommandError, match="archived"):
+        call_command("discovery", "scan", str(scanned.pk))
+    assert Scan.objects.filter(source=scanned).count() == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mamori.accounts.policy import SYSTEM
@@ -27,7 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "sources":
             for item in DataSource.objects.all():
-                self.stdout.write(f"{item.pk}\t{item.kind}\t{item.name}")
+                archived = "\tarchived" if item.archived_at else ""
+                self.stdout.write(f"{item.pk}\t{item.kind}\t{item.name}{archived}")
             return
         raw = str(options["source_id"])
         if not raw.isdigit():
@@ -35,7 +37,10 @@ class Command(BaseCommand):
         source = DataSource.objects.filter(pk=int(raw)).first()
         if source is None:
             raise CommandError(f"no data source with id {raw} (see `mamori discovery sources`)")
-        scan = services.start_scan(SYSTEM, source)
+        try:
+            scan = services.start_scan(SYSTEM, source)
+        except ValidationError as refused:  # an archived source is no longer scanned
+            raise CommandError(" ".join(refused.messages)) from None
         self.stdout.write(f"scan {scan.pk} of {source.name} queued (job {scan.job_id})")
         if options["wait"]:
             from mamori.jobs.worker import Worker
