@@ -158,3 +158,11 @@ def test_the_console_refuses_to_scan_an_archived_source_with_a_message(scanned, 
     with pytest.raises(CommandError, match="archived"):
         call_command("discovery", "scan", str(scanned.pk))
     assert Scan.objects.filter(source=scanned).count() == 1
+
+
+def test_an_archived_source_is_not_edited(scanned, manager, client_for):
+    services.archive_source(manager, scanned, REASON)
+    response = client_for(manager).get(f"/discovery/{scanned.pk}/edit/")
+    assert response.status_code == 302 and response["Location"] == f"/discovery/{scanned.pk}/"
+    with pytest.raises(ValidationError):
+        services.update_source(manager, DataSource.objects.get(pk=scanned.pk), {"name": "renamed"})

@@ -80,6 +80,9 @@ def _errors(form: DataSourceForm, exc: ValidationError) -> None:
 def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
     source = _source(request, pk)
     policy.check(request.user, Action.CHANGE, S, source)
+    if source.archived_at is not None:
+        messages.error(request, _("This data source is archived; it is no longer changed or scanned."))
+        return redirect("discovery:detail", source.pk)
     form = _form(request, source)
     if request.method == "POST" and form.is_valid():
         try:
