@@ -3,5 +3,5 @@ reproduce), no example database in the checkout, no deadline on a shared 2-core 
 
 from hypothesis import settings
 
-settings.register_profile("mamori", derandomize=True, database=None, deadline=None, max_examples=300)
+settings.register_profile("mamori", derandomize=True, database=None, deadline=None, max_examples=120)
 settings.load_profile("mamori")

@@ -188,6 +188,9 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     active = serializers.BooleanField(source="is_active", read_only=True)
+    revoked_reason = serializers.CharField(
+        read_only=True, help_text="Why it was revoked (owner, manager, password, …); empty while it is not."
+    )
     expires_in_days = serializers.IntegerField(
         write_only=True, required=False, min_value=1, help_text="Lifetime in days (default 90, at most 365)."
     )

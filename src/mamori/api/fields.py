@@ -56,6 +56,7 @@ def year_text_in_range(value: str) -> bool:
     return match is None or MIN_YEAR <= int(match.group(1)) <= MAX_YEAR
 
 
+_related_run_validation = serializers.RelatedField.run_validation
 _pk_to_internal = serializers.PrimaryKeyRelatedField.to_internal_value
 _char_to_internal = serializers.CharField.to_internal_value
 _datetime_to_internal = serializers.DateTimeField.to_internal_value
@@ -66,6 +67,13 @@ def _strict_char(self: serializers.CharField, data: Any) -> str:
     if not isinstance(data, str) and _from_json(self):
         raise serializers.ValidationError(str(TEXT_MESSAGE), code="invalid")
     return _char_to_internal(self, data)
+
+
+def _related_no_empty_text(self: serializers.RelatedField[Any, Any, Any], data: Any = serializers.empty) -> Any:
+    # DRF reads "" as null for a relation (a form's empty select); in JSON, null is null and "" is not an id.
+    if isinstance(data, str) and data == "" and _from_json(self):
+        raise serializers.ValidationError(str(ID_MESSAGE % {"max": MAX_ID}), code="invalid")
+    return _related_run_validation(self, data)
 
 
 def _bounded_pk(self: serializers.PrimaryKeyRelatedField[Any], data: Any) -> Any:
@@ -106,6 +114,7 @@ def _rfc3339_datetime(self: serializers.DateTimeField, value: Any) -> Any:
 
 def install() -> None:
     """Put the rules above into DRF's field classes (idempotent)."""
+    serializers.RelatedField.run_validation = _related_no_empty_text  # type: ignore[method-assign,assignment]
     serializers.PrimaryKeyRelatedField.to_internal_value = _bounded_pk  # type: ignore[method-assign,assignment]
     serializers.CharField.to_internal_value = _strict_char  # type: ignore[method-assign,assignment]
     serializers.DateTimeField.to_internal_value = _bounded_datetime  # type: ignore[method-assign]

@@ -48,6 +48,8 @@ class SearchFilter(filters.SearchFilter):
 
     def get_search_terms(self, request: Request) -> list[str]:
         value = request.query_params.get(self.search_param, "")
+        if self.search_param in request.query_params and not value:
+            raise refuse(self.search_param, _("Give a value, or leave the parameter out."))
         if "\x00" in value:
             raise refuse(self.search_param, _("Null characters are not allowed."))
         if len(value) > MAX_SEARCH_LENGTH:

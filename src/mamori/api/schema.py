@@ -16,6 +16,7 @@ from typing import Any
 
 import django_filters
 from drf_spectacular import openapi
+from drf_spectacular.plumbing import get_view_model
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.settings import api_settings
@@ -141,8 +142,7 @@ class AutoSchema(openapi.AutoSchema):
 
         for backend in self.get_filter_backends():
             if issubclass(backend, DjangoFilterBackend):
-                queryset = getattr(type(self.view), "queryset", None)
-                model = getattr(queryset, "model", None)
+                model = get_view_model(self.view)
                 if model is None:
                     return None
                 return backend().get_filterset_class(self.view, model._default_manager.none())

@@ -47,8 +47,9 @@ def known_parameters(view: Any) -> set[str]:
 
 def check_query_parameters(view: Any, request: Request) -> None:
     """A parameter the endpoint does not read is a 400 naming it, not a 200 that silently ignored it."""
-    if request.method == "OPTIONS":
-        return
+    method = (request.method or "GET").lower()
+    if method == "options" or method not in view.http_method_names or not hasattr(view, method):
+        return  # OPTIONS describes; a method the endpoint lacks is answered 405 before any parameter
     known = known_parameters(view)
     unknown = sorted(name for name in request.query_params if name not in known)
     if unknown:
