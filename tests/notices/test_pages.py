@@ -44,7 +44,8 @@ def test_a_template_with_a_disallowed_item_is_refused_on_the_form_with_the_field
     # then
     assert response.status_code == 400
     page = response.content.decode()
-    assert "ja_body, line 2" in page and "{persons}" in page
+    assert "{persons}" in page
+    assert "ja_body, line 2" in page or "ja_body の 2 行目" in page  # English or Japanese catalogue
     campaign.refresh_from_db()
     assert "{persons}" not in campaign.texts["ja"]["body"]
 
@@ -75,4 +76,4 @@ def test_the_status_table_is_paged_and_filtered(scoped_case, president, client_f
     page = client_for(president).get(f"/notices/{campaign.pk}/?status=no_contact").content.decode()
     # then
     assert "連絡先 なし" in page and "山田 太郎1" not in page
-    assert "Retry" not in page and "再送" not in page  # top management reads only
+    assert f"/notices/{campaign.pk}/retry/" not in page and f"/notices/{campaign.pk}/start/" not in page  # reads only

@@ -211,3 +211,25 @@ def test_sending_is_refused_while_a_notice_item_is_still_to_be_filled_in(scoped_
 
     with pytest.raises(ValidationError, match="contact"):
         services.start_sending(SYSTEM, campaign)
+
+
+@pytest.mark.django_db
+def test_a_job_that_runs_out_of_attempts_pauses_the_campaign_with_the_reason(scoped_case, sink):
+    # given: the mail server is gone for good
+    campaign = services.create_campaign(SYSTEM, scoped_case, channel=Channel.EMAIL, rate_per_minute=60_000)
+    services.update_campaign(SYSTEM, campaign, {"facts": FILLED})
+    campaign = services.start_sending(SYSTEM, campaign)
+    Job.objects.filter(pk=campaign.job_id).update(max_attempts=1)
+    sink.stop()
+    # when
+    Worker(get_backend("embedded")).run(burst=True)
+    # then
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.PAUSED and "Connection refused" in campaign.last_error
+    assert _statuses(campaign)[DeliveryStatus.QUEUED] == 4  # nothing claimed, nothing lost
+    # when: the server is back and the manager resumes
+    sink.start()
+    services.start_sending(SYSTEM, campaign)
+    Worker(get_backend("embedded")).run(burst=True)
+    # then
+    assert _statuses(campaign)[DeliveryStatus.SENT] == 4 and len(set(sink.handler.ids())) == 4
