@@ -132,6 +132,15 @@ def truth(start: dt.date, end: dt.date) -> int:
         return int(conn.execute(sa.text(TRUTH_SQL), params).scalar() or 0)
 
 
+def scan_baseline() -> float:
+    """Seconds for a bare ``count(*)`` of the order table: what reading it once costs on this machine now."""
+    with sa.create_engine(f"{SERVER}/{SHOP_DB}").connect() as conn:
+        conn.execute(sa.text("SET jit = off"))
+        began = time.perf_counter()
+        conn.execute(sa.text("SELECT count(*) FROM dtb_order")).scalar()
+        return time.perf_counter() - began
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=10_000_000)
@@ -155,6 +164,8 @@ def main() -> int:
     source = discovery.create_source(
         SYSTEM, {"name": "bench shop", "kind": "database", "location": f"{SERVER.replace('+psycopg', '')}/{SHOP_DB}"}
     )
+    baseline = scan_baseline()
+    load_before = os.getloadavg()[0]
     rows = []
     for label, start, end in WINDOWS:
         spec = services.Spec("eccube2", start, end, payment_ids=[5, 6], source=source)
@@ -170,6 +181,10 @@ def main() -> int:
         rows.append((label, done.orders_count or 0, done.people_count or 0, expected, count_s, run_s, ok, done.error))
     print()
     print(f"Scoping {args.orders:,} EC-CUBE 2.x orders in PostgreSQL (shop built in {built:.0f} s)")
+    print(
+        f"{os.cpu_count()} CPUs, load average {load_before:.1f} before / {os.getloadavg()[0]:.1f} after; "
+        f"a bare count(*) of dtb_order took {baseline:.1f} s"
+    )
     print()
     print("| window | card orders in window | affected people | true number | preview count | full run | < 20 s |")
     print("|---|---:|---:|---:|---:|---:|---|")

@@ -3,6 +3,7 @@ the true number of people, computed by hand in tests/scoping/shop.py, whatever t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -156,3 +157,45 @@ def test_the_postgresql_copy_rows_are_the_rows_python_makes(postgres_url, flavou
         expected = (7, p.identity, p.member_id, p.name, p.kana, p.email, p.phone, p.postal_code, p.address, p.orders)
         assert tuple(row[:10]) == expected
         assert (row[10], row[11]) == (p.first_order_at, p.last_order_at)
+
+
+@pytest.mark.parametrize("flavour", ["eccube2", "eccube4"])
+def test_the_preview_counts_in_one_pass_and_shows_the_first_people(shop_url, flavour):
+    # given
+    truth = shop.build(shop_url, flavour)
+    engine = _open(shop_url)
+    with engine.connect() as conn, conn.begin():
+        query.begin_read_only(conn)
+        bound = maps.bind(conn, maps.preset(flavour, shop.CARD_IDS[flavour]), flavour)
+        # when
+        people, orders, sample = query.preview(conn, bound, *shop.WINDOW, 5)
+        first = list(query.people(conn, bound, *shop.WINDOW, limit=5))
+    engine.dispose()
+    # then
+    assert (people, orders) == (len(truth.people), truth.orders)
+    assert sample == first
+
+
+def test_an_empty_window_previews_as_nobody(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    shop.build(url, "eccube2")
+    engine = _open(url)
+    with engine.connect() as conn:
+        bound = maps.bind(conn, maps.preset("eccube2", [5]), "eccube2")
+        assert query.preview(conn, bound, dt.date(2001, 1, 1), dt.date(2001, 12, 31)) == (0, 0, [])
+    engine.dispose()
+
+
+def test_the_row_identity_expression_names_the_same_people(tmp_path):
+    # given (card-list matching links order rows to people with it)
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    truth = shop.build(url, "eccube2")
+    engine = _open(url)
+    with engine.connect() as conn:
+        bound = maps.bind(conn, maps.preset("eccube2", shop.CARD_IDS["eccube2"]), "eccube2")
+        where = query.conditions(conn, bound, *shop.WINDOW)
+        # when
+        names = set(conn.execute(sa.select(query.identity_expression(bound)).where(*where)).scalars())
+    engine.dispose()
+    # then
+    assert names == truth.people

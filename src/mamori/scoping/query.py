@@ -125,19 +125,20 @@ def _is_member(bound: Bound) -> Any:
 
 
 def identity_expression(bound: Bound) -> Any:
+    """The identity of the person behind each order row ("member:…", "email:…", "order:…"), as one SQL
+    expression: for joining other tables' rows to affected people (card-list matching uses it). The scoping
+    itself groups by the cheaper keys of ``_group_keys`` and builds the same text once per person."""
     m = bound.mapping
     key = _text(bound.col(m.key_column))
-    by_order = sa.literal("order:", sa.String) + key
     whens = []
     if m.member_column:
         member = sa.literal("member:", sa.String) + _text(bound.col(m.member_column))
         whens.append((_is_member(bound), member))
     if m.email_column:
-        email = normalised_email(bound.col(m.email_column))
-        email_col = bound.col(m.email_column)
-        has_email = sa.and_(email_col.is_not(None), sa.func.length(sa.func.trim(_text(email_col))) > 0)
-        whens.append((has_email, sa.literal("email:", sa.String) + email))
-    return sa.case(*whens, else_=by_order)
+        col = bound.col(m.email_column)
+        has_email = sa.and_(col.is_not(None), sa.func.length(sa.func.trim(_text(col))) > 0)
+        whens.append((has_email, sa.literal("email:", sa.String) + normalised_email(col)))
+    return sa.case(*whens, else_=sa.literal("order:", sa.String) + key)
 
 
 def _bound_date(conn: sa.Connection, day: dt.date) -> Any:
@@ -175,20 +176,56 @@ def conditions(conn: sa.Connection, bound: Bound, window_from: dt.date, window_t
     return where
 
 
-def _aggregate(conn: sa.Connection, bound: Bound, window_from: dt.date, window_to: dt.date) -> Any:
+def _group_keys(bound: Bound) -> list[tuple[str, Any, Any]]:
+    """(prefix, key expression per order, text of the key after grouping): grouping by a member id (a number)
+    and a normalised e-mail is cheaper than building an identity string for every order; the string is built
+    once per person, after the aggregation."""
     m = bound.mapping
-    ident = identity_expression(bound).label("identity")
+    member = _is_member(bound) if m.member_column else sa.false()
+    keys: list[tuple[str, Any, Any]] = []
+    if m.member_column:
+        keys.append(("member:", sa.case((member, bound.col(m.member_column)), else_=None), None))
+    email_ok: Any = sa.false()
+    if m.email_column:
+        col = bound.col(m.email_column)
+        email_ok = sa.and_(sa.not_(member), col.is_not(None), sa.func.length(sa.func.trim(_text(col))) > 0)
+        keys.append(("email:", sa.case((email_ok, normalised_email(col)), else_=None), None))
+    rest = sa.and_(sa.not_(member), sa.not_(email_ok))
+    keys.append(("order:", sa.case((rest, bound.col(m.key_column)), else_=None), None))
+    return keys
+
+
+def _aggregate(conn: sa.Connection, bound: Bound, window_from: dt.date, window_to: dt.date) -> Any:
+    """One row per person: identity, orders, first_at, last_at, last_key (the latest order's key)."""
+    m = bound.mapping
     date = bound.col(m.date_column)
-    return (
+    keys = _group_keys(bound)
+    labelled = [expr.label(f"k{i}") for i, (_prefix, expr, _none) in enumerate(keys)]
+    grouped = (
         sa.select(
-            ident,
+            *labelled,
             sa.func.count().label("orders"),
             sa.func.min(date).label("first_at"),
             sa.func.max(date).label("last_at"),
             sa.func.max(bound.col(m.key_column)).label("last_key"),
         )
         .where(*conditions(conn, bound, window_from, window_to))
-        .group_by(ident)
+        .group_by(*[expr for _prefix, expr, _none in keys])
+        .subquery("grouped")
+    )
+    whens = [
+        (grouped.c[f"k{i}"].is_not(None), sa.literal(prefix, sa.String) + _text(grouped.c[f"k{i}"]))
+        for i, (prefix, _expr, _none) in enumerate(keys[:-1])
+    ]
+    last = len(keys) - 1
+    order_identity = sa.literal("order:", sa.String) + _text(grouped.c[f"k{last}"])
+    identity = sa.case(*whens, else_=order_identity) if whens else order_identity
+    return sa.select(
+        identity.label("identity"),
+        grouped.c.orders,
+        grouped.c.first_at,
+        grouped.c.last_at,
+        grouped.c.last_key,
     )
 
 
@@ -225,6 +262,35 @@ def people_query(
         agg.join(alias, alias.c[m.key_column] == agg.c.last_key)
     )
     return select.order_by(agg.c.identity) if ordered else select
+
+
+def preview(
+    conn: sa.Connection, bound: Bound, window_from: dt.date, window_to: dt.date, limit: int = 5
+) -> tuple[int, int, list[Person]]:
+    """(people, orders, the first ``limit`` people) from one aggregation: the totals ride along as window
+    functions over the aggregate, and only the sample is joined back to its latest order."""
+    m = bound.mapping
+    agg = _aggregate(conn, bound, window_from, window_to).subquery("agg")
+    top = (
+        sa.select(
+            agg,
+            sa.func.count().over().label("n_people"),
+            sa.func.sum(agg.c.orders).over().label("n_orders"),
+        )
+        .order_by(agg.c.identity)
+        .limit(limit)
+        .subquery("top")
+    )
+    alias, *contact = _contact_columns(bound)
+    select = (
+        sa.select(top.c.identity, top.c.orders, top.c.first_at, top.c.last_at, top.c.n_people, top.c.n_orders, *contact)
+        .select_from(top.join(alias, alias.c[m.key_column] == top.c.last_key))
+        .order_by(top.c.identity)
+    )
+    rows = conn.execute(select).mappings().all()
+    if not rows:
+        return 0, 0, []
+    return int(rows[0]["n_people"]), int(rows[0]["n_orders"]), [to_person(row, bound) for row in rows]
 
 
 def _clean(value: Any, sep: str = " ") -> str:
@@ -302,6 +368,8 @@ def begin_read_only(conn: sa.Connection) -> None:
         # (nested loops); all rows are wanted. More sort/hash memory keeps the GROUP BY of millions off disk.
         conn.execute(sa.text("SET LOCAL cursor_tuple_fraction = 1.0"))
         conn.execute(sa.text(f"SET LOCAL work_mem = '{WORK_MEM_MB}MB'"))
+        # JIT compiling this one-off aggregate costs more than it saves (measured: 5.8 s of 11 s on 10M orders).
+        conn.execute(sa.text("SET LOCAL jit = off"))
 
 
 # --------------------------------------------------------------------------------------------------

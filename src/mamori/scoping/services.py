@@ -182,8 +182,7 @@ def preview(actor: Actor, case: IncidentCase, spec: Spec) -> Preview:
         checked = spec.checked_mapping()
         with _opened(spec) as (engine, _sha), read_only(engine) as conn:
             bound = maps.bind(conn, checked, spec.preset)
-            people, orders = query.count(conn, bound, spec.window_from, spec.window_to)
-            sample = list(query.people(conn, bound, spec.window_from, spec.window_to, limit=SAMPLE))
+            people, orders, sample = query.preview(conn, bound, spec.window_from, spec.window_to, SAMPLE)
     except (maps.MappingError, sources.SourceProblem) as exc:
         raise _error(exc) from None
     except sa.exc.SQLAlchemyError as exc:
