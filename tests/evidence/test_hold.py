@@ -13,7 +13,7 @@ from mamori.discovery import services as discovery
 from mamori.discovery.models import DataSource, Scan
 from mamori.evidence import holds, storage
 from mamori.incidents import hold
-from mamori.incidents.models import HoldRelease, IncidentCase, TimelineEvent
+from mamori.incidents.models import CaseStatus, HoldRelease, IncidentCase, TimelineEvent
 from tests.evidence.conftest import released
 
 pytestmark = pytest.mark.django_db
@@ -110,10 +110,16 @@ def test_scans_and_findings_of_a_linked_source_are_held(linked_source):
     assert holds.holding_case(scan).title == HELD
 
 
-def test_after_release_the_data_source_can_be_deleted(linked_source, server_case, manager):
+def test_after_release_and_closure_the_scanned_source_is_archived_never_deleted(linked_source, server_case, manager):
+    # given the hold released and the case closed
     released(server_case)
-    discovery.delete_source(manager, linked_source)
-    assert not DataSource.objects.filter(pk=linked_source.pk).exists()
+    IncidentCase.objects.filter(pk=server_case.pk).update(status=CaseStatus.CLOSED)
+    # then the scanned source still cannot be deleted (its scans are evidence), but it can be archived
+    with pytest.raises(ValidationError):
+        discovery.delete_source(manager, linked_source)
+    discovery.archive_source(manager, linked_source, "サーバ廃止")
+    linked_source.refresh_from_db()
+    assert linked_source.archived_at is not None
 
 
 def test_the_source_of_a_preserved_copy_is_held_even_unlinked(server_case, server_co, manager):

@@ -37,6 +37,7 @@ POST_MATRIX: dict[str, tuple[int, ...]] = {
     # 400: the reason is missing (tests/risk/test_archive.py archives with one)
     "/risk/{risk}/archive/": (403, 400, 403, 403, 404, 404, 404),
     "/risk/nonconformities/{nc}/archive/": (403, 400, 403, 403, 404, 404, 404),
+    "/risk/nonconformities/{nc}/close/": (403, 400, 403, 403, 404, 404, 404),  # 400: no effectiveness check
     "/risk/matrix/": (403, 400, 403, 403, 403, 403, 403),
     "/risk/generate/": (403, 400, 403, 403, 403, 403, 403),
     # accepting a residual risk is its own verb (policy Action.ACCEPT): the protection manager's alone

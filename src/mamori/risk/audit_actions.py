@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 ACTIONS = {
     "archive": _("Archive"),
     "accept": _("Residual risk accepted"),
+    "nonconformity_closed": _("Nonconformity closed after the effectiveness check"),
     # written by the scan job on the risk or nonconformity a reconciliation gap was recorded as
     "gap_evidence_added": _("Gap still shown by a later scan"),
     "gap_resolved": _("Gap resolved by a later scan"),

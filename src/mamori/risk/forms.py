@@ -19,6 +19,7 @@ from mamori.risk.models import (
     MAX_LEVELS,
     Band,
     Nonconformity,
+    NonconformityStatus,
     Risk,
     RiskMatrix,
     RiskStatus,
@@ -191,6 +192,7 @@ class NonconformityForm(forms.ModelForm):
             "source",
             "evidence_ref",
             "status",
+            "cause",
             "corrective_action",
             "owner",
             "due_date",
@@ -198,11 +200,27 @@ class NonconformityForm(forms.ModelForm):
         widgets = {
             "detected_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "due_date": DATE,
+            "cause": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = possible_owners()  # type: ignore[attr-defined]
+        # Closing is its own step with the effectiveness check (services.close_nonconformity).
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [(v, label) for v, label in NonconformityStatus.choices if v != NonconformityStatus.CLOSED]
+
+
+class CloseForm(forms.Form):
+    effectiveness = forms.CharField(
+        label=_("Effectiveness check"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_(
+            "How you confirmed the action worked, e.g. the next scan no longer finds the data, records checked."
+        ),
+    )
 
 
 class RiskFilterForm(forms.Form):

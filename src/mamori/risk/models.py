@@ -351,7 +351,9 @@ class NonconformityStatus(models.TextChoices):
 
 
 class Nonconformity(models.Model):
-    """A nonconformity (不適合) and its corrective action (是正処置). The PMS work extends this later."""
+    """A nonconformity (不適合) and its corrective action (是正処置): cause, action, owner and due date, then the
+    effectiveness check and closure by the protection manager (who found it — e.g. the internal auditor — never
+    closes it)."""
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -364,7 +366,20 @@ class Nonconformity(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=NonconformityStatus.choices, default=NonconformityStatus.OPEN
     )
+    cause = models.TextField(_("cause (原因)"), blank=True)
     corrective_action = models.TextField(_("corrective action"), blank=True)
+    # Closing (完了): only through services.close_nonconformity, after the effectiveness check (有効性の確認).
+    effectiveness = models.TextField(_("effectiveness check"), blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+        editable=False,
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,

@@ -287,13 +287,17 @@ def create_nonconformity(
     source: str = NonconformitySource.OTHER,
     evidence_ref: str = "",
     evidence: Mapping[str, Any] | None = None,
+    cause: str = "",
     corrective_action: str = "",
     owner: Any = None,
     due_date: Any = None,
     detected_at: Any = None,
     status: str = NonconformityStatus.OPEN,
 ) -> Nonconformity:
-    """Record a nonconformity (不適合), e.g. a ledger gap found by reconciliation."""
+    """Record a nonconformity (不適合), e.g. a ledger gap found by reconciliation. It starts open or corrected;
+    closing is :func:`close_nonconformity`."""
+    if status == NonconformityStatus.CLOSED:
+        raise ValidationError({"status": _("Close it with the effectiveness check on its page.")})
     data: dict[str, Any] = {
         "title": title,
         "description": description,
@@ -302,6 +306,7 @@ def create_nonconformity(
         "evidence": clean_evidence(evidence)
         if evidence is not None
         else ({"ref": evidence_ref} if evidence_ref else {}),
+        "cause": cause,
         "corrective_action": corrective_action,
         "owner": owner,
         "due_date": due_date,
@@ -319,9 +324,42 @@ def save_nonconformity(actor: Actor, data: Mapping[str, Any]) -> Nonconformity:
 
 def update_nonconformity(actor: Actor, item: Nonconformity, data: Mapping[str, Any]) -> Nonconformity:
     _refuse_if_archived(item)
+    if item.status == NonconformityStatus.CLOSED:
+        raise ValidationError(_("This nonconformity is closed; its record no longer changes."))
+    if data.get("status") == NonconformityStatus.CLOSED:
+        # Closing is its own step: the effectiveness check, by the protection manager (close_nonconformity).
+        raise ValidationError({"status": _("Close it with the effectiveness check on its page.")})
     if "evidence" in data:
         data = {**data, "evidence": clean_evidence(data["evidence"])}
     return actions.update_record(actor, NONCONFORMITY_RESOURCE, item, data)
+
+
+def close_nonconformity(actor: Actor, item: Nonconformity, effectiveness: str) -> Nonconformity:
+    """Close a nonconformity after checking that its corrective action worked (有効性の確認).
+
+    JIS Q 15001 asks for the cause, the action and a review of its effectiveness before a nonconformity is closed;
+    the close is the protection manager's (the policy's ACCEPT on risk records is the manager's alone), so whoever
+    found it — the internal auditor, say — never closes it."""
+    policy.check(actor, Action.ACCEPT, NONCONFORMITY_RESOURCE, item)
+    _refuse_if_archived(item)
+    if item.status == NonconformityStatus.CLOSED:
+        raise ValidationError(_("This nonconformity is already closed."))
+    missing = [
+        str(label)
+        for label, value in ((_("cause (原因)"), item.cause), (_("corrective action"), item.corrective_action))
+        if not value.strip()
+    ]
+    if missing:
+        raise ValidationError(_("Record before closing: %(fields)s") % {"fields": "、".join(missing)})
+    if not effectiveness.strip():
+        raise ValidationError({"effectiveness": _("Say how the action was checked to have worked.")})
+    with transaction.atomic():
+        before = audit.snapshot(item)
+        item.status, item.effectiveness = NonconformityStatus.CLOSED, effectiveness.strip()
+        item.closed_at, item.closed_by = timezone.now(), actor if getattr(actor, "pk", None) else None
+        item.save()
+        audit.record(actor, "nonconformity_closed", item, changes=audit.diff(before, audit.snapshot(item)))
+    return item
 
 
 def archive_nonconformity(actor: Actor, item: Nonconformity, reason: str) -> Nonconformity:

@@ -20,4 +20,5 @@ urlpatterns = [
     path("nonconformities/<int:pk>/", login_required(views.nonconformity_detail), name="nc_detail"),
     path("nonconformities/<int:pk>/edit/", login_required(nc.edit_view), name="nc_edit"),
     path("nonconformities/<int:pk>/archive/", login_required(views.nonconformity_archive), name="nc_archive"),
+    path("nonconformities/<int:pk>/close/", login_required(views.nonconformity_close), name="nc_close"),
 ]

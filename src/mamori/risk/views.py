@@ -23,8 +23,16 @@ from mamori.core.crud import RecordViews
 from mamori.core.forms import apply_validation_error
 from mamori.discovery.forms import ArchiveForm
 from mamori.risk import exporting, heatmap, services
-from mamori.risk.forms import AcceptForm, GenerateForm, MatrixForm, NonconformityForm, RiskFilterForm, RiskForm
-from mamori.risk.models import Nonconformity, Risk, RiskMatrix, Score
+from mamori.risk.forms import (
+    AcceptForm,
+    CloseForm,
+    GenerateForm,
+    MatrixForm,
+    NonconformityForm,
+    RiskFilterForm,
+    RiskForm,
+)
+from mamori.risk.models import Nonconformity, NonconformityStatus, Risk, RiskMatrix, Score
 
 RESOURCE = services.RESOURCE
 
@@ -325,9 +333,37 @@ def nonconformity_list(request: HttpRequest) -> HttpResponse:
 
 def nonconformity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = policy.get_visible(request.user, RESOURCE, _nonconformities(), pk=pk)
-    can_change = item.archived_at is None and policy.can(request.user, Action.CHANGE, RESOURCE, item)
-    context = {"object": item, "can_change": can_change, "can_archive": can_change, **evidence_context(item)}
-    return render(request, "risk/nonconformity_detail.html", context)
+    return _nonconformity_page(request, item, CloseForm())
+
+
+def _nonconformity_page(request: HttpRequest, item: Nonconformity, form: CloseForm, status: int = 200) -> HttpResponse:
+    live = item.archived_at is None and item.status != NonconformityStatus.CLOSED
+    can_change = live and policy.can(request.user, Action.CHANGE, RESOURCE, item)
+    context = {
+        "object": item,
+        "can_change": can_change,
+        "can_archive": item.archived_at is None and policy.can(request.user, Action.CHANGE, RESOURCE, item),
+        "can_close": live and policy.can(request.user, Action.ACCEPT, RESOURCE, item),
+        "close_form": form,
+        "overdue": live and item.due_date is not None and item.due_date < timezone.localdate(),
+        **evidence_context(item),
+    }
+    return render(request, "risk/nonconformity_detail.html", context, status=status)
+
+
+@require_POST
+def nonconformity_close(request: HttpRequest, pk: int) -> HttpResponse:
+    item = policy.get_visible(request.user, RESOURCE, _nonconformities(), pk=pk)
+    policy.check(request.user, Action.ACCEPT, RESOURCE, item)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.close_nonconformity(request.user, item, form.cleaned_data["effectiveness"])
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            return redirect("risk:nc_detail", pk=item.pk)
+    return _nonconformity_page(request, item, form, status=400)
 
 
 def nonconformity_archive(request: HttpRequest, pk: int) -> HttpResponse:
