@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from mamori.discovery.engine.checks import ascii_digits
 from mamori.discovery.engine.detectors import Detector
-from mamori.discovery.engine.masking import PanFingerprinter, mask_card, pan_fingerprint, parse_cost
+from mamori.discovery.engine.masking import PanFingerprinter, mask_card, parse_cost
 from mamori.discovery.engine.types import Finding
 
 CARD_NUMBER = "credit_card_number"
@@ -26,17 +26,24 @@ BATCH = 2_000
 Progress = Callable[[str], None]
 
 
+PENDING = "pending:"
+
+
 @dataclass(eq=False)
 class ListFingerprinter(PanFingerprinter):
-    """A fingerprinter for re-scans: returns a fingerprint only for numbers on the list, "" for every other.
+    """A fingerprinter for re-scans: marks the numbers that may be on the list, hashes them later all at once.
 
-    ``masks``/``wanted``: the list's masks and fingerprints. A number whose mask is not among them costs
-    nothing; one whose mask is costs one slow hash per cost found among the list's fingerprints."""
+    ``masks``/``wanted``: the list's masks and fingerprints. A number whose mask is not among the masks costs
+    nothing and gets "". One whose mask is gets a placeholder (``pending:<n>``) and waits, in this object's memory
+    only, until :meth:`resolve` hashes every candidate on all cores (one slow hash per cost found among the list's
+    fingerprints) and says which placeholders are on the list."""
 
     masks: frozenset[str] = frozenset()
     wanted: frozenset[str] = frozenset()
     hashed: int = 0
     _costs: list[Any] = field(default_factory=list, repr=False, compare=False)
+    _pending: list[str] = field(default_factory=list, repr=False, compare=False)
+    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._costs = sorted({c for c in map(parse_cost, self.wanted) if c is not None}, key=lambda c: c.log2_n)
@@ -45,18 +52,29 @@ class ListFingerprinter(PanFingerprinter):
         digits = ascii_digits(pan)
         if mask_card(digits) not in self.masks:
             return ""
-        known = self._done.get(digits)
-        if known is not None:
-            return known
-        found = ""
-        for cost in self._costs:
-            self.hashed += 1
-            value = pan_fingerprint(self.key, digits, cost)
-            if value in self.wanted:
-                found = value
-                break
-        if len(self._done) < 100_000:
-            self._done[digits] = found
+        index = self._index.get(digits)
+        if index is None:
+            index = len(self._pending)
+            self._index[digits] = index
+            self._pending.append(digits)
+        return f"{PENDING}{index}"
+
+    def resolve(self, progress: Callable[[int], None] | None = None) -> dict[str, str]:
+        """Hash every candidate (all cores) and forget the clear numbers: placeholder → list fingerprint."""
+        from mamori.cardlists.hashing import fingerprint_all
+
+        found: dict[str, str] = {}
+        try:
+            for cost in self._costs:
+                left = [i for i in range(len(self._pending)) if f"{PENDING}{i}" not in found]
+                values = fingerprint_all(self.key, [self._pending[i] for i in left], cost, progress)
+                self.hashed += len(left)
+                for i, value in zip(left, values, strict=True):
+                    if value in self.wanted:
+                        found[f"{PENDING}{i}"] = value
+        finally:
+            self._pending.clear()
+            self._index.clear()
         return found
 
 

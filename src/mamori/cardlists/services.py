@@ -31,7 +31,15 @@ from mamori.accounts import policy
 from mamori.accounts.policy import SYSTEM, Action, Actor
 from mamori.audit import services as audit
 from mamori.cardlists import hashing, reader
-from mamori.cardlists.matching import CARD_NUMBER, Hit, ListFingerprinter, PersonLink, scan_columns, scan_files
+from mamori.cardlists.matching import (
+    CARD_NUMBER,
+    PENDING,
+    Hit,
+    ListFingerprinter,
+    PersonLink,
+    scan_columns,
+    scan_files,
+)
 from mamori.cardlists.models import CardList, CardListEntry, CardMatch, ListStatus, MatchKind, MatchRun, RunStatus
 from mamori.core import keys
 from mamori.core.uploads import check_upload
@@ -439,8 +447,24 @@ def run_matching(run_id: int, progress: Progress | None = None) -> MatchRun:
     for i, copy in enumerate(copies, start=len(sources)):
         report(10 + int(80 * i / steps), copy.name)
         found += _match_copy(copy, fingerprinter, scoping, notes)
+    report(90, _("fingerprinting the numbers found"))
+    found = _resolved(found, fingerprinter)
     report(95, _("linking the affected list"))
     return _store(run, found, by_fingerprint, scoping, notes, fingerprinter.hashed)
+
+
+def _resolved(found: list[_Found], fingerprinter: ListFingerprinter) -> list[_Found]:
+    """Hash the candidates the re-reads marked (all at once, on every core) and keep those on the list."""
+    resolved = fingerprinter.resolve()
+    kept = []
+    for item in found:
+        if item.hit.fingerprint.startswith(PENDING):
+            value = resolved.get(item.hit.fingerprint)
+            if value is None:
+                continue
+            item.hit.fingerprint = value
+        kept.append(item)
+    return kept
 
 
 def _current_scoping(case: IncidentCase) -> Any:
