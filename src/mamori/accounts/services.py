@@ -304,12 +304,12 @@ def _is_working_manager(user: User, now: dt.datetime) -> bool:
 
 def _check_lockout(actor: Actor, user: User, was_manager: bool) -> None:
     """Nobody locks themselves out, and the organisation keeps at least one active protection manager
-    (個人情報保護管理者): without one, nobody could manage users again."""
+    (個人情報保護管理者) reachable through the web and the API: without one, nobody there could manage users."""
     now = timezone.now()
     if _is_self(actor, user) and not user.is_active:
         raise PermissionDenied(_("You cannot deactivate your own account. Ask another protection manager."))
-    if not was_manager or _is_working_manager(user, now):
-        return
+    if not was_manager or _is_working_manager(user, now) or actor is SYSTEM:
+        return  # the console operator (SYSTEM) can always make a new manager with `mamori createadmin`
     others = User.objects.select_for_update().filter(role=Role.PROTECTION_MANAGER, is_active=True).exclude(pk=user.pk)
     if not any(not other.access_expired(now) for other in others):
         field = "role" if user.role != Role.PROTECTION_MANAGER else "is_active"

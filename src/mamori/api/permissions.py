@@ -13,7 +13,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Model
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -31,18 +31,19 @@ METHOD_ACTIONS = {
 }
 
 
-# How each policy verb reads in a refusal ("... may not <verb> ...").
+# How each policy verb reads in a refusal ("... may not <verb> ..."); a context of its own, as "view" or
+# "add" elsewhere are buttons.
 ACTION_WORDS = {
-    Action.VIEW: gettext_lazy("view"),
-    Action.ADD: gettext_lazy("add"),
-    Action.CHANGE: gettext_lazy("change"),
-    Action.DELETE: gettext_lazy("delete"),
-    Action.EXPORT: gettext_lazy("export"),
-    Action.ACCEPT: gettext_lazy("accept"),
-    Action.APPROVE: gettext_lazy("approve"),
-    Action.RELEASE_HOLD: gettext_lazy("release the legal hold of"),
-    Action.READ_PRESERVED: gettext_lazy("open preserved copies of"),
-    Action.TEST_CONNECTION: gettext_lazy("test the connection of"),
+    Action.VIEW: pgettext_lazy("refused action", "view"),
+    Action.ADD: pgettext_lazy("refused action", "add"),
+    Action.CHANGE: pgettext_lazy("refused action", "change"),
+    Action.DELETE: pgettext_lazy("refused action", "delete"),
+    Action.EXPORT: pgettext_lazy("refused action", "export"),
+    Action.ACCEPT: pgettext_lazy("refused action", "accept"),
+    Action.APPROVE: pgettext_lazy("refused action", "approve"),
+    Action.RELEASE_HOLD: pgettext_lazy("refused action", "release the legal hold of"),
+    Action.READ_PRESERVED: pgettext_lazy("refused action", "open preserved copies of"),
+    Action.TEST_CONNECTION: pgettext_lazy("refused action", "test the connection of"),
 }
 
 

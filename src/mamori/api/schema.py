@@ -75,6 +75,20 @@ WRITES = ("409", "413")
 
 
 class AutoSchema(openapi.AutoSchema):
+    def map_parsers(self) -> list[str]:
+        # Parsers that only tolerate an empty form body are not a way to send data: the schema lists JSON.
+        return [p.media_type for p in self.view.get_parsers() if not getattr(p, "hidden_in_schema", False)]
+
+    def _get_request_for_media_type(self, serializer: Any, direction: Any = "request") -> Any:
+        # A serializer with ``refuses_unknown_fields = True`` documents that other fields are refused.
+        result = super()._get_request_for_media_type(serializer, direction)
+        instance = serializer() if isinstance(serializer, type) else serializer
+        if getattr(instance, "refuses_unknown_fields", False) and openapi.is_serializer(instance):
+            component = self.resolve_serializer(instance, direction)
+            if component:
+                component.schema["additionalProperties"] = False
+        return result
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         codes = [*ALWAYS, *(WRITES if self.method in ("POST", "PUT", "PATCH", "DELETE") else ())]

@@ -22,7 +22,7 @@ from rest_framework.settings import api_settings
 
 from mamori.accounts import policy
 from mamori.api.filters import BACKENDS, filter_parameters
-from mamori.api.parsers import JSONParser
+from mamori.api.parsers import EmptyFormParser, EmptyUrlencodedParser, JSONParser
 from mamori.api.schema import AutoSchema
 
 # Read by DRF itself on every endpoint (``?format=json`` picks the JSON renderer, ``api`` the browsable one).
@@ -65,7 +65,7 @@ class StrictQueryMixin:
     filter_backends: Sequence[type[Any]] = BACKENDS
     # Bodies are JSON, where a type is a type ("0" is not 0, "null" is not null); an endpoint that takes a file
     # names the multipart parser itself.
-    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
+    parser_classes: Sequence[type[BaseParser]] = [JSONParser, EmptyFormParser, EmptyUrlencodedParser]
     schema: ViewInspector | None = AutoSchema()
     query_parameters: dict[str | None, set[str]] = {}
 

@@ -34,6 +34,8 @@ class AppiAssessmentSerializer(serializers.ModelSerializer):
 class AppiFactsSerializer(serializers.Serializer):
     """The facts (for the schema only: the rules parse them, more strictly than a serializer would)."""
 
+    refuses_unknown_fields = True  # the facts format refuses fields it does not know (as `mamori appi assess`)
+
     aware_at = serializers.DateTimeField(help_text="When the company learned of it, ISO 8601 with offset.")
     persons = serializers.IntegerField(min_value=0)
     special_care = serializers.BooleanField()

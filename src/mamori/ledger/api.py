@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -98,6 +98,7 @@ class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
+@extend_schema_serializer(component_name="LedgerImport")  # other apps import files too
 class ImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The ledger as an .xlsx workbook or a CSV file.")
     update = serializers.BooleanField(required=False, default=False)  # type: ignore[assignment]
