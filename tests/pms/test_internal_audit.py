@@ -77,3 +77,13 @@ def test_the_manager_opens_the_corrective_action_once_and_the_auditor_cannot(aud
     assert first.source == NonconformitySource.AUDIT
     assert first.evidence["checklist_item"] == item.pk
     assert "教育記録が3名分ない" in first.description
+
+
+@pytest.mark.django_db
+def test_the_corrective_action_links_back_to_the_audit(client_for, auditor, manager) -> None:
+    plan = _plan(auditor)
+    item = plan.items.get(control__key="awareness")
+    audits.record_result(auditor, item, AuditResult.NONCONFORMITY, "教育記録がない")
+    found = audits.raise_nonconformity(manager, item)
+    page = client_for(manager).get(f"/risk/nonconformities/{found.pk}/").content.decode()
+    assert f'href="/pms/audits/{plan.pk}/"' in page

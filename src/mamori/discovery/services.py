@@ -965,6 +965,10 @@ def evidence_link(ref: str) -> EvidenceLink | None:
     from django.urls import reverse
 
     parts = dict(part.split(":", 1) for part in (ref or "").split("/") if part.count(":") == 1)
+    audit_id, item_id = parts.get("internal-audit", ""), parts.get("item", "")
+    if audit_id.isdigit() and audit_id.isascii():  # raised from an internal audit's checklist (pms)
+        label = _("Internal audit #%(audit)s, item #%(item)s") % {"audit": audit_id, "item": item_id or "—"}
+        return EvidenceLink(reverse("pms:audit_detail", args=[int(audit_id)]), label)
     scan_id, finding_id = parts.get("scan", ""), parts.get("finding", "")
     if not scan_id.isdigit():
         return None
