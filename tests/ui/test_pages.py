@@ -193,19 +193,19 @@ def test_the_dashboard_shows_cards_by_role(
     manager_html = client_for(manager).get("/").content.decode()
     staff_html = client_for(staff).get("/").content.decode()
     contractor_html = client_for(alice_contractor).get("/").content.decode()
-    # then the manager sees the open cases, the ledger reviews due, the risk heat map and the planned cards
-    for title in (
-        "対応中のインシデント事案",
-        "見直し時期の台帳項目",
-        "リスクのヒートマップ",
-        "教育",
-        "内部監査",
-    ):
+    # then the manager sees the open cases, the ledger reviews due, the risk heat map, the overdue list (training
+    # and internal audit among it), the scan findings chart and the readiness card
+    for title in ("対応中のインシデント事案", "見直し時期の台帳項目", "リスクのヒートマップ"):
         assert title in manager_html
+    for card in ('id="overdue-card"', 'id="findings-card"', 'id="readiness-card"'):
+        assert card in manager_html
+    assert 'data-overdue="training"' in manager_html and 'data-overdue="internal_audit"' in manager_html
     assert server_case.title in manager_html
-    # staff see cases and training but not scan findings; contractor users see only their cases
-    assert "教育" in staff_html and "走査の検出結果" not in staff_html
-    assert "対応中のインシデント事案" in contractor_html and "教育" not in contractor_html
+    # staff see their training in the overdue list but not the readiness report or the ledger reviews;
+    # contractor users see only their cases
+    assert 'data-overdue="training"' in staff_html and 'id="readiness-card"' not in staff_html
+    assert "見直し時期の台帳項目" not in staff_html
+    assert "対応中のインシデント事案" in contractor_html and 'id="overdue-card"' not in contractor_html
     assert "利用者" not in re.search(r"<nav.*?</nav>", contractor_html, re.S).group(0)  # type: ignore[union-attr]
 
 
@@ -225,12 +225,13 @@ def test_every_role_gets_a_dashboard_and_a_menu_fit_for_it(
     user: User = request.getfixturevalue(role_user)
     # when the dashboard opens
     response = client_for(user).get(reverse("core:dashboard"))
-    # then it renders, and the training card (for internal roles) is not shown to outsiders
+    # then it renders, and the overdue list with the training line (for internal roles) is not shown to outsiders
     assert response.status_code == 200
     html = response.content.decode()
     assert h1(html) == "ダッシュボード"
     internal = role_user not in ("alice_contractor", "investigator")
-    assert ('<h2 id="card-planned-' in html and "教育" in html) is internal
+    assert ('id="overdue-card"' in html and 'data-overdue="training"' in html) is internal
+    assert '<h2 id="card-planned-' not in html  # every area the dashboard summarises is built
 
 
 def test_an_unknown_record_shows_the_not_found_page_in_the_layout(

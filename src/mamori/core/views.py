@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from mamori.accounts import policy
 from mamori.accounts.policy import Action
+from mamori.core import dashboard_cards as cards
 from mamori.core.navigation import AREAS_BY_KEY
 from mamori.discovery.models import Scan, ScanFinding, ScanStatus
 from mamori.incidents.models import IncidentCase
@@ -29,14 +30,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     open_cases = policy.scope(
         user, "incident_case", IncidentCase.objects.exclude(status="closed").filter(archived_at__isnull=True)
     )
+    shown = list(open_cases[:5]) if Action.VIEW in policy.allowed(user, "incident_case") else None
+    due = _due_dates_context(user, open_cases)
+    legal: dict[int, object] = due.pop("next_legal", {})  # type: ignore[assignment]
     context = {
-        "open_cases": open_cases[:5] if Action.VIEW in policy.allowed(user, "incident_case") else None,
+        "open_cases": shown,
         "open_case_count": open_cases.count(),
-        **_due_dates_context(user, open_cases),
+        # internal users see each open case's next legal due date beside it
+        "open_case_rows": [(c, legal.get(c.pk)) for c in shown] if shown and cards.is_internal(user) else None,
+        **due,
         **heatmap_context(user),
         **_ledger_review_context(user),
         **_prohibited_context(user),
         **_nonconformity_context(user),
+        "overdue_lines": cards.overdue_lines(user),
+        "findings_chart": cards.findings_chart(user),
+        "readiness": cards.readiness_card(user),
     }
     return render(request, "core/dashboard.html", context)
 
@@ -49,7 +58,9 @@ def _due_dates_context(user: object, open_cases: QuerySet[IncidentCase]) -> dict
     cases = list(open_cases.order_by("pk"))
     rows = [(case, row) for case in cases for row in visible_deadlines(user, case)]
     rows.sort(key=lambda pair: (pair[1].deadline.due, pair[0].pk, pair[1].deadline.title))
-    return {"due_dates": rows[:DUE_DATES_SHOWN], "due_date_count": len(rows)}
+    # The next legal due date (APPI 速報・確報) of each case in the open-cases card, with its days left.
+    next_legal = {case.pk: cards.next_legal([row for c, row in rows if c.pk == case.pk]) for case in cases}
+    return {"due_dates": rows[:DUE_DATES_SHOWN], "due_date_count": len(rows), "next_legal": next_legal}
 
 
 def _ledger_review_context(user: object) -> dict[str, object]:

@@ -52,18 +52,7 @@ PLANNED_CARDS: tuple[PlannedCard, ...] = (
         "risk",
         OVERSIGHT,
     ),
-    PlannedCard(
-        _("Training"),
-        _("Who has completed this year's personal-information training, and who has not."),
-        "pms",
-        INTERNAL,
-    ),
-    PlannedCard(
-        _("Internal audits"),
-        _("Planned internal audits, open findings and corrective actions."),
-        "pms",
-        OVERSIGHT,
-    ),
+    # Training and internal audits are real cards now (overdue list, readiness: core/dashboard_cards.py).
 )
 
 
