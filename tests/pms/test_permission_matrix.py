@@ -88,6 +88,7 @@ POST_MATRIX: dict[str, tuple[int, ...]] = {
     "/pms/requests/{request}/identity/": (403, 400, 403, 403, 404, 404, 404),  # 400: nothing sent
     "/pms/requests/{request}/answer/": (403, 400, 403, 403, 404, 404, 404),  # 400: nothing sent
     "/pms/complaints/{complaint}/handle/": (403, 400, 403, 403, 404, 404, 404),  # 400: nothing sent
+    "/pms/complaints/{complaint}/nonconformity/": (403, 302, 403, 403, 404, 404, 404),
 }
 
 

@@ -85,3 +85,18 @@ def test_a_complaint_is_handled_then_closed_with_a_date(manager, staff) -> None:
     requests.handle_complaint(manager, item, "配信停止した", close=True, closed_on=dt.date(2026, 11, 4))
     item.refresh_from_db()
     assert item.status == ComplaintStatus.CLOSED and item.reference == "CMP-2026-001"
+
+
+@pytest.mark.django_db
+def test_a_complaint_opens_one_corrective_action_that_points_back_without_copying_it(
+    client_for, manager, staff
+) -> None:
+    item = requests.record_complaint(
+        staff,
+        {"kind": "complaint", "received_on": dt.date(2026, 11, 3), "channel": "phone", "summary": "山田です。DMが届く"},
+    )
+    first = requests.raise_nonconformity(manager, item)
+    assert requests.raise_nonconformity(manager, item) == first
+    assert "山田" not in first.title + first.description and first.source == "complaint"
+    page = client_for(manager).get(f"/risk/nonconformities/{first.pk}/").content.decode()
+    assert f'href="/pms/complaints/{item.pk}/"' in page

@@ -969,6 +969,11 @@ def evidence_link(ref: str) -> EvidenceLink | None:
     if audit_id.isdigit() and audit_id.isascii():  # raised from an internal audit's checklist (pms)
         label = _("Internal audit #%(audit)s, item #%(item)s") % {"audit": audit_id, "item": item_id or "—"}
         return EvidenceLink(reverse("pms:audit_detail", args=[int(audit_id)]), label)
+    complaint_id = parts.get("complaint", "")
+    if complaint_id.isdigit() and complaint_id.isascii():  # opened from a complaint (pms)
+        return EvidenceLink(
+            reverse("pms:complaint_detail", args=[int(complaint_id)]), _("Complaint #%(id)s") % {"id": complaint_id}
+        )
     scan_id, finding_id = parts.get("scan", ""), parts.get("finding", "")
     if not scan_id.isdigit():
         return None

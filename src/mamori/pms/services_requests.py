@@ -23,6 +23,7 @@ from mamori.accounts.policy import Action, Actor
 from mamori.audit import services as audit
 from mamori.env import env_int
 from mamori.pms.models import Complaint, ComplaintStatus, RequestStatus, SubjectRequest
+from mamori.risk.models import Nonconformity
 
 REQUEST = "subject_request"
 COMPLAINT = "complaint"
@@ -164,3 +165,29 @@ def handle_complaint(actor: Actor, item: Complaint, handling: str, close: bool, 
 def read_complaint(actor: Actor, item: Complaint) -> None:
     policy.check(actor, Action.VIEW, COMPLAINT, item)
     audit.record(actor, "pms_complaint_viewed", item)
+
+
+def raise_nonconformity(actor: Actor, item: Complaint) -> Nonconformity:
+    """Open a corrective action for what a complaint revealed (the protection manager's step); a second press
+    returns the one already opened."""
+    from mamori.risk import services as risk_services
+    from mamori.risk.models import NonconformitySource
+
+    policy.check(actor, Action.VIEW, COMPLAINT, item)
+    policy.check(actor, Action.ADD, risk_services.NONCONFORMITY_RESOURCE)
+    with transaction.atomic():
+        item = Complaint.objects.select_for_update().get(pk=item.pk)
+        if item.nonconformity is not None:
+            return item.nonconformity
+        found = risk_services.create_nonconformity(
+            actor,
+            title=f"苦情・相談 {item.reference}"[:200],
+            # the complaint's text may name the person: the nonconformity points at it instead of copying it
+            description=f"{item.reference} ({item.get_kind_display()}, {item.received_on:%Y-%m-%d})",
+            source=NonconformitySource.COMPLAINT,
+            evidence_ref=f"complaint:{item.pk}",
+            evidence={"complaint": item.pk},
+        )
+        item.nonconformity = found
+        item.save(update_fields=["nonconformity"])
+    return found

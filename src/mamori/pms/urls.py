@@ -46,4 +46,5 @@ urlpatterns = [
     path("complaints/new/", views_requests.complaint_create, name="complaint_create"),
     path("complaints/<int:pk>/", views_requests.complaint_detail, name="complaint_detail"),
     path("complaints/<int:pk>/handle/", views_requests.complaint_handle, name="complaint_handle"),
+    path("complaints/<int:pk>/nonconformity/", views_requests.complaint_raise, name="complaint_raise"),
 ]

@@ -158,6 +158,7 @@ def _complaint_page(request: HttpRequest, item: Complaint, form: HandlingForm, s
         "form": form,
         "can_change": item.status != ComplaintStatus.CLOSED
         and policy.can(request.user, Action.CHANGE, requests.COMPLAINT, item),
+        "can_raise": policy.can(request.user, Action.ADD, "risk"),
     }
     return render(request, "pms/complaint_detail.html", context, status=status)
 
@@ -185,3 +186,11 @@ def complaint_handle(request: HttpRequest, pk: int) -> HttpResponse:
     if _submit(form, handle):
         return redirect("pms:complaint_detail", pk=item.pk)
     return _complaint_page(request, item, form, status=400)
+
+
+@login_required
+@require_POST
+def complaint_raise(request: HttpRequest, pk: int) -> HttpResponse:
+    item = policy.get_visible(request.user, requests.COMPLAINT, Complaint.objects.all(), pk=pk)
+    found = requests.raise_nonconformity(request.user, item)
+    return redirect("risk:nc_detail", pk=found.pk)

@@ -341,6 +341,7 @@ class NonconformitySource(models.TextChoices):
     RECONCILIATION = "reconciliation", _("Ledger reconciliation")
     AUDIT = "audit", _("Internal audit")
     INCIDENT = "incident", _("Incident")
+    COMPLAINT = "complaint", _("Complaint from a person")
     OTHER = "other", _("Other")
 
 

@@ -139,6 +139,14 @@ class Complaint(models.Model):
         blank=True,
         related_name="+",
     )
+    nonconformity = models.ForeignKey(
+        "risk.Nonconformity",
+        verbose_name=_("nonconformity raised"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
