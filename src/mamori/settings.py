@@ -187,6 +187,12 @@ AUTHENTICATION_BACKENDS = ["mamori.accounts.backends.LockoutBackend"]
 MAMORI_LOCKOUT_ATTEMPTS = env_int("MAMORI_LOCKOUT_ATTEMPTS", 5)
 MAMORI_LOCKOUT_MINUTES = env_int("MAMORI_LOCKOUT_MINUTES", 15)
 MAMORI_API_TOKEN_DAYS = env_int("MAMORI_API_TOKEN_DAYS", 90)  # default lifetime of a new API token
+# Card-company lists: processes that fingerprint a list (0: one per core), and from how many numbers an import
+# is fingerprinted in the background.
+MAMORI_CARDLIST_WORKERS = env_int("MAMORI_CARDLIST_WORKERS", 0)
+MAMORI_CARDLIST_BACKGROUND_FROM = env_int("MAMORI_CARDLIST_BACKGROUND_FROM", 500)
+# Requests from persons (開示等の請求): days from receipt to the company's own answer date.
+MAMORI_REQUEST_DUE_DAYS = env_int("MAMORI_REQUEST_DUE_DAYS", 14)
 # Roles that must use two-factor authentication (comma-separated role codes, empty for none).
 MAMORI_2FA_REQUIRED_ROLES = env_list(
     "MAMORI_2FA_REQUIRED_ROLES", ["top_management", "protection_manager", "audit_manager"]

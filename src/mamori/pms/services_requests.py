@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from mamori.accounts import policy
 from mamori.accounts.policy import Action, Actor
 from mamori.audit import services as audit
-from mamori.env import env_int
 from mamori.pms.models import Complaint, ComplaintStatus, RequestStatus, SubjectRequest
 from mamori.risk.models import Nonconformity
 
@@ -42,7 +41,7 @@ COMPLAINT_FIELDS = ("kind", "received_on", "channel", "summary", "contact", "cas
 
 def due_days() -> int:
     """Days from receipt to the company's own answer date (MAMORI_REQUEST_DUE_DAYS, default 14)."""
-    return int(getattr(settings, "MAMORI_REQUEST_DUE_DAYS", None) or env_int("MAMORI_REQUEST_DUE_DAYS", 14))
+    return int(getattr(settings, "MAMORI_REQUEST_DUE_DAYS", 14))
 
 
 def _user(actor: Actor) -> Any:
