@@ -252,3 +252,43 @@ def test_the_chart_counts_in_the_database_with_a_bounded_number_of_queries(
         chart = findings_chart(manager)
     # then every finding is counted
     assert chart is not None and sum(bar.findings for bar in chart["bars"]) == 1200
+
+
+# -- open cases with their next legal due date -----------------------------------------------------------------
+
+
+def test_each_open_case_shows_its_next_legal_due_date_with_the_days_left(
+    client_for: Callable[[User], Client], manager: User, president: User, alice_contractor: User, server_co: object
+) -> None:
+    from mamori.incidents import appi, deadlines
+    from mamori.incidents.models import IncidentCase
+
+    # given a case assessed under APPI today: a report to the PPC is required
+    case = IncidentCase.objects.create(
+        title="カード情報漏えいの疑い", discovered_at=timezone.now(), contractor=server_co
+    )
+    aware = timezone.localtime().isoformat()
+    facts = {
+        "aware_at": aware,
+        "persons": 2507,
+        "special_care": False,
+        "property_damage_risk": True,
+        "improper_purpose": True,
+        "high_level_encryption": False,
+        "key_compromised": False,
+        "role": "principal",
+        "notified_principal": False,
+    }
+    appi.assess_case(manager, case, facts)
+    legal = min((d for d in deadlines.for_case(case) if ":appi:" in d.key and not d.done), key=lambda d: d.due)
+    # when the manager and top management open the dashboard
+    for user in (manager, president):
+        html = _dashboard(client_for, user)
+        listed = re.search(r'<ul class="card-list" id="open-case-deadlines">.*?</ul>', html, re.S)
+        # then the case is listed with its nearest APPI due date and the days left on the case page's rule
+        assert listed is not None
+        assert case.title in listed.group(0)
+        assert f'<time datetime="{legal.due.isoformat()}">' in listed.group(0)
+    # and a contractor user keeps the short list without legal due dates
+    contractor_html = _dashboard(client_for, alice_contractor)
+    assert case.title in contractor_html and 'id="open-case-deadlines"' not in contractor_html
