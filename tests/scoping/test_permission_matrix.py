@@ -41,12 +41,12 @@ POST_MATRIX: dict[str, tuple[int, ...]] = {
     "/scoping/{scoping}/archive/": (403, 302, 403, 404, 404, 404, 403),
     "/scoping/{internal}/archive/": (403, 302, 403, 404, 404, 404, 404),
     "/scoping/inquiry/": (200, 200, 403, 200, 403, 403, 403),
-    # the API takes JSON bodies only: an empty form body gets 415 once the role is allowed (issue 16)
-    "/api/v1/scopings/": (403, 415, 403, 403, 403, 403, 403),
-    "/api/v1/scopings/preview/": (403, 415, 403, 403, 403, 403, 403),
-    "/api/v1/scopings/payment-methods/": (403, 415, 403, 403, 403, 403, 403),
-    "/api/v1/scopings/{scoping}/archive/": (403, 415, 403, 404, 404, 404, 403),
-    "/api/v1/scoping-inquiries/": (415, 415, 403, 415, 403, 403, 403),
+    # a bare POST is an empty body (issue 16): 400 naming the missing fields once the role is allowed
+    "/api/v1/scopings/": (403, 400, 403, 403, 403, 403, 403),
+    "/api/v1/scopings/preview/": (403, 400, 403, 403, 403, 403, 403),
+    "/api/v1/scopings/payment-methods/": (403, 400, 403, 403, 403, 403, 403),
+    "/api/v1/scopings/{scoping}/archive/": (403, 400, 403, 404, 404, 404, 403),
+    "/api/v1/scoping-inquiries/": (400, 400, 403, 400, 403, 403, 403),
 }
 
 
