@@ -292,3 +292,30 @@ def test_each_open_case_shows_its_next_legal_due_date_with_the_days_left(
     # and a contractor user keeps the short list without legal due dates
     contractor_html = _dashboard(client_for, alice_contractor)
     assert case.title in contractor_html and 'id="open-case-deadlines"' not in contractor_html
+
+
+def test_the_dashboard_reads_the_same_number_of_queries_with_10000_findings_as_with_10(
+    client_for: Callable[[User], Client], manager: User
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given a shop server scanned once with 10 findings
+    source = DataSource.objects.create(name="shop", kind="files", location="/srv/shop")
+    client = client_for(manager)
+
+    def queries_with(findings: int) -> int:
+        scan = Scan.objects.create(source=source, status=ScanStatus.SUCCEEDED, finished_at=timezone.now())
+        ScanFinding.objects.bulk_create(
+            (ScanFinding(scan=scan, type="email", severity="low", data_class="personal") for _ in range(findings)),
+            batch_size=2000,
+        )
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("core:dashboard")).status_code == 200
+        return len(captured)
+
+    small = queries_with(10)
+    # when a second scan brings 10,000 findings
+    large = queries_with(10_000)
+    # then the dashboard counts them in the database: no query per finding (one more scan may add one query)
+    assert large <= small + 2
