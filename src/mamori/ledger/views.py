@@ -74,6 +74,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "can_add": policy.can(request.user, Action.ADD, R),
         "can_export": policy.can(request.user, Action.EXPORT, R),
+        "can_see_categories": policy.can(request.user, Action.VIEW, services.CATEGORY_RESOURCE),
     }
     return render(request, "ledger/entry_list.html", context)
 
