@@ -128,7 +128,7 @@ def live_server_url(tmp_path_factory: pytest.TempPathFactory):
 
 def _schemathesis(base: str, token: str, tmp_path: Path, name: str, *selection: str) -> None:
     executable = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or "schemathesis"
-    report = tmp_path / f"{name}.txt"
+    report = Path(os.environ.get("MAMORI_SCHEMATHESIS_REPORTS") or tmp_path) / f"{name}.txt"
     command = [
         executable,
         "--config-file",

@@ -135,7 +135,7 @@ def test_unknown_categories_and_invisible_contractors_are_field_errors(world, se
     users, _ = world
     api = session_api(users["manager"])
     response = api.post(URL, {"name": "x", "department": "y", "categories": ["hobby"], "contractors": [999999]})
-    assert response.status_code == 400
+    assert response.status_code == 409  # well formed, naming records that do not exist (issue 16: a conflict)
     assert set(response.json()["error"]["fields"]) == {"categories", "contractors"}
 
 

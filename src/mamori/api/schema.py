@@ -104,6 +104,8 @@ class AutoSchema(openapi.AutoSchema):
         schema: dict[str, Any] = super()._map_serializer_field(field, direction, bypass_extensions)
         if field.read_only and isinstance(field, serializers.RelatedField) and _nullable_source(field):
             schema["nullable"] = True  # a read-only relation to an optional record (uploaded_by, destroyed_by, …)
+        if direction == "response" and "" not in schema.get("enum", [""]) and _blank_source(field):
+            schema["enum"] = [*schema["enum"], ""]  # a stored choice may be blank (drf-spectacular adds BlankEnum)
         if isinstance(field, serializers.PrimaryKeyRelatedField) and schema.get("type") == "integer":
             schema.update({k: v for k, v in ID_SCHEMA.items() if k != "type"})
         elif isinstance(field, serializers.DateTimeField) and schema.get("format") == "date-time":
@@ -161,6 +163,16 @@ class AutoSchema(openapi.AutoSchema):
                     return None
                 return backend().get_filterset_class(self.view, model._default_manager.none())
         return None
+
+
+def _blank_source(field: Any) -> bool:
+    model = getattr(getattr(getattr(field, "parent", None), "Meta", None), "model", None)
+    if model is None or "." in (field.source or ""):
+        return False
+    try:
+        return bool(model._meta.get_field(field.source).blank)
+    except Exception:  # not a model field: leave the schema as it is
+        return False
 
 
 def _nullable_source(field: Any) -> bool:
