@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -160,6 +161,38 @@ def copy_seconds(table: str = "bench_orders") -> tuple[str, float]:
         engine.dispose()
 
 
+def ratio_rounds(rows: int, workers: int, rounds: int, batch_size: int) -> list[dict[str, object]]:
+    """Full scan against COPY on the same table, interleaved round by round (the machine may be shared and
+    loaded: each round's ratio compares two runs made seconds apart; report the median ratio)."""
+    ensure_big_table(rows)
+    url = f"{PG}/{BIG_DB}"
+    options = DatabaseScanOptions(
+        hash_key=b"b",
+        workers=workers,
+        full=True,
+        batch_size=batch_size,
+        filters=TableFilter(include_tables=("bench_orders",)),
+    )
+    out: list[dict[str, object]] = []
+    for i in range(rounds):
+        copy_label, copy_s = copy_seconds()
+        started = time.perf_counter()
+        report = scan_database(url, options)
+        scan_s = time.perf_counter() - started
+        out.append(
+            {
+                "round": i + 1,
+                "rows": sum(report.rows_scanned.values()),
+                "COPY s": round(copy_s, 2),
+                "scan s": round(scan_s, 2),
+                "ratio": round(scan_s / copy_s, 2),
+                "card columns": ",".join(sorted({r.column for r in report.results if r.type in PROHIBITED})),
+                "COPY kind": copy_label,
+            }
+        )
+    return out
+
+
 def many_tables(count: int) -> dict[str, object]:
     admin = sa.create_engine(f"{PG}/{ADMIN_DB}", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -207,7 +240,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--tables", type=int, default=200)
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--ratio-only", action="store_true", help="only the full scan / COPY ratio, interleaved")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=20000)
     args = parser.parse_args()
+    if args.ratio_only:
+        print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; {args.workers} workers")
+        print(f"PostgreSQL {PG}/{BIG_DB}, {args.rows:,} rows x 20 columns; COPY and full scan interleaved")
+        result = ratio_rounds(args.rows, args.workers, args.rounds, args.batch_size)
+        print(table(result))
+        ratios = [float(str(r["ratio"])) for r in result]
+        print(f"median full scan / COPY: {statistics.median(ratios):.2f}x  (target <= 1.5x)")
+        return
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}\n")
     print("EC-CUBE-shaped shop databases (SQLite, 300 customers, 600 orders; sample 1,000 rows per table)")
     acc = accuracy(1000)
