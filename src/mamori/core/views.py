@@ -13,7 +13,7 @@ from mamori.core import dashboard_cards as cards
 from mamori.core.navigation import AREAS_BY_KEY
 from mamori.discovery.models import Scan, ScanFinding, ScanStatus
 from mamori.incidents.models import IncidentCase
-from mamori.incidents.views import visible_deadlines
+from mamori.incidents.views import DueRow, visible_deadlines
 from mamori.ledger.models import LedgerEntry, review_overdue_q
 from mamori.risk.models import Nonconformity, NonconformityStatus
 from mamori.risk.services import NONCONFORMITY_RESOURCE
@@ -59,7 +59,10 @@ def _due_dates_context(user: object, open_cases: QuerySet[IncidentCase]) -> dict
     rows = [(case, row) for case in cases for row in visible_deadlines(user, case)]
     rows.sort(key=lambda pair: (pair[1].deadline.due, pair[0].pk, pair[1].deadline.title))
     # The next legal due date (APPI 速報・確報) of each case in the open-cases card, with its days left.
-    next_legal = {case.pk: cards.next_legal([row for c, row in rows if c.pk == case.pk]) for case in cases}
+    per_case: dict[int, list[DueRow]] = {}
+    for case, row in rows:
+        per_case.setdefault(case.pk, []).append(row)
+    next_legal = {pk: cards.next_legal(found) for pk, found in per_case.items()}
     return {"due_dates": rows[:DUE_DATES_SHOWN], "due_date_count": len(rows), "next_legal": next_legal}
 
 
