@@ -36,7 +36,19 @@ def _norm(email: str) -> str:
     return "".join(email.split()).replace("\u3000", "").lower()
 
 
-def _tables(flavour: str, meta: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Table]:
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+def stored_utc(when: dt.datetime | None, aware: bool) -> dt.datetime | None:
+    """A Japan-time moment as EC-CUBE 4.x stores it (Doctrine UTCDateTimeTzType): an instant in a timestamptz
+    column on PostgreSQL, naive UTC in a plain datetime elsewhere."""
+    if when is None:
+        return None
+    instant = when.replace(tzinfo=JST).astimezone(dt.UTC)
+    return instant if aware else instant.replace(tzinfo=None)
+
+
+def _tables(flavour: str, meta: sa.MetaData, aware: bool = False) -> tuple[sa.Table, sa.Table, sa.Table]:
     pref = sa.Table("mtb_pref", meta, sa.Column("id", sa.SmallInteger, primary_key=True), sa.Column("name", sa.Text))
     if flavour == "eccube2":
         payment = sa.Table(
@@ -99,8 +111,8 @@ def _tables(flavour: str, meta: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Tab
             sa.Column("payment_id", sa.Integer),
             sa.Column("payment_method", sa.String(255)),
             sa.Column("order_status_id", sa.SmallInteger),
-            sa.Column("create_date", sa.DateTime, nullable=False),
-            sa.Column("order_date", sa.DateTime, nullable=True),
+            sa.Column("create_date", sa.DateTime(timezone=aware), nullable=False),
+            sa.Column("order_date", sa.DateTime(timezone=aware), nullable=True),
         )
     return pref, payment, order
 
@@ -144,7 +156,8 @@ def build(url: str, flavour: str, seed: int = 7, members: int = 40, guests: int 
     """Create the shop's tables in the (empty) database at ``url`` and return the truth."""
     rng = random.Random(seed)
     meta = sa.MetaData()
-    pref, payment, order = _tables(flavour, meta)
+    aware = url.startswith("postgres")  # 4.x: timestamptz on PostgreSQL
+    pref, payment, order = _tables(flavour, meta, aware)
     engine = sa.create_engine(url)
     meta.create_all(engine)
     truth = Truth(flavour)
@@ -206,13 +219,13 @@ def build(url: str, flavour: str, seed: int = 7, members: int = 40, guests: int 
                 "payment_id": pay,
                 "payment_method": "x",
                 "order_status_id": status,
-                "create_date": when or inside_first,
-                "order_date": when,
+                "create_date": stored_utc(when or inside_first, aware),
+                "order_date": stored_utc(when, aware),
             }
         rows.append(row)
         # The truth, by hand.
         cancelled = status == 3
-        in_window = when is not None and inside_first <= when <= inside_last
+        in_window = when is not None and inside_first <= when <= inside_last  # in Japan time
         if pay in card_ids and not cancelled and not deleted and in_window:
             if customer:
                 ident = f"member:{customer}"

@@ -104,3 +104,46 @@ def test_the_console_command_exits_2_without_a_traceback(tmp_path):
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "pw" not in done.stderr.replace("postgresql+psycopg", "")
     assert "cannot connect" in done.stderr
+
+
+def test_an_output_into_a_missing_folder_is_refused_before_the_query(tmp_path):
+    # given a source that would fail if it were opened
+    target = tmp_path / "no-such-folder" / "people.csv"
+    # when / then: the folder is named, the database is never reached
+    with pytest.raises(CommandError, match=r"--output: the folder .*no-such-folder does not exist") as raised:
+        scope("--source", "postgresql://nobody@127.0.0.1:1/x", "--preset", "eccube2", *WINDOW, "--output", str(target))
+    assert raised.value.returncode == 2
+
+
+def test_postgres_urls_are_accepted_as_libpq_does(postgres_url):
+    # given a shop on PostgreSQL, named with the short scheme
+    truth = shop.build(postgres_url, "eccube4")
+    short = "postgres://" + postgres_url.split("://", 1)[1]
+    # when
+    out, _ = scope("--source", short, "--preset", "eccube4", *WINDOW, "--count-only")
+    # then
+    assert out.strip() == str(len(truth.people))
+
+
+def test_the_wrong_preset_says_nothing_about_card_payments_before_the_error(tmp_path):
+    # given a 4.x shop
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    shop.build(url, "eccube4")
+    err = io.StringIO()
+    # when / then
+    with pytest.raises(CommandError, match="use the eccube4 preset"):
+        call_command("scope", "--source", url, "--preset", "eccube2", *WINDOW, stdout=io.StringIO(), stderr=err)
+    assert "card payments" not in err.getvalue()
+
+
+def test_list_payments_shows_the_orders_per_method_and_the_module(tmp_path):
+    # given
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    shop.build(url, "eccube4")
+    # when
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("scope", "--source", url, "--preset", "eccube4", *WINDOW, "--list-payments", stdout=out)
+    # then
+    line = next(x for x in out.getvalue().splitlines() if x.startswith("* 5"))
+    assert "orders in the window" in line and "[Plugin\\XPay\\CreditCard]" in line

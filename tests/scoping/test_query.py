@@ -67,6 +67,7 @@ def test_a_generic_mapping_gives_the_same_answer_as_the_preset(tmp_path):
             "date_column": "order_date",
             "member_column": "customer_id",
             "email_column": "email",
+            "timestamps": "utc",  # EC-CUBE 4.x keeps UTC
             "filters": [
                 {"column": "order_status_id", "op": "ne", "value": 3},
                 {"column": "payment_id", "op": "in", "value": [5]},
@@ -199,3 +200,67 @@ def test_the_row_identity_expression_names_the_same_people(tmp_path):
     engine.dispose()
     # then
     assert names == truth.people
+
+
+@pytest.mark.parametrize("flavour", ["eccube2", "eccube4"])
+def test_the_default_choice_keeps_deleted_card_methods_with_orders_and_leaves_wallets_out(tmp_path, flavour):
+    # given a shop that deleted its old card module after the breach, and added wallets run by modules
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    truth = shop.build(url, flavour)
+    engine = sa.create_engine(url)
+    meta = sa.MetaData()
+    payment = sa.Table("dtb_payment", meta, autoload_with=engine)
+    order = sa.Table("dtb_order", meta, autoload_with=engine)
+    inside = dt.datetime(2018, 1, 10, 12, 0)
+    if flavour == "eccube2":
+        extra = [
+            {"payment_id": 8, "payment_method": "旧クレジットカード", "memo03": "mdl_oldcard", "del_flg": 1},
+            {"payment_id": 9, "payment_method": "Amazon Pay", "memo03": "mdl_amazonpay", "del_flg": 0},
+            {"payment_id": 10, "payment_method": "楽天ペイ", "memo03": "mdl_rakuten", "del_flg": 0},
+            {"payment_id": 11, "payment_method": "クレジット(廃止)", "memo03": "mdl_x", "del_flg": 1},
+        ]
+        row = {"order_id": 99001, "customer_id": 0, "order_email": "old@example.jp", "payment_id": 8, "status": 5}
+        new_order = {**row, "create_date": inside, "del_flg": 0}
+    else:
+        extra = [
+            {
+                "id": 8,
+                "payment_method": "クレジットカード(旧)",
+                "method_class": "Plugin\\\\Old\\\\Card",
+                "visible": False,
+            },
+            {
+                "id": 9,
+                "payment_method": "PayPay",
+                "method_class": "Plugin\\\\PayPay\\\\Method\\\\PayPay",
+                "visible": True,
+            },
+            {"id": 10, "payment_method": "d払い", "method_class": "Plugin\\Docomo\\Method", "visible": True},
+            {"id": 11, "payment_method": "LINE Pay", "method_class": "Plugin\\LinePay\\Method", "visible": True},
+        ]
+        new_order = {
+            "id": 99001,
+            "email": "old@example.jp",
+            "payment_id": 8,
+            "order_status_id": 5,
+            "create_date": shop.stored_utc(inside, False),
+            "order_date": shop.stored_utc(inside, False),
+        }
+    with engine.begin() as conn:
+        conn.execute(payment.insert(), extra)
+        conn.execute(order.insert(), [new_order])
+    engine.dispose()
+    engine = _open(url)
+    # when
+    with engine.connect() as conn:
+        payments = {p.id: p for p in query.payments(conn, flavour, *shop.WINDOW)}
+    engine.dispose()
+    # then the deleted card method with an order is ticked and marked deleted; wallets are not ticked
+    assert [i for i, p in payments.items() if p.card_like] == [*shop.CARD_IDS[flavour], 8]
+    assert payments[8].deleted and payments[8].orders == 1
+    assert payments[11].orders == 0 and not payments[11].card_like
+    # and the orders per method in the window are counted (the card ones add up to the true number)
+    assert sum(payments[i].orders or 0 for i in shop.CARD_IDS[flavour]) == truth.orders
+    # and a class stored escaped is shown as PHP writes it
+    if flavour == "eccube4":
+        assert payments[9].detail == "Plugin\\PayPay\\Method\\PayPay"

@@ -213,7 +213,14 @@ class ScopingViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
             raise validation_error(exc) from None
         return Response(
             [
-                {"id": p.id, "name": p.name, "card_like": p.card_like, "detail": p.detail, "deleted": p.deleted}
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "card_like": p.card_like,
+                    "detail": p.detail,
+                    "deleted": p.deleted,
+                    "orders": p.orders,
+                }
                 for p in rows
             ]
         )

@@ -7,7 +7,9 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mamori.scoping.models import Preset
 
@@ -55,11 +57,7 @@ class DefineForm(forms.Form):
         super().__init__(*args, **kw)
         _choices(self, "source", [("", "—"), *[(s.pk, s.name) for s in sources]])
         _choices(self, "evidence", [("", "—"), *[(e.pk, f"{e.name} ({e.sha256[:12]}…)") for e in copies]])
-        _choices(
-            self,
-            "payment_ids",
-            [(str(p.id), f"{p.id} {p.name}" + (f" — {p.detail}" if p.detail else "")) for p in payments],
-        )
+        _choices(self, "payment_ids", [(str(p.id), payment_label(p)) for p in payments])
 
     def clean_mapping(self) -> dict[str, Any]:
         text = (self.cleaned_data.get("mapping") or "").strip()
@@ -80,6 +78,19 @@ class DefineForm(forms.Form):
         if data.get("window_from") and data.get("window_to") and data["window_to"] < data["window_from"]:
             self.add_error("window_to", _("The end of the window is before its start."))
         return data
+
+
+def payment_label(payment: Any) -> str:
+    """「5 クレジットカード (削除済み) — 42 orders in the window」 with the module/class as secondary text."""
+    deleted = format_html(' <span class="status status-off">{}</span>', _("deleted")) if payment.deleted else ""
+    orders = ""
+    if payment.orders is not None:
+        counted = ngettext("%(n)d order in the window", "%(n)d orders in the window", payment.orders) % {
+            "n": payment.orders
+        }
+        orders = format_html(" — {}", counted)
+    detail = format_html(' <span class="muted small">{}</span>', payment.detail) if payment.detail else ""
+    return format_html("{} {}{}{}{}", payment.id, payment.name, deleted, orders, detail)
 
 
 class ArchiveForm(forms.Form):

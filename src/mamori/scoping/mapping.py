@@ -21,6 +21,10 @@ PRESETS = ("eccube2", "eccube4", "generic")
 OPERATORS = ("eq", "ne", "in", "not_in", "is_null", "not_null")
 CONTACT_FIELDS = ("name", "kana", "email", "phone", "postal_code", "address")
 MAX_FILTERS = 20
+# How a shop's order times are stored: "local" — the shop's clock (Japan time) without a zone (EC-CUBE 2.x);
+# "utc" — UTC instants (EC-CUBE 4.x's Doctrine UTCDateTimeTzType: timestamptz on PostgreSQL, a plain
+# datetime holding UTC on MySQL/MariaDB and SQLite).
+TIMESTAMPS = ("local", "utc")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 
 
@@ -51,6 +55,7 @@ class Mapping_:
     pref_table: str = ""  # EC-CUBE's prefecture master (mtb_pref: id, name), used only for the letter address
     pref_column: str = ""
     excluded: list[str] = field(default_factory=list)  # what the preset leaves out, in words, for the page
+    timestamps: str = "local"  # see TIMESTAMPS
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -66,6 +71,7 @@ class Mapping_:
             "pref_table": self.pref_table,
             "pref_column": self.pref_column,
             "excluded": list(self.excluded),
+            "timestamps": self.timestamps,
         }
 
 
@@ -124,6 +130,7 @@ def eccube4(payment_ids: list[Any]) -> Mapping_:
             "order_status_id = 3 (注文取消し / cancelled)",
             "order_date empty (購入処理中: never completed)",
         ],
+        timestamps="utc",
     )
 
 
@@ -211,6 +218,9 @@ def parse(data: Mapping[str, Any]) -> Mapping_:
             raise MappingError(f"contact.{key}: unknown field (use {', '.join(CONTACT_FIELDS)})")
         if value:
             contact[key] = _names(value, f"contact.{key}")
+    timestamps = data.get("timestamps") or "local"
+    if timestamps not in TIMESTAMPS:
+        raise MappingError(f"timestamps: {timestamps!r} is not one of {', '.join(TIMESTAMPS)}")
     payment_ids = data.get("payment_ids") or []
     if not isinstance(payment_ids, list):
         raise MappingError("payment_ids: a list")
@@ -227,6 +237,7 @@ def parse(data: Mapping[str, Any]) -> Mapping_:
         pref_table=_name(data, "pref_table"),
         pref_column=_name(data, "pref_column"),
         excluded=[str(x) for x in data.get("excluded") or []],
+        timestamps=str(timestamps),
     )
     if not mapping.member_column and not mapping.email_column:
         raise MappingError("identity: give a member id column, an e-mail column, or both")

@@ -16,17 +16,23 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from mamori.scoping.mapping import Bound, MappingError, reflect_table
 
 BATCH = 20_000
+JAPAN = ZoneInfo("Asia/Tokyo")  # the window's days and the times shown (settings.TIME_ZONE)
 WORK_MEM_MB = 256  # per sort/hash node of the scoping query, on PostgreSQL only
 _CARD_WORDS = re.compile(r"card|カード|クレジット|credit", re.IGNORECASE)
-# Payment modules that are not card payments (convenience stores, bank transfer, pay later, cash on delivery).
+# Methods that are not card payments even when a payment module handles them: wallets and QR payments,
+# convenience stores, bank transfer, pay later, cash on delivery. Checked against the method's name first.
 _OTHER_WORDS = re.compile(
-    r"コンビニ|銀行|振込|振替|代引|代金引換|後払|cvs|conveni|bank|paidy|atone|payeasy", re.IGNORECASE
+    r"amazon\s*pay|楽天\s*ペイ|rakuten\s*pay|paypay|d\s*払い|line\s*pay|au\s*pay|メルペイ|merpay|apple\s*pay|"
+    r"google\s*pay|paidy|atone|ペイディ|alipay|wechat|銀聯|コンビニ|銀行|振込|振替|代引|代金引換|後払|cvs|conveni|"
+    r"bank|payeasy|ペイジー|現金|cash",
+    re.IGNORECASE,
 )
 
 
@@ -54,18 +60,25 @@ class Payment:
     id: Any
     name: str
     card_like: bool
-    detail: str = ""
-    deleted: bool = False
+    detail: str = ""  # the module or method class, secondary text
+    deleted: bool = False  # 2.x del_flg = 1, 4.x not visible
+    orders: int | None = None  # orders in the window (None: not counted)
 
 
 # --------------------------------------------------------------------------------------------------
 # Payment methods
 
 
-def payments(conn: sa.Connection, preset: str) -> list[Payment]:
-    """The shop's dtb_payment rows; ``card_like`` for the default choice: a payment module (2.x: memo03 or
-    module_id set; 4.x: a method class other than the shipped Cash class) or "card"/"カード"/"クレジット" in its
-    name."""
+def payments(
+    conn: sa.Connection, preset: str, window_from: dt.date | None = None, window_to: dt.date | None = None
+) -> list[Payment]:
+    """The shop's dtb_payment rows, with the orders of each in the window when the window is given.
+
+    ``card_like`` is the default choice: a name or class saying card/カード/クレジット, or a payment module
+    (2.x memo03/module_id set; 4.x a method class other than the shipped Cash class) — unless the name says
+    wallet, convenience store, bank, cash on delivery or pay later. A deleted (2.x del_flg = 1) or hidden (4.x
+    visible = false) method is ticked only when it still has orders in the window: the shop may have removed
+    the card module after the breach."""
     table = reflect_table(conn, "dtb_payment")
     if table is None:
         raise MappingError(f"table: 'dtb_payment' not found in this database (the {preset} preset expects it)")
@@ -73,20 +86,51 @@ def payments(conn: sa.Connection, preset: str) -> list[Payment]:
     key = "payment_id" if "payment_id" in c else "id"
     if key not in c or "payment_method" not in c:
         raise MappingError("dtb_payment: expected the columns payment_id (2.x) or id (4.x) and payment_method")
-    extra = [c[n] for n in ("memo03", "module_id", "module_path", "method_class", "del_flg") if n in c]
+    extra = [c[n] for n in ("memo03", "module_id", "module_path", "method_class", "del_flg", "visible") if n in c]
     rows = conn.execute(sa.select(c[key], c.payment_method, *extra).order_by(c[key])).mappings().all()
+    counts = _orders_per_payment(conn, preset, window_from, window_to)
     out = []
     for row in rows:
         name = str(row["payment_method"] or "")
         module = any(str(row.get(n) or "").strip() not in ("", "0") for n in ("memo03", "module_id", "module_path"))
-        method_class = str(row.get("method_class") or "")
+        method_class = _unescaped(str(row.get("method_class") or ""))
         plugin = bool(method_class) and not method_class.endswith("\\Cash")
-        detail = method_class or str(row.get("module_path") or row.get("memo03") or "")
-        deleted = str(row.get("del_flg") or "0") == "1"
-        words = f"{name} {method_class}"
-        card_like = bool(_CARD_WORDS.search(words)) or ((module or plugin) and not _OTHER_WORDS.search(words))
-        out.append(Payment(row[key], name, card_like and not deleted, detail[:120], deleted))
+        detail = method_class or _unescaped(str(row.get("module_path") or row.get("memo03") or ""))
+        deleted = str(row.get("del_flg") or "0") == "1" or ("visible" in row and _false(row["visible"]))
+        other = _OTHER_WORDS.search(name) or (not _CARD_WORDS.search(name) and _OTHER_WORDS.search(method_class))
+        card_like = not other and (bool(_CARD_WORDS.search(f"{name} {method_class}")) or module or plugin)
+        orders = counts.get(str(row[key]), 0) if counts is not None else None
+        if deleted:
+            card_like = card_like and bool(orders)
+        out.append(Payment(row[key], name, card_like, detail[:120], deleted, orders))
     return out
+
+
+def _unescaped(text: str) -> str:
+    """A class name as PHP writes it: some installs store the escaped form ("Plugin\\\\XPay")."""
+    return text.replace("\\\\", "\\").strip()
+
+
+def _false(value: Any) -> bool:
+    return value is not None and str(value).strip().lower() in ("0", "false", "f")
+
+
+def _orders_per_payment(
+    conn: sa.Connection, preset: str, window_from: dt.date | None, window_to: dt.date | None
+) -> dict[str, int] | None:
+    """Orders per payment id in the window (the preset's conditions but any payment), in one GROUP BY."""
+    if window_from is None or window_to is None:
+        return None
+    from mamori.scoping import mapping as maps
+
+    checked = maps.preset(preset, [])
+    checked.payment_column = ""  # every payment method
+    bound = maps.bind(conn, checked, preset)
+    payment = bound.col("payment_id")
+    select = (
+        sa.select(payment, sa.func.count()).where(*conditions(conn, bound, window_from, window_to)).group_by(payment)
+    )
+    return {str(pid): int(n) for pid, n in conn.execute(select)}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -141,21 +185,48 @@ def identity_expression(bound: Bound) -> Any:
     return sa.case(*whens, else_=sa.literal("order:", sa.String) + key)
 
 
-def _bound_date(conn: sa.Connection, day: dt.date) -> Any:
-    """The window edge as a bind value: on SQLite dates are text, compared as 'YYYY-MM-DD' (so that
-    '2017-05-02 00:00:00' is inside a window starting 2017-05-02); elsewhere a timestamp."""
+def _is_aware(col: Any) -> bool:
+    """A column holding instants (PostgreSQL ``timestamp with time zone``)."""
+    return bool(getattr(col.type, "timezone", False))
+
+
+def _edge(conn: sa.Connection, bound: Bound, day: dt.date) -> Any:
+    """The window edge ``day`` 00:00 in Japan time as a bind value the column compares correctly with.
+
+    An instant column (timestamptz) gets an aware UTC datetime: PostgreSQL then compares instants whatever
+    the server's or session's TimeZone. A naive column holding UTC (EC-CUBE 4.x on MySQL/MariaDB/SQLite)
+    gets the same instant as naive UTC; a naive column in the shop's clock (EC-CUBE 2.x) the local time.
+    On SQLite dates are text: compared as 'YYYY-MM-DD[ HH:MM:SS]' text."""
+    col = bound.col(bound.mapping.date_column)
+    local = dt.datetime.combine(day, dt.time(), tzinfo=JAPAN)
+    if _is_aware(col) and conn.dialect.name != "sqlite":
+        return sa.literal(local.astimezone(dt.UTC), sa.DateTime(timezone=True))
+    utc = bound.mapping.timestamps == "utc"
+    naive = local.astimezone(dt.UTC).replace(tzinfo=None) if utc else local.replace(tzinfo=None)
     if conn.dialect.name == "sqlite":
-        return sa.literal(day.isoformat(), sa.String)
-    return sa.literal(dt.datetime.combine(day, dt.time()), sa.DateTime)
+        # a local edge is the date alone (so '2017-05-02 00:00:00' is inside a window starting 2017-05-02)
+        return sa.literal(naive.isoformat(sep=" ") if utc else day.isoformat(), sa.String)
+    return sa.literal(naive, sa.DateTime)
+
+
+def _compared_date(conn: sa.Connection, bound: Bound) -> Any:
+    col = bound.col(bound.mapping.date_column)
+    if conn.dialect.name == "sqlite" and bound.mapping.timestamps == "utc":
+        # an edge inside a day: ISO text with 'T' must compare as with ' '
+        return sa.func.replace(_text(col), "T", " ")
+    return col
 
 
 def conditions(conn: sa.Connection, bound: Bound, window_from: dt.date, window_to: dt.date) -> list[Any]:
+    """The WHERE of the scoping: the window [from 00:00, to+1 00:00) in Japan time, the card payments, the
+    preset's or mapping's filters."""
     m = bound.mapping
     date = bound.col(m.date_column)
+    compared = _compared_date(conn, bound)
     where = [
         date.is_not(None),
-        date >= _bound_date(conn, window_from),
-        date < _bound_date(conn, window_to + dt.timedelta(days=1)),
+        compared >= _edge(conn, bound, window_from),
+        compared < _edge(conn, bound, window_to + dt.timedelta(days=1)),
     ]
     if m.payment_column:
         where.append(bound.col(m.payment_column).in_(m.payment_ids))
@@ -306,17 +377,23 @@ def _dashed(value: Any) -> str:
     return "-".join(part for part in parts if part)
 
 
-def _when(value: Any) -> dt.datetime | None:
+def _when(value: Any, timestamps: str = "local") -> dt.datetime | None:
+    """An order time as an aware datetime in Japan time: an aware value converted; a naive one read as UTC
+    (``timestamps == "utc"``) or as the shop's Japan clock."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time())
-    try:
-        return dt.datetime.fromisoformat(str(value).strip().replace("/", "-"))
-    except ValueError:
-        return None
+        when = value
+    elif isinstance(value, dt.date):
+        when = dt.datetime.combine(value, dt.time())
+    else:
+        try:
+            when = dt.datetime.fromisoformat(str(value).strip().replace("/", "-"))
+        except ValueError:
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC if timestamps == "utc" else JAPAN)
+    return when.astimezone(JAPAN)
 
 
 def to_person(row: Any, bound: Bound) -> Person:
@@ -331,8 +408,8 @@ def to_person(row: Any, bound: Bound) -> Person:
         identity=identity[:320],
         member_id=member[:64],
         orders=int(row["orders"]),
-        first_order_at=_when(row["first_at"]),
-        last_order_at=_when(row["last_at"]),
+        first_order_at=_when(row["first_at"], bound.mapping.timestamps),
+        last_order_at=_when(row["last_at"], bound.mapping.timestamps),
         name=_clean(row.get("name"))[:300],
         kana=_clean(row.get("kana"))[:300],
         email=email[:320],
@@ -383,6 +460,15 @@ def _pg_text(parts: list[Any], sep: str) -> Any:
     return sa.func.btrim(sa.func.regexp_replace(joined, r"\s+", " ", "g"))
 
 
+def _pg_instant(value: Any, bound: Bound) -> Any:
+    """An order time as timestamptz, so that COPY writes it with its offset: naive UTC read as UTC, a naive
+    local time as Japan time, an instant as it is (Mamori's COPY FROM then stores the right instant)."""
+    if _is_aware(bound.col(bound.mapping.date_column)):
+        return value
+    zone = "UTC" if bound.mapping.timestamps == "utc" else JAPAN.key
+    return sa.func.timezone(zone, value)
+
+
 def pg_copy_query(bound: Bound, window_from: dt.date, window_to: dt.date, scoping_id: int, conn: sa.Connection) -> Any:
     """The rows of ``AffectedPerson`` as the shop's PostgreSQL computes them, in the column order of
     ``COPY_COLUMNS``; the same values as ``to_person`` gives (tests/scoping/test_query.py compares them)."""
@@ -429,8 +515,8 @@ def pg_copy_query(bound: Bound, window_from: dt.date, window_to: dt.date, scopin
         else sa.literal("", sa.String),
         address,
         agg.c.orders,
-        agg.c.first_at,
-        agg.c.last_at,
+        _pg_instant(agg.c.first_at, bound),
+        _pg_instant(agg.c.last_at, bound),
     ).select_from(joined)
 
 

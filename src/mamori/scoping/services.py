@@ -157,7 +157,7 @@ def payment_methods(actor: Actor, case: IncidentCase, spec: Spec) -> list[query.
     _check_spec_access(actor, case, spec)
     try:
         with _opened(spec) as (engine, _sha), read_only(engine) as conn:
-            return query.payments(conn, spec.preset)
+            return query.payments(conn, spec.preset, spec.window_from, spec.window_to)
     except (maps.MappingError, sources.SourceProblem) as exc:
         raise _error(exc) from None
     except sa.exc.SQLAlchemyError as exc:

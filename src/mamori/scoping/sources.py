@@ -38,9 +38,18 @@ def statement_timeout() -> float:
     return float(getattr(settings, "MAMORI_SCOPING_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT_S))
 
 
+def libpq_url(text: str) -> str:
+    """``postgres://`` is ``postgresql://``, as libpq accepts it."""
+    stripped = text.strip()
+    for short in ("postgres://", "postgres+"):
+        if stripped.lower().startswith(short):
+            return "postgresql" + stripped[len("postgres") :]
+    return text
+
+
 def open_url(text: str) -> sa.Engine:
     try:
-        return connect.open_readonly(connect.parse_url(text), statement_timeout_s=statement_timeout())
+        return connect.open_readonly(connect.parse_url(libpq_url(text)), statement_timeout_s=statement_timeout())
     except connect.SourceError as exc:
         raise SourceProblem(str(exc)) from None
 

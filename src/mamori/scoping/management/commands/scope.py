@@ -58,9 +58,12 @@ class Command(BaseCommand):
         window_from, window_to = _date(options["window_from"]), _date(options["window_to"])
         if window_to < window_from:
             raise CommandError("--to is before --from", returncode=2)
+        output: Path | None = options.get("output")
+        if output is not None and not output.parent.is_dir():  # before the (long) query, not after it
+            raise CommandError(f"--output: the folder {output.parent} does not exist", returncode=2)
         credentials = connect.Credentials(options.get("password_env"), options.get("password_file"))
         try:
-            url = connect.parse_url(options["source"], credentials)
+            url = connect.parse_url(sources.libpq_url(options["source"]), credentials)
             engine = connect.open_readonly(url, statement_timeout_s=sources.statement_timeout())
         except connect.SourceError as exc:
             raise CommandError(str(exc), returncode=2) from None
@@ -74,7 +77,9 @@ class Command(BaseCommand):
         finally:
             engine.dispose()
 
-    def _mapping(self, conn: sa.Connection, options: dict[str, Any]) -> maps.Mapping_:
+    def _mapping(
+        self, conn: sa.Connection, options: dict[str, Any], window_from: dt.date, window_to: dt.date
+    ) -> maps.Mapping_:
         preset = options["preset"]
         ids: list[Any] = [int(v) if v.isdigit() else v for group in options["payment_ids"] for v in group]
         if preset == "generic":
@@ -87,11 +92,14 @@ class Command(BaseCommand):
             if ids:
                 data["payment_ids"] = ids
             return maps.parse(data)
-        payments = query.payments(conn, preset)
+        # also checks that the preset fits the shop (one GROUP BY counts the orders per method in the window)
+        payments = query.payments(conn, preset, window_from, window_to)
         if options["list_payments"]:
             for p in payments:
                 mark = "*" if p.card_like else " "
-                self.stdout.write(f"{mark} {p.id}\t{p.name}\t{p.detail}{'  (deleted)' if p.deleted else ''}")
+                deleted = " (deleted)" if p.deleted else ""
+                detail = f"\t[{p.detail}]" if p.detail else ""
+                self.stdout.write(f"{mark} {p.id}\t{p.name}{deleted}\t{p.orders} orders in the window{detail}")
             self.stdout.write("* = looks like a card payment (the default choice)")
             raise SystemExit(0)
         known = {str(p.id) for p in payments}
@@ -110,7 +118,7 @@ class Command(BaseCommand):
         return maps.preset(preset, ids)
 
     def _run(self, conn: sa.Connection, options: dict[str, Any], window_from: dt.date, window_to: dt.date) -> None:
-        mapping = self._mapping(conn, options)
+        mapping = self._mapping(conn, options, window_from, window_to)
         bound = maps.bind(conn, mapping, options["preset"])
         if mapping.excluded:
             self.stderr.write(f"left out: {'; '.join(mapping.excluded)}")
