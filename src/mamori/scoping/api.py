@@ -20,6 +20,9 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -98,7 +101,40 @@ class SampleSerializer(serializers.Serializer):
     last_order_at = serializers.DateTimeField(allow_null=True)
 
 
+DEFINE_RULES = (
+    "A scoping reads a data source (``data_source``) or a preserved copy (``evidence``; it wins when both are "
+    "given): one of them is required. ``window_to`` may not be before ``window_from``. The EC-CUBE presets "
+    "(``eccube2``, ``eccube4``) need ``payment_ids`` (at least one: the card payments, see "
+    "``payment-methods``) for a preview or a scoping; ``generic`` needs a ``mapping`` of the source's tables "
+    "and columns. A source that cannot be read, or a mapping that does not fit it, is answered 400 with the "
+    "reason."
+)
+
+
+class PaymentMethodSerializer(serializers.Serializer):
+    id = serializers.JSONField(help_text="The shop's id of the payment method (give it in payment_ids).")
+    name = serializers.CharField()
+    card_like = serializers.BooleanField(help_text="Chosen by default: a card payment.")
+    detail = serializers.CharField()
+    deleted = serializers.BooleanField()
+    orders = serializers.IntegerField(help_text="Orders paid this way in the window.")
+
+
+PREVIEW = inline_serializer(
+    "ScopingPreview",
+    {
+        "people": serializers.IntegerField(),
+        "orders": serializers.IntegerField(),
+        "excluded": serializers.JSONField(),
+        "mapping": serializers.JSONField(),
+        "sample": SampleSerializer(many=True),
+    },
+)
+
+
 class DefineSerializer(serializers.Serializer):
+    """What a scoping reads (see ``DEFINE_RULES``)."""
+
     case = serializers.IntegerField(min_value=1)
     preset = serializers.ChoiceField(choices=Preset.choices)
     data_source = serializers.IntegerField(min_value=1, required=False, allow_null=True)
@@ -110,14 +146,62 @@ class DefineSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
+@extend_schema_serializer(component_name="ScopingArchive")  # card lists archive with a reason too
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
 class InquirySerializer(serializers.Serializer):
+    """Exactly one of ``email`` (with an @) or ``member_id``, not blank; optionally the ``case`` to look in."""
+
     email = serializers.CharField(required=False, allow_blank=True, default="", max_length=320)
     member_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
     case = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class DefineSchema(OpenApiSerializerExtension):
+    """The request states what OpenAPI can of ``DEFINE_RULES``: a data source or a preserved copy is required."""
+
+    target_class = DefineSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = super().map_serializer(auto_schema, direction)
+        if direction == "request":
+            schema["anyOf"] = [_given("data_source", {"type": "integer"}), _given("evidence", {"type": "integer"})]
+        return schema
+
+
+class InquirySchema(OpenApiSerializerExtension):
+    """An inquiry with neither an e-mail address nor a member id (or both) is not valid per the schema."""
+
+    target_class = InquirySerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = super().map_serializer(auto_schema, direction)
+        if direction == "request":
+            # The server ignores white space in both; an e-mail address has an @ (services.inquiry).
+            blank = {"type": "string", "pattern": "^\\s*$"}
+            schema["oneOf"] = [
+                _given("email", {"type": "string", "pattern": "@"}, member_id=blank),
+                _given("member_id", {"type": "string", "pattern": "\\S"}, email=blank),
+            ]
+        return schema
+
+
+def _given(name: str, schema: dict[str, Any], **blank: dict[str, Any]) -> dict[str, Any]:
+    """``name`` is required and matches ``schema``; the fields in ``blank``, when sent, match theirs."""
+    return {"required": [name], "properties": {name: schema, **blank}}
+
+
+INQUIRY_ANSWER = inline_serializer(
+    "InquiryAnswer",
+    {
+        "found": serializers.BooleanField(),
+        "cases": inline_serializer(
+            "InquiryCase", {"id": serializers.IntegerField(), "title": serializers.CharField()}, many=True
+        ),
+    },
+)
 
 
 class ScopingFilter(django_filters.FilterSet):
@@ -177,6 +261,9 @@ class ScopingViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         )
         return case, spec
 
+    @extend_schema(
+        responses={202: ScopingSerializer}, description="Queue a new version of the case's scoping. " + DEFINE_RULES
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case, spec = self._spec(request)
         note = str(request.data.get("note") or "") if isinstance(request.data, dict) else ""
@@ -186,6 +273,10 @@ class ScopingViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
             raise validation_error(exc) from None
         return Response(ScopingSerializer(scoping).data, status=status.HTTP_202_ACCEPTED)
 
+    @extend_schema(
+        responses={200: PREVIEW},
+        description="Count the people and orders and show a sample of 5 (audited). " + DEFINE_RULES,
+    )
     @action(detail=False, methods=["post"])
     def preview(self, request: Request) -> Response:
         case, spec = self._spec(request)
@@ -204,6 +295,11 @@ class ScopingViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
             }
         )
 
+    @extend_schema(
+        responses={200: PaymentMethodSerializer(many=True)},
+        description="The shop's payment methods (``card_like``: chosen by default) and their orders in the window. "
+        + DEFINE_RULES,
+    )
     @action(detail=False, methods=["post"], url_path="payment-methods", url_name="payment-methods")
     def payment_methods(self, request: Request) -> Response:
         case, spec = self._spec(request)
@@ -225,13 +321,15 @@ class ScopingViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
             ]
         )
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={200: PersonSerializer(many=True)}, description="The people of this version (audited).")
+    @action(detail=True, methods=["get"], filter_backends=[])  # paged, neither filtered nor ordered
     def people(self, request: Request, pk: str | None = None) -> Response:
         scoping = self.get_object()
         rows = services.people_of(request.user, scoping, f"API page {request.query_params.get('page', '1')[:6]}")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(PersonSerializer(page, many=True).data)
 
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, description="The people as CSV (audited).")
     @action(detail=True, methods=["get"])
     def export(self, request: Request, pk: str | None = None) -> StreamingHttpResponse:
         scoping = self.get_object()
@@ -241,6 +339,7 @@ class ScopingViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         )
         return response
 
+    @extend_schema(responses={200: ScopingSerializer})
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str | None = None) -> Response:
         scoping = self.get_object()
@@ -262,6 +361,12 @@ class InquiryViewSet(PolicyViewSet, mixins.CreateModelMixin):
     policy_actions = {"create": Action.VIEW}  # a lookup, not a new record
     http_method_names = ["post", "options"]
 
+    @extend_schema(
+        description="Is this person in the current affected list of the case (or of any open case)? Give exactly "
+        "one of ``email`` (an e-mail address, with an @) or ``member_id``; neither, both or an address without "
+        "an @ is answered 400. Only ``found`` and the cases are answered; every lookup is recorded.",
+        responses={200: INQUIRY_ANSWER},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = InquirySerializer(data=request.data)
         body.is_valid(raise_exception=True)

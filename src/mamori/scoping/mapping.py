@@ -29,7 +29,19 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 
 
 class MappingError(ValueError):
-    """The mapping cannot be used on this database; the message names the field and the column or table."""
+    """The mapping cannot be used on this database; the message names the field and the column or table.
+
+    ``msgid`` (English, with %(name)s placeholders) and ``params`` let pages show it translated
+    (``translated(gettext)``); ``str()`` is the English text, for the console and logs."""
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.msgid = msgid
+        self.params = params
+        super().__init__(msgid % params if params else msgid)
+
+    def translated(self, gettext: Any) -> str:
+        text = gettext(self.msgid)
+        return text % self.params if self.params else text
 
 
 @dataclass(frozen=True)
@@ -145,7 +157,7 @@ def preset(name: str, payment_ids: list[Any]) -> Mapping_:
         return eccube2(payment_ids)
     if name == "eccube4":
         return eccube4(payment_ids)
-    raise MappingError(f"preset: unknown preset {name!r} (use eccube2, eccube4 or generic)")
+    raise MappingError("preset: unknown preset %(name)r (use eccube2, eccube4 or generic)", name=name)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -156,12 +168,12 @@ def _name(data: Mapping[str, Any], key: str, *, required: bool = False, where: s
     value = data.get(key) or ""
     key = where or key
     if not isinstance(value, str):
-        raise MappingError(f"{key}: must be a column or table name")
+        raise MappingError("%(key)s: must be a column or table name", key=key)
     value = value.strip()
     if required and not value:
-        raise MappingError(f"{key}: required")
+        raise MappingError("%(key)s: required", key=key)
     if value and not _NAME.match(value):
-        raise MappingError(f"{key}: {value!r} is not a plain column or table name")
+        raise MappingError("%(key)s: %(value)r is not a plain column or table name", key=key, value=value)
     return value
 
 
@@ -169,11 +181,11 @@ def _names(value: Any, key: str) -> list[str]:
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",") if v.strip()]
     if not isinstance(value, list):
-        raise MappingError(f"{key}: a list of column names")
+        raise MappingError("%(key)s: a list of column names", key=key)
     out = []
     for item in value:
         if not isinstance(item, str) or not _NAME.match(item.strip()):
-            raise MappingError(f"{key}: {item!r} is not a plain column name")
+            raise MappingError("%(key)s: %(item)r is not a plain column name", key=key, item=item)
         out.append(item.strip())
     return out
 
@@ -181,7 +193,7 @@ def _names(value: Any, key: str) -> list[str]:
 def _scalar(value: Any, key: str) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    raise MappingError(f"{key}: a filter value must be a number or text")
+    raise MappingError("%(key)s: a filter value must be a number or text", key=key)
 
 
 def parse(data: Mapping[str, Any]) -> Mapping_:
@@ -192,19 +204,21 @@ def parse(data: Mapping[str, Any]) -> Mapping_:
     filters = []
     raw_filters = data.get("filters") or []
     if not isinstance(raw_filters, list) or len(raw_filters) > MAX_FILTERS:
-        raise MappingError(f"filters: a list of at most {MAX_FILTERS} conditions")
+        raise MappingError("filters: a list of at most %(n)d conditions", n=MAX_FILTERS)
     for i, item in enumerate(raw_filters, 1):
         where = f"filters[{i}]"
         if not isinstance(item, Mapping):
-            raise MappingError(f"{where}: a condition {{column, op, value}}")
+            raise MappingError("%(where)s: a condition {column, op, value}", where=where)
         column = _name(item, "column", required=True, where=f"{where}.column")
         op = str(item.get("op") or "eq")
         if op not in OPERATORS:
-            raise MappingError(f"{where}.op: {op!r} is not one of {', '.join(OPERATORS)}")
+            raise MappingError(
+                "%(where)s.op: %(op)r is not one of %(ops)s", where=where, op=op, ops=", ".join(OPERATORS)
+            )
         value = item.get("value")
         if op in ("in", "not_in"):
             if not isinstance(value, list) or not value:
-                raise MappingError(f"{where}.value: a non-empty list for {op}")
+                raise MappingError("%(where)s.value: a non-empty list for %(op)s", where=where, op=op)
             value = [_scalar(v, f"{where}.value") for v in value]
         elif op not in ("is_null", "not_null"):
             value = _scalar(value, f"{where}.value")
@@ -215,12 +229,16 @@ def parse(data: Mapping[str, Any]) -> Mapping_:
     contact = {}
     for key, value in contact_raw.items():
         if key not in CONTACT_FIELDS:
-            raise MappingError(f"contact.{key}: unknown field (use {', '.join(CONTACT_FIELDS)})")
+            raise MappingError(
+                "contact.%(key)s: unknown field (use %(fields)s)", key=key, fields=", ".join(CONTACT_FIELDS)
+            )
         if value:
             contact[key] = _names(value, f"contact.{key}")
     timestamps = data.get("timestamps") or "local"
     if timestamps not in TIMESTAMPS:
-        raise MappingError(f"timestamps: {timestamps!r} is not one of {', '.join(TIMESTAMPS)}")
+        raise MappingError(
+            "timestamps: %(value)r is not one of %(choices)s", value=timestamps, choices=", ".join(TIMESTAMPS)
+        )
     payment_ids = data.get("payment_ids") or []
     if not isinstance(payment_ids, list):
         raise MappingError("payment_ids: a list")
@@ -273,26 +291,40 @@ def bind(conn: sa.Connection, mapping: Mapping_, preset_name: str = "generic") -
     table = reflect_table(conn, mapping.table)
     if table is None:
         expects = PRESET_TABLES.get(preset_name)
-        hint = f" (the {preset_name} preset expects the tables {', '.join(expects)})" if expects else ""
-        raise MappingError(f"table: {mapping.table!r} not found in this database{hint}")
+        if expects:
+            raise MappingError(
+                "table: %(table)r not found in this database (the %(preset)s preset expects the tables %(tables)s)",
+                table=mapping.table,
+                preset=preset_name,
+                tables=", ".join(expects),
+            )
+        raise MappingError("table: %(table)r not found in this database", table=mapping.table)
     columns = {c.name for c in table.columns}
 
     other = {"eccube2": "eccube4", "eccube4": "eccube2"}.get(preset_name)
 
     def need(name: str, where: str) -> None:
         if name and name not in columns:
-            hint = (
-                f" (the {preset_name} preset expects {mapping.table}.{name}; if this is the other EC-CUBE version, "
-                f"use the {other} preset)"
-                if other
-                else ""
+            if other:
+                raise MappingError(
+                    "%(where)s: the table %(table)s has no column %(column)r (the %(preset)s preset expects "
+                    "%(table)s.%(column)s; if this is the other EC-CUBE version, use the %(other)s preset)",
+                    where=where,
+                    table=table.name,
+                    column=name,
+                    preset=preset_name,
+                    other=other,
+                )
+            raise MappingError(
+                "%(where)s: the table %(table)s has no column %(column)r", where=where, table=table.name, column=name
             )
-            raise MappingError(f"{where}: the table {table.name} has no column {name!r}{hint}")
 
     if not mapping.key_column:
         keys = [c.name for c in table.primary_key.columns]
         if len(keys) != 1:
-            raise MappingError(f"key_column: {table.name} has no single-column primary key; name the order id column")
+            raise MappingError(
+                "key_column: %(table)s has no single-column primary key; name the order id column", table=table.name
+            )
         mapping.key_column = keys[0]
     need(mapping.date_column, "date_column")
     need(mapping.key_column, "key_column")

@@ -81,7 +81,9 @@ def payments(
     the card module after the breach."""
     table = reflect_table(conn, "dtb_payment")
     if table is None:
-        raise MappingError(f"table: 'dtb_payment' not found in this database (the {preset} preset expects it)")
+        raise MappingError(
+            "table: 'dtb_payment' not found in this database (the %(preset)s preset expects it)", preset=preset
+        )
     c = table.c
     key = "payment_id" if "payment_id" in c else "id"
     if key not in c or "payment_method" not in c:

@@ -98,11 +98,30 @@ class Spec:
                 raise maps.MappingError("payment_ids: choose at least one payment method (the card payments)")
             return maps.preset(self.preset, self.payment_ids)
         if self.preset != Preset.GENERIC:
-            raise maps.MappingError(f"preset: unknown preset {self.preset!r}")
+            raise maps.MappingError(
+                "preset: unknown preset %(name)r (use eccube2, eccube4 or generic)", name=self.preset
+            )
         return maps.parse(self.mapping)
 
 
+def window_warning(case: IncidentCase, window_from: dt.date | None, window_to: dt.date | None) -> str:
+    """A warning (not a refusal) when the window lies outside the case's exposure period: the run would
+    replace the case's 本人の数 with a count of other days."""
+    start, end = case.exposure_from, case.exposure_to
+    if not (window_from and window_to) or not (start or end):
+        return ""
+    if (end is None or window_from <= end) and (start is None or window_to >= start):
+        return ""
+    return _(
+        "The window does not overlap the case's exposure period (%(from)s – %(to)s): check the dates before "
+        "the case's number of affected people is replaced."
+    ) % {"from": start or "…", "to": end or "…"}
+
+
 def _error(exc: Exception) -> ValidationError:
+    """A mapping/preset error in the user's language (msgid English, see ``MappingError``)."""
+    if isinstance(exc, maps.MappingError):
+        return ValidationError(exc.translated(_))
     return ValidationError(str(exc))
 
 
@@ -194,7 +213,7 @@ def preview(actor: Actor, case: IncidentCase, spec: Spec) -> Preview:
             case,
             message=f"{people} people, {orders} orders; sample of {len(sample)} shown",
         )
-    return Preview(people, orders, sample, checked.as_json(), checked.excluded)
+    return Preview(people, orders, sample, checked.as_json(), [_(x) for x in checked.excluded])
 
 
 def _reason(exc: sa.exc.SQLAlchemyError) -> str:

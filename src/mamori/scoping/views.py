@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
 from mamori.accounts import policy
@@ -99,6 +100,9 @@ def case_scoping(request: HttpRequest, case_id: int) -> HttpResponse:
         if form.is_valid() and step in ("preview", "run"):
             spec = _spec(form, sources, copies)
             try:
+                warning = services.window_warning(case, spec.window_from, spec.window_to)
+                if warning:
+                    messages.warning(request, warning)
                 if step == "run":
                     scoping = services.start_scoping(request.user, case, spec, form.cleaned_data.get("note", ""))
                     messages.success(request, _("Scoping version %(v)d queued.") % {"v": scoping.version})
@@ -133,8 +137,31 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_export": policy.can(request.user, Action.EXPORT, R, scoping),
             "can_archive": policy.can(request.user, Action.CHANGE, R, scoping) and scoping.archived_at is None,
             "archive_form": ArchiveForm(),
+            "excluded": [gettext(x) for x in scoping.mapping.get("excluded") or []],
+            "window_warning": services.window_warning(scoping.case, scoping.window_from, scoping.window_to),
+            "conditions": [condition_text(f) for f in scoping.mapping.get("filters") or []],
         },
     )
+
+
+OPERATOR_TEXT = {
+    "eq": gettext_lazy("%(column)s = %(value)s"),
+    "ne": gettext_lazy("%(column)s is not %(value)s"),
+    "in": gettext_lazy("%(column)s is one of %(value)s"),
+    "not_in": gettext_lazy("%(column)s is none of %(value)s"),
+    "is_null": gettext_lazy("%(column)s is empty"),
+    "not_null": gettext_lazy("%(column)s is not empty"),
+}
+
+
+def condition_text(condition: dict[str, Any]) -> str:
+    """A stored filter {column, op, value} in words ("status is not 3" / 「status が 3 以外」)."""
+    value = condition.get("value")
+    shown = ", ".join(map(str, value)) if isinstance(value, list) else ("" if value is None else str(value))
+    template = OPERATOR_TEXT.get(str(condition.get("op")))
+    if template is None:
+        return f"{condition.get('column')} {condition.get('op')} {shown}"
+    return str(template) % {"column": condition.get("column"), "value": shown}
 
 
 def people(request: HttpRequest, pk: int) -> HttpResponse:

@@ -86,6 +86,9 @@ def is_current(context: dict[str, Any], area: Area) -> bool:
         return bool(match.namespace == namespace and is_portal)
     if namespace == "incidents" and is_portal:
         return False  # the contractor portal has its own menu entry
+    if match.namespace == "scoping":  # a case's scoping pages belong to incidents; the inquiry desk is its own
+        inquiry = match.url_name == "inquiry"
+        return area.url_name == "scoping:inquiry" if inquiry else namespace == "incidents"
     return bool(match.namespace == namespace)
 
 
