@@ -333,6 +333,10 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "mamori.jobs.models.Status",
         "RiskStatusEnum": "mamori.risk.models.RiskStatus",
         "NonconformityStatusEnum": "mamori.risk.models.NonconformityStatus",
+        "CardListStatusEnum": "mamori.cardlists.models.ListStatus",
+        "ScopingStatusEnum": "mamori.scoping.models.ScopingStatus",
+        "CampaignStatusEnum": "mamori.notices.models.CampaignStatus",
+        "DeliveryStatusEnum": "mamori.notices.models.DeliveryStatus",
     },
 }
 

@@ -18,6 +18,8 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -135,6 +137,7 @@ class CardMatchSerializer(serializers.ModelSerializer):
         return {"id": person.pk, "identity": person.identity, "member_id": person.member_id, "name": person.name}
 
 
+@extend_schema_serializer(component_name="CardListImport")  # the ledger imports files too
 class ImportSerializer(serializers.Serializer):
     case = serializers.IntegerField(min_value=1)
     received_from = serializers.CharField(max_length=200)
@@ -149,8 +152,9 @@ class MatchSerializer(serializers.Serializer):
     findings = serializers.BooleanField(required=False, default=True)
 
 
+@extend_schema_serializer(component_name="CardListArchive")  # scoping archives with a reason too
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    reason = serializers.CharField(max_length=2000)  # kept with the list: required, not blank
 
 
 class CardListFilter(django_filters.FilterSet):
@@ -176,6 +180,7 @@ class CardListViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModel
     ordering_fields = ["imported_at", "received_at"]
     ordering = ["-imported_at", "-id"]
     http_method_names = ["get", "post", "head", "options"]
+    query_parameters = {"matches": {"page", "page_size"}}  # a detail action that is paged
     parser_classes = [JSONParser, MultiPartParser, FormParser]  # a list comes as multipart/form-data
 
     def initialize_request(self, request: Any, *args: Any, **kwargs: Any) -> Request:
@@ -194,6 +199,13 @@ class CardListViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         }
         return by_action.get(self.action or "", CardListSerializer)
 
+    @extend_schema(
+        request={"multipart/form-data": ImportSerializer},
+        responses={201: CardListDetailSerializer},
+        description="Import a card company's list: multipart/form-data with ``file`` (CSV or .xlsx, kept in "
+        "memory; only masks and fingerprints are stored), ``case``, ``received_from``, ``received_at`` and an "
+        "optional ``note``. A file that is not a readable list gives 400 under ``fields.file``.",
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = ImportSerializer(data=request.data)
         if getattr(getattr(self, "_handler", None), "exceeded", False):
@@ -216,6 +228,7 @@ class CardListViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModel
             raise validation_error(exc, "file") from None
         return Response(CardListDetailSerializer(card_list).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses={202: MatchRunSerializer})
     @action(detail=True, methods=["post"])
     def match(self, request: Request, pk: str | None = None) -> Response:
         card_list = self.get_object()
@@ -234,7 +247,8 @@ class CardListViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModel
             raise validation_error(exc) from None
         return Response(MatchRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={200: CardMatchSerializer(many=True)})
+    @action(detail=True, methods=["get"], filter_backends=[])  # paged, neither filtered nor ordered
     def matches(self, request: Request, pk: str | None = None) -> Response:
         card_list = self.get_object()
         found = services.matches(request.user, card_list)
@@ -243,6 +257,7 @@ class CardListViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         data = CardMatchSerializer(page if page is not None else found, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, description="The matches as CSV (masks only).")
     @action(detail=True, methods=["get"])
     def export(self, request: Request, pk: str | None = None) -> HttpResponse:
         card_list = self.get_object()
@@ -251,6 +266,7 @@ class CardListViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         response["Content-Disposition"] = f'attachment; filename="card-list-{card_list.pk}-matches.csv"'
         return response
 
+    @extend_schema(responses={200: CardListSerializer})
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str | None = None) -> Response:
         card_list = self.get_object()

@@ -134,6 +134,8 @@ class WarningViewSet(PolicyViewSet):
     policy_resource = services.SUPERVISION
     queryset = ContractorReview.objects.none()
     serializer_class = WarningSerializer
+    pagination_class = None  # a short list computed per caller, answered whole (the schema says so too)
+    filter_backends: list[Any] = []  # nothing to filter or order: the query parameters would be ignored
 
     def list(self, request: Request) -> Response:
         found = [asdict(w) for w in services.warnings(request.user)]

@@ -229,6 +229,7 @@ class ScopingViewSet(PolicyViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     ordering_fields = ["created_at", "version"]
     ordering = ["-created_at", "-id"]
     http_method_names = ["get", "post", "head", "options"]
+    query_parameters = {"people": {"page", "page_size"}}  # a detail action that is paged
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         if self.action in ("create", "preview", "payment_methods"):
