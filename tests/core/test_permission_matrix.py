@@ -17,7 +17,7 @@ from tests.matrix import OK, ROLES, matrix_tests
 # path template → expected status per role, in ROLES order. {server_co}, {internal_case} ... are filled in.
 GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/": (200, 200, 200, 200, 200, 200, 200),
-    "/areas/pms/": (200, 200, 200, 200, 404, 404, 404),
+    "/areas/pms/": (404, 404, 404, 404, 404, 404, 404),  # built: the management system has its own pages
     "/areas/ledger/": (404, 404, 404, 404, 404, 404, 404),  # built: the ledger has its own pages
     "/accounts/users/": (200, 200, 200, 403, 403, 403, 403),
     "/accounts/users/new/": (403, 200, 403, 403, 403, 403, 403),
@@ -124,6 +124,10 @@ SPECIAL_VERBS_GRANTED = {
     ("data_source", "test"): {"protection_manager"},
     ("incident_case", "release_hold"): {"protection_manager"},
     ("evidence", "read_preserved"): {"protection_manager", "investigator"},
+    ("contractor_supervision", "approve"): {"protection_manager"},
+    # policies by top management, rules and procedures by the protection manager (narrowed by kind in pms)
+    ("pms_document", "approve"): {"protection_manager", "top_management"},
+    ("management_review", "approve"): {"top_management"},
 }
 
 

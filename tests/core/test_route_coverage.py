@@ -23,7 +23,7 @@ NO_PERMISSION_NEEDED: dict[str, str] = {
     "accounts/two-factor/verify/": "second step of the user's own sign-in",
     "accounts/two-factor/setup/": "the signed-in user enrols their own authenticator; nobody else's",
     "accounts/password/": "the signed-in user changes their own password; nobody else's",
-    "api/.*$": "unknown API addresses: a JSON 404 instead of the HTML page (tests/api/test_bad_input.py)",
+    "api/[\\s\\S]*$": "unknown API addresses, newlines included: a JSON 404 instead of the HTML page (tests/api)",
 }
 
 PLACEHOLDER = re.compile(r"\{[^}]+\}")

@@ -160,7 +160,7 @@ def test_the_remind_command_and_the_task_share_the_keys(smtp_sink, due_tasks):
     assert job is True
     remind_job = Job.objects.get(name=reminders.TASK_NAME)
     assert remind_job.status == "succeeded"
-    assert remind_job.result == {"queued": 0, "notices_reminded": 0, "notices_escalated": 0}
+    assert remind_job.result == {"queued": 0, "notices_reminded": 0, "notices_escalated": 0, "manual_reminders": 0}
     assert len(smtp_sink.messages) == 3
 
 

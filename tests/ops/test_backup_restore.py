@@ -80,8 +80,10 @@ class TestRoundTrip:
         created_at = list(AuditEntry.objects.order_by("seq").values_list("created_at", flat=True))
         # when data and files change after the backup
         Organisation.objects.update(name="変更後の会社名")
-        User.objects.filter(username__in=["staff", "logistics"]).delete()
-        Contractor.objects.filter(name__contains="ロジスティクス").delete()
+        # (the demo's users and contractors are referenced by kept records, so they are changed rather than deleted)
+        User.objects.filter(username="staff").update(role="contractor")
+        Contractor.objects.filter(name__contains="ロジスティクス").update(name="変更後の委託先")
+        User.objects.create(username="later", role="staff")
         (Path(settings.MEDIA_ROOT) / EVIDENCE).unlink()
         (Path(settings.MEDIA_ROOT) / "later.txt").write_bytes(b"uploaded after the backup")
         # and the backup is restored
@@ -96,6 +98,7 @@ class TestRoundTrip:
         assert Organisation.objects.get().name == "有限会社トイボックス浪速"
         assert User.objects.get(username="manager").password == manager_hash
         assert User.objects.get(username="staff").role == "staff"
+        assert not User.objects.filter(username="later").exists()
         logistics = User.objects.select_related("contractor").get(username="logistics")
         assert logistics.contractor is not None and logistics.contractor.name == "株式会社関西ロジスティクス"
         # and the audit chain continues from the restored head, microseconds and all
