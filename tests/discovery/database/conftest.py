@@ -3,37 +3,15 @@ database per test module, dropped afterwards."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 
-from tests.conftest import skip_or_fail
-
-PG_ADMIN = os.environ.get("MAMORI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-MYSQL_ADMIN = os.environ.get("MAMORI_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306/mysql")
+from tests.databases import MYSQL_ADMIN, PG_ADMIN, server_database
 
 
 def _server_database(admin_url: str, kind: str) -> Iterator[str]:
-    name = f"mamori_scan_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    except sa.exc.OperationalError as exc:
-        skip_or_fail(f"{kind} is not reachable at {admin_url}: {exc.orig}")
-    url = sa.engine.make_url(admin_url).set(database=name)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            if kind == "PostgreSQL":
-                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            else:
-                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-        admin.dispose()
+    yield from server_database(admin_url, kind, prefix="mamori_scan")
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
