@@ -44,3 +44,18 @@ def test_the_people_of_a_version_come_in_pages(client_for, manager, server_case,
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == scoping.people_count and len(body["results"]) == 1
+
+
+def test_bad_payment_ids_are_one_message_for_the_field(client_for, manager, server_case):
+    # when an id is null (the schema says: numbers or texts)
+    body = {"case": server_case.pk, "preset": "eccube2", "evidence": 1, "window_from": "2018-01-01"}
+    body |= {"window_to": "2018-02-01", "payment_ids": [1, None]}
+    response = client_for(manager).post("/api/v1/scopings/preview/", body, content_type="application/json")
+    # then 400 with a list of messages under the field, as the error shape says
+    assert response.status_code == 400
+    assert isinstance(response.json()["error"]["fields"]["payment_ids"], list)
+
+
+def test_the_schema_says_an_inquiry_has_a_body():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert schema["paths"]["/api/v1/scoping-inquiries/"]["post"]["requestBody"]["required"] is True

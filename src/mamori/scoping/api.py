@@ -20,9 +20,10 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -33,6 +34,7 @@ from mamori.accounts import policy
 from mamori.accounts.policy import Action
 from mamori.api.errors import validation_error
 from mamori.api.filters import IdFilter
+from mamori.api.schema import AutoSchema
 from mamori.api.viewsets import PolicyViewSet
 from mamori.discovery.models import DataSource
 from mamori.evidence.models import Evidence
@@ -101,6 +103,24 @@ class SampleSerializer(serializers.Serializer):
     last_order_at = serializers.DateTimeField(allow_null=True)
 
 
+MAX_PAYMENT_IDS = 100
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "maxItems": MAX_PAYMENT_IDS,
+        "items": {"oneOf": [{"type": "integer"}, {"type": "string", "pattern": "^[^\\x00]*$"}]},
+        "description": "The shop's payment method ids (numbers or texts), see payment-methods.",
+    }
+)
+class PaymentIdsField(serializers.JSONField):
+    """A list of payment method ids, refused with one message for the field (not a message per item)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        return _payment_ids(super().to_internal_value(data))
+
+
 DEFINE_RULES = (
     "A scoping reads a data source (``data_source``) or a preserved copy (``evidence``; it wins when both are "
     "given): one of them is required. ``window_to`` may not be before ``window_from``. The EC-CUBE presets "
@@ -141,7 +161,7 @@ class DefineSerializer(serializers.Serializer):
     evidence = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     window_from = serializers.DateField()
     window_to = serializers.DateField()
-    payment_ids = serializers.ListField(child=serializers.JSONField(), required=False, default=list, max_length=100)
+    payment_ids = PaymentIdsField(required=False, default=list)  # type: ignore[arg-type]
     mapping = serializers.DictField(required=False, default=dict)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
@@ -186,6 +206,28 @@ class InquirySchema(OpenApiSerializerExtension):
                 _given("member_id", {"type": "string", "pattern": "\\S"}, email=blank),
             ]
         return schema
+
+
+class BodyRequired(AutoSchema):
+    """The inquiry's body is required although no single field is: one of two is (see ``InquirySchema``)."""
+
+    def _get_request_for_media_type(self, serializer: Any, direction: Any = "request") -> Any:
+        schema, _required = super()._get_request_for_media_type(serializer, direction)
+        return schema, True
+
+
+def _payment_ids(value: Any) -> list[Any]:
+    """``payment_ids``: a list of up to 100 ids, each a number or a text (one message, not one per item)."""
+    if not isinstance(value, list) or len(value) > MAX_PAYMENT_IDS:
+        raise serializers.ValidationError(_("Give a list of up to 100 payment method ids."))
+    ids: list[Any] = []
+    for item in value:
+        if isinstance(item, float) and item.is_integer():
+            item = int(item)
+        if isinstance(item, bool) or not isinstance(item, (int, str)) or (isinstance(item, str) and "\x00" in item):
+            raise serializers.ValidationError(_("Each payment method id is a number or a text."))
+        ids.append(item)
+    return ids
 
 
 def _given(name: str, schema: dict[str, Any], **blank: dict[str, Any]) -> dict[str, Any]:
@@ -358,6 +400,7 @@ class InquiryViewSet(PolicyViewSet, mixins.CreateModelMixin):
 
     queryset = Scoping.objects.none()
     serializer_class = InquirySerializer
+    schema = BodyRequired()
     policy_resource = services.INQUIRY
     policy_actions = {"create": Action.VIEW}  # a lookup, not a new record
     http_method_names = ["post", "options"]
