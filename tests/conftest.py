@@ -6,6 +6,7 @@ Named users make permission tests read like the policy: ``manager`` may, ``alice
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -144,3 +145,14 @@ def skip_or_fail(reason: str) -> None:
     if os.environ.get("MAMORI_REQUIRE_SERVICES"):
         pytest.fail(f"required in CI: {reason}")
     pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests look at pages, which the database engine does not change: CI runs them once, in its SQLite
+    pass, and every other test on both engines (MAMORI_BROWSER_ALWAYS=1 runs them on PostgreSQL too)."""
+    if not os.environ.get("DATABASE_URL") or os.environ.get("MAMORI_BROWSER_ALWAYS"):
+        return
+    skip = pytest.mark.skip(reason="browser tests run in the SQLite pass (MAMORI_BROWSER_ALWAYS=1 to run them here)")
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(skip)

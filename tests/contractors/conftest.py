@@ -31,7 +31,9 @@ def _english() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _shipped_data(db) -> None:
-    """The criteria and playbooks migrations ship (a flushed database may have lost them), and the organisation."""
+    """The criteria, playbooks and data categories migrations ship (a transactional test elsewhere in the run may
+    have flushed them), and the organisation."""
+    ledger_services.load_catalogue()
     ensure_criteria()
     incident_services.ensure_playbooks()
     Organisation.objects.get_or_create(name="有限会社トイボックス浪速")
