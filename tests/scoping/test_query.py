@@ -160,6 +160,26 @@ def test_the_postgresql_copy_rows_are_the_rows_python_makes(postgres_url, flavou
         assert (row[10], row[11]) == (p.first_order_at, p.last_order_at)
 
 
+def test_latest_orders_are_looked_up_by_index_only_where_the_key_has_one(postgres_url):
+    # given an EC-CUBE 2 shop, read once by its primary key and once by a column without an index
+    truth = shop.build(postgres_url, "eccube2")
+    by_key = maps.preset("eccube2", shop.CARD_IDS["eccube2"])
+    by_column = maps.preset("eccube2", shop.CARD_IDS["eccube2"])
+    by_column.key_column = "order_tel03"
+    engine = _open(postgres_url)
+    with engine.connect() as conn, conn.begin():
+        query.begin_read_only(conn)
+        indexed, plain = maps.bind(conn, by_key, "eccube2"), maps.bind(conn, by_column, "eccube2")
+        # when the people are copied out with the primary key
+        lines = b"".join(query.pg_copy_blocks(conn, indexed, *shop.WINDOW, 7)).splitlines()
+        hash_joins = conn.execute(sa.text("SHOW enable_hashjoin")).scalar()
+    engine.dispose()
+    # then one index lookup per person is used only where there is an index, and the setting is restored
+    assert (query.key_indexed(indexed), query.key_indexed(plain)) == (True, False)
+    assert len(lines) == len(truth.people)
+    assert hash_joins == "on"
+
+
 @pytest.mark.parametrize("flavour", ["eccube2", "eccube4"])
 def test_the_preview_counts_in_one_pass_and_shows_the_first_people(shop_url, flavour):
     # given
