@@ -151,19 +151,40 @@ def _collect(
 
 
 _LINE_MARKS = ("{", "[", "a:", "O:", "s:")  # how JSON and PHP-serialized values begin
+_DENSE = 64  # lines holding a ":" before the search for "a:", "O:", "s:" switches to one pass per mark
 
 
 def _structured_lines(text: str) -> Iterator[tuple[int, str]]:
     """(line index, value) of the lines of a column text that hold structured data, found by substring
-    searches (C speed) instead of a look at every value."""
+    searches (C speed) instead of a look at every value.
+
+    A two-character search ("\na:") costs about 1 ns per character even where nothing matches, one
+    character ("{", ":") a small fraction of that: the marks are found by their rare character first, and
+    after each hit the search goes on from the next line (a line-start mark is the line's first "{", "["
+    or ":"), so a line costs one step at most. A text with many lines holding ":" goes back to one
+    search per two-character mark after ``_DENSE`` such lines."""
     starts: set[int] = set()
-    for mark in _LINE_MARKS:
-        if text.startswith(mark):
-            starts.add(0)
-        at = text.find("\n" + mark)
+    for mark in "{[":
+        at = text.find(mark)
         while at >= 0:
-            starts.add(at + 1)
-            at = text.find("\n" + mark, at + 1)
+            if at == 0 or text[at - 1] == "\n":
+                starts.add(at)
+            end = text.find("\n", at)
+            at = text.find(mark, end + 1) if end >= 0 else -1
+    at, hits = text.find(":"), 0
+    while at >= 0:
+        if at >= 1 and text[at - 1] in "aOs" and (at == 1 or text[at - 2] == "\n"):
+            starts.add(at - 1)
+        end = text.find("\n", at)
+        at = text.find(":", end + 1) if end >= 0 else -1
+        hits += 1
+        if at >= 0 and hits >= _DENSE:
+            for mark in _LINE_MARKS[2:]:
+                found = text.find("\n" + mark, end)
+                while found >= 0:
+                    starts.add(found + 1)
+                    found = text.find("\n" + mark, found + 1)
+            break
     if "=" in text:
         at = text.find("&")
         while at >= 0:
