@@ -214,6 +214,10 @@ class Detector:
                 yield from self._findings(unit, self._unit_hits(unit))
         yield from self._flush(record)
 
+    def scan_chunk(self, chunk: AsciiChunk) -> list[Finding]:
+        """``scan_units([chunk])`` for the one chunk of a whole file (no overlap with an earlier chunk)."""
+        return self._findings(chunk, self._ascii_hits(chunk.data))
+
     # -- internals ------------------------------------------------------------------------
 
     def _unit_hits(self, unit: TextUnit) -> list[Hit]:

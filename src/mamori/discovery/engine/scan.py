@@ -112,8 +112,17 @@ def _detector(options: ScanOptions) -> Detector:
 
 def scan_file(path: str, options: ScanOptions) -> FileResult:
     """Read and check one file; problems are collected, never raised."""
-    from mamori.discovery.engine.readers import read_file
+    from mamori.discovery.engine.readers.dispatch import read_file, read_small_text
 
+    small = read_small_text(path, options.limits)
+    if small is not None:  # most files of a log directory: one ASCII chunk, as read_file would give it
+        size, chunk = small
+        try:
+            found = _detector(options).scan_chunk(chunk)
+        except Exception as error:  # as below
+            return FileResult(path, size, [], [FileProblem(path, f"could not be scanned ({type(error).__name__})")])
+        found.sort(key=_sort_key)
+        return FileResult(path, size, found, [])
     try:
         size = os.stat(path).st_size
     except OSError as error:

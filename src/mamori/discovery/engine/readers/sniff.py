@@ -93,6 +93,8 @@ def _mail_kind(sample: str) -> str | None:
 
 def _looks_jsonl(sample: str) -> bool:
     """At least two of the first lines are complete JSON objects or arrays on their own."""
+    if sample.lstrip()[:1] not in ("{", "["):  # the first line that is not blank must be one (quick for logs)
+        return False
     lines = [ln.strip() for ln in sample.splitlines()[:20] if ln.strip()]
     complete = lines[:-1] if len(lines) > 1 else lines  # the last line of a sample may be cut off
     if len(complete) < 2 and not (len(lines) == 2 and lines[0][:1] in "{["):
