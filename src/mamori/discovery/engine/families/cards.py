@@ -122,14 +122,21 @@ _UPPER_NAME_RE = re.compile(r"""(?<![^,\t|;"'=\n])[A-Z]{2,15}(?: [A-Z]{2,15}){1,
 _EXPIRY_SHAPE_RE = re.compile(r"(?<![0-9/])(?:0[1-9]|1[0-2])/(?:[0-9]{2}|20[0-9]{2})(?![0-9/])")
 
 
+# A stretch of the characters a digit run is made of (digits, separators, `+`, `%20`). A run never crosses the
+# end of a stretch, and one holding a card number has at least 13 characters: ``card_hits`` looks only at
+# stretches that long, so the short digit runs of timestamps, counters and IDs cost no Python call.
+_RUN_STRETCH_RE = re.compile(f"[0-9０-９{SEP[1:-1]}+%]{{{MIN_FREE_TEXT_LENGTH},}}")
+
+
 def card_hits(text: str, pos: int, endpos: int, kinds: frozenset[str]) -> Iterator[Hit]:
-    for m in _DIGIT_RUN_RE.finditer(text, pos, endpos):
-        if m["s"] is None:
-            hit = _contiguous_card(text, m.start(), m.end(), kinds)
-            if hit is not None:
-                yield hit
-        else:
-            yield from _grouped_cards(text, m, kinds)
+    for stretch in _RUN_STRETCH_RE.finditer(text, pos, endpos):
+        for m in _DIGIT_RUN_RE.finditer(text, stretch.start(), stretch.end()):
+            if m["s"] is None:
+                hit = _contiguous_card(text, m.start(), m.end(), kinds)
+                if hit is not None:
+                    yield hit
+            else:
+                yield from _grouped_cards(text, m, kinds)
 
 
 def _contiguous_card(text: str, start: int, end: int, kinds: frozenset[str]) -> Hit | None:
