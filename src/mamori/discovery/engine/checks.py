@@ -23,6 +23,8 @@ def nfkc(text: str) -> str:
 
 
 def luhn_ok(digits: str) -> bool:
+    if digits.isascii() and digits.isdigit():  # the usual case, in C-level operations
+        return luhn_ok_ascii(digits.encode("ascii"))
     total = 0
     for index, char in enumerate(reversed(digits)):
         value = ord(char) - 48

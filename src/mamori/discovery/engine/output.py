@@ -10,6 +10,7 @@ import csv
 import functools
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Iterable
 from typing import TextIO
@@ -121,6 +122,31 @@ def _redacted_path(path: str) -> str:
 
 # One encoder for every line: json.dumps with options builds a new encoder on each call.
 _JSON_LINE = json.JSONEncoder(ensure_ascii=False).encode
+# How that encoder writes a string (the C function where there is one).
+_JSON_STR = json.encoder.encode_basestring
+
+
+def _json_line(f: Finding) -> str:
+    """``_JSON_LINE(_finding_dict(f))``, written field by field: the same text (a test compares them on every
+    kind of value) for a fifth of the cost. Anything but the usual value types goes through the encoder."""
+    confidence = round(f.confidence, 3)
+    line = f.line
+    if type(confidence) is not float or not math.isfinite(confidence) or not (line is None or type(line) is int):
+        return _JSON_LINE(_finding_dict(f))
+    text = _JSON_STR
+    try:
+        return (
+            f'{{"type": {text(f.type)}, "path": {text(_redacted_path(f.path))}, '
+            f'"line": {"null" if line is None else int.__repr__(line)}, '
+            f'"column": {"null" if f.column is None else text(f.column)}, '
+            f'"sheet": {"null" if f.sheet is None else text(f.sheet)}, '
+            f'"cell": {"null" if f.cell is None else text(f.cell)}, '
+            f'"masked": {text(f.masked)}, "detector": {text(f.detector)}, '
+            f'"confidence": {float.__repr__(confidence)}, "severity": {text(f.severity.label)}, '
+            f'"data_class": {text(str(f.data_class))}, "fingerprint": {text(f.fingerprint)}}}'
+        )
+    except TypeError:  # a value that is not a string
+        return _JSON_LINE(_finding_dict(f))
 
 
 def write_json(report: ScanReport, out: TextIO) -> None:
@@ -156,7 +182,7 @@ class FindingStream:
         if self._csv is not None:
             self._csv.writerows(_finding_dict(f) for f in findings)
         else:
-            self._out.writelines(_JSON_LINE(_finding_dict(f)) + "\n" for f in findings)
+            self._out.writelines(_json_line(f) + "\n" for f in findings)
 
 
 def write_jsonl(report: ScanReport, out: TextIO) -> None:

@@ -216,6 +216,16 @@ def _fraction(text: str, start: int) -> bool:
     return start >= 2 and text[start - 1] == "." and text[start - 2].isdigit()
 
 
+def _any_word(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One search for ``any(word in text for word in words)``."""
+    return re.compile("|".join(re.escape(word) for word in words))
+
+
+_NOT_CARD_WORDS_RE = _any_word(data.NOT_CARD_WORDS)
+_CARD_CONTEXT_WORDS_RE = _any_word(data.CARD_CONTEXT_WORDS)
+_OTHER_IDENTIFIER_WORDS_RE = _any_word(data.OTHER_IDENTIFIER_WORDS)
+
+
 def _card_hit(text: str, start: int, raw: str, kinds: frozenset[str]) -> Hit | None:
     end = start + len(raw)
     digits = ascii_digits(raw.replace("%20", " "))
@@ -229,12 +239,12 @@ def _card_hit(text: str, start: int, raw: str, kinds: frozenset[str]) -> Hit | N
     if _fraction(text, start) or _IN_TRACK_RE.search(text, max(0, start - 120), start):
         return None
     before = text_before(text, start)
-    if "not_card" in kinds or any(word in before for word in data.NOT_CARD_WORDS):
+    if "not_card" in kinds or _NOT_CARD_WORDS_RE.search(before):
         return None
     confidence = 0.6 if len(digits) == 13 else (0.95 if raw != digits else 0.9)
     if row.broad:  # only a catch-all Maestro range explains it
         confidence = min(confidence, 0.8)
-    if "credit_card_number" in kinds or any(word in before for word in data.CARD_CONTEXT_WORDS):
+    if "credit_card_number" in kinds or _CARD_CONTEXT_WORDS_RE.search(before):
         confidence = 0.99
     if "credit_card_number" not in kinds and _example_of_other_identifier(text, start, before):
         confidence = min(confidence, EXAMPLE_CONFIDENCE)
@@ -254,7 +264,7 @@ _DOCTEST_LINE_RE = re.compile(r"[ \t]*(?:>>>[ \t].*|\.\.\.[ \t]+(?:[^\sa-z]{1,6}
 def _example_of_other_identifier(text: str, start: int, before: str) -> bool:
     """Whether the number at ``start`` sits on a doctest line or right after a word naming another identifier
     (SIRET, SIREN, IBAN: ``data.OTHER_IDENTIFIER_WORDS``)."""
-    if any(word in before for word in data.OTHER_IDENTIFIER_WORDS):
+    if _OTHER_IDENTIFIER_WORDS_RE.search(before):
         return True
     return _DOCTEST_LINE_RE.fullmatch(text, text.rfind("\n", 0, start) + 1, start) is not None
 
