@@ -130,12 +130,13 @@ def plan_shards(
         return [Shard(table) for table in found]
     count = workers or options.workers or os.cpu_count() or 1
     shards: list[Shard] = []
-    for table in found:
-        try:
-            with engine.connect() as conn:
+    with engine.connect() as conn:  # one connection for every table: each new one starts a server process
+        for table in found:
+            try:
                 shards.extend(_split(conn, table, options, count))
-        except sa.exc.SQLAlchemyError:
-            shards.append(Shard(table))
+            except sa.exc.SQLAlchemyError:
+                conn.rollback()  # a failed statement ends the transaction on PostgreSQL
+                shards.append(Shard(table))
     return shards
 
 

@@ -68,8 +68,14 @@ def _match(name: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
 
 def list_tables(engine: sa.Engine, filters: TableFilter) -> list[TableInfo]:
     """Every user table (not views) the filters admit, in a stable order."""
-    inspector = sa.inspect(engine)
-    backend = engine.url.get_backend_name()
+    # One connection for all the catalogue reads: an inspector bound to the engine opens one per call,
+    # each starting a server process with a cold catalogue cache.
+    with engine.connect() as conn:
+        return _list_tables(conn, engine.url.get_backend_name(), filters)
+
+
+def _list_tables(conn: sa.Connection, backend: str, filters: TableFilter) -> list[TableInfo]:
+    inspector = sa.inspect(conn)
     default = inspector.default_schema_name
     if backend == "sqlite":
         schemas: list[str | None] = [None]
@@ -80,7 +86,7 @@ def list_tables(engine: sa.Engine, filters: TableFilter) -> list[TableInfo]:
         schemas = [s for s in sorted(names) if filters.schema_ok(s)]
     found: list[TableInfo] = []
     for schema in schemas:
-        partitions = _partitions(engine, schema or default) if backend == "postgresql" else set()
+        partitions = _partitions(conn, schema or default) if backend == "postgresql" else set()
         for name in sorted(set(inspector.get_table_names(schema=schema)) - partitions):
             columns = inspector.get_columns(name, schema=schema)
             pk = inspector.get_pk_constraint(name, schema=schema).get("constrained_columns") or []
@@ -98,17 +104,16 @@ def _reflected(name: str, backend: str) -> str:
     return name.replace("``", "`") if backend in ("mysql", "mariadb") else name
 
 
-def _partitions(engine: sa.Engine, schema: str | None) -> set[str]:
+def _partitions(conn: sa.Connection, schema: str | None) -> set[str]:
     """Partitions of partitioned tables: scanned through their parent, not a second time on their own."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.text(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE c.relispartition AND n.nspname = COALESCE(:s, current_schema())"
-            ),
-            {"s": schema},
-        )
-        return {row[0] for row in rows}
+    rows = conn.execute(
+        sa.text(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relispartition AND n.nspname = COALESCE(:s, current_schema())"
+        ),
+        {"s": schema},
+    )
+    return {row[0] for row in rows}
 
 
 def estimated_rows(conn: sa.Connection, table: TableInfo) -> int | None:
