@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from mamori.discovery.engine.families import cards
+from mamori.discovery.engine import precision
+from mamori.discovery.engine.families import cards, contact
 from mamori.discovery.engine.output import _finding_dict, _json_line
 from mamori.discovery.engine.types import DataClass, Finding, Severity
 
@@ -109,3 +110,59 @@ def test_the_card_search_finds_what_a_look_at_every_digit_run_finds() -> None:
         assert list(cards.card_hits(text, pos, endpos, frozenset())) == expected, (text, pos, endpos)
         found += len(expected)
     assert found > 500
+
+
+def _in_blob_char_by_char(text: str, start: int, end: int) -> bool:
+    """``precision.email_in_blob`` as it was, walking the base64 run one character at a time."""
+    alphabet = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+    left = start
+    while left > 0 and text[left - 1] in alphabet:
+        left -= 1
+    right = end
+    while right < len(text) and text[right] in alphabet:
+        right += 1
+    if (start - left) + (right - end) >= 40:
+        return True
+    if text[max(0, start - 1) : start] in ("/", "=", "+") or text[end : end + 1] in ("+", "/", "="):
+        before = text[max(0, start - 300) : start]
+        return any(marker in before for marker in ("base64,", ";base64", "data:", "stream\n"))
+    return False
+
+
+def test_e_mail_addresses_are_found_and_judged_as_before() -> None:
+    # given addresses in random base64-like, plain and marked surroundings
+    rng = random.Random(2018)
+    pieces = [
+        "a",
+        "Z",
+        "9",
+        "+",
+        "/",
+        "=",
+        " ",
+        "\n",
+        ".",
+        "-",
+        "_",
+        "@",
+        "data:",
+        "base64,",
+        "x" * 30,
+        "@example.co.jp",
+    ]
+    addresses = ["taro.yamada@example.co.jp", "a@b.jp", "x" * 70 + "@mail.example.com", "git@github.com:o/r"]
+    found = 0
+    for _ in range(20_000):
+        text = "".join(
+            rng.choice(addresses) if rng.random() < 0.2 else rng.choice(pieces) for _ in range(rng.randrange(1, 15))
+        )
+        pos = rng.choice([0, rng.randrange(len(text))])
+        endpos = rng.choice([len(text), rng.randrange(pos, len(text) + 1)])
+        # when / then
+        for m in contact._EMAIL_RE.finditer(text, pos, endpos):
+            assert precision.email_in_blob(text, m.start(), m.end()) == _in_blob_char_by_char(text, m.start(), m.end())
+        expected = [m.span() for m in contact._EMAIL_RE.finditer(text, pos, endpos)]
+        seen = [m.span() for m in contact._EMAIL_RE.finditer(text, max(pos, text.find("@", pos, endpos) - 64), endpos)]
+        assert "@" not in text[pos:endpos] or seen == expected
+        found += len(list(contact.email_hits(text, pos, endpos)))
+    assert found > 1000

@@ -9,6 +9,7 @@ confidence (or no finding). Findings below ``SHOWN_CONFIDENCE`` are left out of 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from mamori.discovery.engine import data, names_data, tld
@@ -123,6 +124,7 @@ def _longest_run(digits: str) -> int:
     return best
 
 
+@functools.lru_cache(maxsize=65536)  # phone numbers recur; the check is pure
 def phone_placeholder(digits: str) -> bool:
     """`0123456789`, `012-345-6789`, `0600000000`: a digit sequence or a repeated digit, not a subscriber.
     The whole number after its first digit (the trunk `0`, or `+`'s country code for international ones)
@@ -133,6 +135,7 @@ def phone_placeholder(digits: str) -> bool:
     return bool(re.search(r"([0-9])\1{6,}$", digits)) or len(set(tail)) <= 2
 
 
+@functools.lru_cache(maxsize=65536)  # phone numbers recur; the check is pure
 def phone_example_like(digits: str) -> bool:
     """A long counting run inside the number (`03-1234-5678`, `+48 123 456 789`): the way documentation and
     tests write example numbers. Such a number is kept, with low confidence."""
@@ -141,7 +144,7 @@ def phone_example_like(digits: str) -> bool:
 
 # --- e-mail addresses ------------------------------------------------------------------------------------
 
-_B64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+_B64_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 # Markers of an encoded payload shortly before an address: a data: URI, a MIME part, a PostScript/PDF stream.
 _BLOB_MARKERS = (
     "base64,",
@@ -166,13 +169,10 @@ def email_in_blob(text: str, start: int, end: int) -> bool:
     Base64 of binary data contains `@`-free runs of 60+ characters of its alphabet; an address that the run
     surrounds (touching it on either side) was decoded from noise, not written.
     """
-    left = start
-    while left > 0 and text[left - 1] in _B64:
-        left -= 1
-    right = end
-    while right < len(text) and text[right] in _B64:
-        right += 1
-    if (start - left) + (right - end) >= 40:
+    # The base64 characters touching it on each side, counted up to 40 (enough to decide) with C-level strips.
+    before = text[max(0, start - 40) : start]
+    after = text[end : end + 40]
+    if (len(before) - len(before.rstrip(_B64_CHARS))) + (len(after) - len(after.lstrip(_B64_CHARS))) >= 40:
         return True
     if text[max(0, start - 1) : start] in ("/", "=", "+") or text[end : end + 1] in ("+", "/", "="):
         before = text[max(0, start - 300) : start]

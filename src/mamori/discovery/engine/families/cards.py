@@ -121,6 +121,13 @@ _UPPER_NAME_RE = re.compile(r"""(?<![^,\t|;"'=\n])[A-Z]{2,15}(?: [A-Z]{2,15}){1,
 
 _EXPIRY_SHAPE_RE = re.compile(r"(?<![0-9/])(?:0[1-9]|1[0-2])/(?:[0-9]{2}|20[0-9]{2})(?![0-9/])")
 
+# Quick tests that a line cannot hold a match of the patterns above (each match contains one of these). `re` tries
+# a pattern that opens with a look-behind at every position; these open with a character set, which it skips
+# ahead to in C.
+_IN_TRACK_HINT = re.compile(r"[0-9]=|\^")
+_UPPER_NAME_HINT = re.compile(r"[A-Z] [A-Z]")
+_EXPIRY_SHAPE_HINT = re.compile(r"[01][0-9]/[0-9]")
+
 
 # A stretch of the characters a digit run is made of (digits, separators, `+`, `%20`). A run never crosses the
 # end of a stretch, and one holding a card number has at least 13 characters: ``card_hits`` looks only at
@@ -236,7 +243,7 @@ def _card_hit(text: str, start: int, raw: str, kinds: frozenset[str]) -> Hit | N
         return None
     if len(digits) == 13 and digits.startswith(data.JAN_PREFIXES):
         return None
-    if _fraction(text, start) or _IN_TRACK_RE.search(text, max(0, start - 120), start):
+    if _fraction(text, start) or _in_track(text, start):
         return None
     before = text_before(text, start)
     if "not_card" in kinds or _NOT_CARD_WORDS_RE.search(before):
@@ -269,6 +276,12 @@ def _example_of_other_identifier(text: str, start: int, before: str) -> bool:
     return _DOCTEST_LINE_RE.fullmatch(text, text.rfind("\n", 0, start) + 1, start) is not None
 
 
+def _in_track(text: str, start: int) -> bool:
+    """Whether the number at ``start`` lies in the discretionary data of a track."""
+    low = max(0, start - 120)
+    return _IN_TRACK_HINT.search(text, low, start) is not None and _IN_TRACK_RE.search(text, low, start) is not None
+
+
 def track_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
     for regex in (_TRACK1_RE, _TRACK2_RE):
         for m in regex.finditer(text, pos, endpos):
@@ -287,8 +300,11 @@ def same_line_card_context(text: str, cards: list[Hit]) -> Iterator[Hit]:
         line_start, line_end = line_of(text, card.start, card.end)
         line_end = min(line_end, card.end + 300)
         line_start = max(line_start, card.start - 300)
-        for m in _EXPIRY_SHAPE_RE.finditer(text, line_start, line_end):
-            yield Hit("card_expiry", m.start(), m.end(), 0.7, "**/**", m.group())
+        if _EXPIRY_SHAPE_HINT.search(text, line_start, line_end):
+            for m in _EXPIRY_SHAPE_RE.finditer(text, line_start, line_end):
+                yield Hit("card_expiry", m.start(), m.end(), 0.7, "**/**", m.group())
+        if not _UPPER_NAME_HINT.search(text, line_start, line_end):
+            continue
         for m in _UPPER_NAME_RE.finditer(text, line_start, line_end):
             words = m.group().split()
             if any(word in data.NOT_NAME_WORDS for word in words):

@@ -64,6 +64,7 @@ def phone_hits(text: str, pos: int, endpos: int, kinds: frozenset[str]) -> Itera
 
 
 _PHONE_WORDS = ("tel", "phone", "電話", "携帯", "fax", "ファックス", "連絡先")
+_PHONE_WORDS_RE = re.compile("|".join(re.escape(word) for word in _PHONE_WORDS))
 
 
 def _phone_confidence(text: str, m: re.Match[str], digits: str, kinds: frozenset[str]) -> float:
@@ -73,7 +74,7 @@ def _phone_confidence(text: str, m: re.Match[str], digits: str, kinds: frozenset
     (1234-5678) stays below what the table shows unless a phone field holds it."""
     raw = m.group()
     separated = digits != nfkc(raw).lstrip("+")
-    context = "phone_number" in kinds or any(w in text_before(text, m.start(), 30) for w in _PHONE_WORDS)
+    context = "phone_number" in kinds or _PHONE_WORDS_RE.search(text_before(text, m.start(), 30)) is not None
     confidence = 0.95 if context else (0.85 if separated else 0.35)
     if precision.phone_example_like(digits):
         confidence = min(confidence, 0.45)
@@ -94,7 +95,11 @@ def _valid_phone(value: str, region: str | None) -> str | None:
 
 
 def email_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
-    for m in _EMAIL_RE.finditer(text, pos, endpos):
+    at = text.find("@", pos, endpos)
+    if at < 0:
+        return
+    # An address holds one `@` with at most 64 characters before it: none starts earlier than this.
+    for m in _EMAIL_RE.finditer(text, max(pos, at - 64), endpos):
         raw = m.group()
         if raw.rsplit(".", 1)[-1].lower() in data.NOT_EMAIL_TLDS or not precision.email_domain_ok(raw):
             continue  # `icon@2x.png`, `t@models.permalink`, `x@host.local`
