@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from mamori.discovery.engine.readers import iter_files
+from mamori.discovery.engine.readers.walk import iter_file_paths
 from mamori.discovery.engine.types import FileProblem, ReadLimits
 
 
@@ -92,3 +93,17 @@ def test_missing_and_unreadable_paths_are_problems(tmp_path: Path) -> None:
     assert problems[0].message == "no such file or directory"
     if os.geteuid() != 0:  # root can read anything
         assert "cannot read directory" in problems[1].message
+
+
+def test_file_paths_are_written_as_pathlib_writes_them(tmp_path: Path, monkeypatch: object) -> None:
+    # given a tree, walked from the current directory, with a trailing separator and with a doubled one
+    tree(tmp_path)
+    monkeypatch.chdir(tmp_path)  # type: ignore[attr-defined]
+    limits = ReadLimits(include=("*.csv", "sub/deep/*"))
+    for roots in (["."], ["./"], ["sub/"], ["sub//deep"], [f"{tmp_path}/./sub"], ["a.csv", "./sub/c.csv"]):
+        # when the paths are listed as text
+        listed = list(iter_file_paths(roots, limits))
+        # then they are the paths' own text, and the globs saw the same relative paths
+        assert listed == [str(p) for p in iter_files(roots, limits)]
+        assert listed == [str(Path(p)) for p in listed]
+    assert list(iter_file_paths(["."], limits)) == ["a.csv", "sub/c.csv", "sub/deep/d.txt"]

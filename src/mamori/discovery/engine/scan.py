@@ -140,15 +140,15 @@ def scan_file(path: str, options: ScanOptions) -> FileResult:
 
 
 def _files(paths: Sequence[str | Path], limits: ReadLimits) -> tuple[list[str], list[FileProblem]]:
-    from mamori.discovery.engine.readers import iter_files
+    from mamori.discovery.engine.readers.walk import iter_file_paths
 
     files: set[str] = set()
     problems: list[FileProblem] = []
-    for item in iter_files(list(paths), limits):
+    for item in iter_file_paths(list(paths), limits):
         if isinstance(item, FileProblem):
             problems.append(item)
         else:
-            files.add(str(item))
+            files.add(item)
     return sorted(files), problems
 
 

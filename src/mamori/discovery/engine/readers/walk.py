@@ -19,6 +19,13 @@ def iter_files(paths: Sequence[str | Path], limits: ReadLimits) -> Iterator[Path
     explicitly is always read even if it is a symbolic link; links met while walking are followed
     only with ``follow_symlinks``, and a directory already visited is never entered twice.
     """
+    for item in iter_file_paths(paths, limits):
+        yield item if isinstance(item, FileProblem) else Path(item)
+
+
+def iter_file_paths(paths: Sequence[str | Path], limits: ReadLimits) -> Iterator[str | FileProblem]:
+    """``iter_files`` with each file as the text of its path (``str(path)``): a walk of many small files
+    spent more on path objects than on the system calls."""
     seen_dirs: set[tuple[int, int]] = set()
     for given in paths:
         root = Path(given)
@@ -31,10 +38,13 @@ def iter_files(paths: Sequence[str | Path], limits: ReadLimits) -> Iterator[Path
         except OSError as exc:
             yield FileProblem(str(root), f"cannot read: {exc.strerror or exc}")
             continue
+        top = str(root)
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk_dir(root, root, limits, seen_dirs)
+            # A file's path relative to the root is what follows the root's own path (and a separator).
+            skip = 0 if top == "." else len(top) + (not top.endswith("/"))
+            yield from _walk_dir(top, skip, limits, seen_dirs)
         else:
-            yield from _check_file(root, root.name, st, limits)
+            yield from _check_file(top, root.name, st, limits)
 
 
 def _selected(rel: str, limits: ReadLimits) -> bool:
@@ -51,11 +61,11 @@ def _excluded(rel: str, limits: ReadLimits) -> bool:
     return any(fnmatchcase(rel, p) or fnmatchcase(name, p) for p in limits.exclude)
 
 
-def _walk_dir(
-    directory: Path, root: Path, limits: ReadLimits, seen: set[tuple[int, int]]
-) -> Iterator[Path | FileProblem]:
+def _walk_dir(directory: str, skip: int, limits: ReadLimits, seen: set[tuple[int, int]]) -> Iterator[str | FileProblem]:
+    """The files under ``directory`` (a path as ``str(Path(...))`` writes it); ``skip``: length of the root's
+    path and separator, which the relative paths leave out."""
     try:
-        st = directory.stat()
+        st = os.stat(directory)
         ident = (st.st_dev, st.st_ino)
         if ident in seen:
             return
@@ -63,11 +73,14 @@ def _walk_dir(
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        yield FileProblem(str(directory), f"cannot read directory: {exc.strerror or exc}")
+        yield FileProblem(directory, f"cannot read directory: {exc.strerror or exc}")
         return
+    # ``str(Path(entry.path))`` without the objects: the directory's path, a separator and the name, except
+    # below `.` (`./name` is `name`) and `/`.
+    plain = directory != "." and not directory.endswith("/")
     for entry in entries:
-        path = Path(entry.path)
-        rel = path.relative_to(root).as_posix()
+        path = f"{directory}/{entry.name}" if plain else str(Path(entry.path))
+        rel = path[skip:]
         if _excluded(rel, limits):
             continue
         if entry.is_symlink() and not limits.follow_symlinks:
@@ -75,28 +88,28 @@ def _walk_dir(
         try:
             est = entry.stat(follow_symlinks=True)
         except FileNotFoundError:
-            yield FileProblem(str(path), "broken symbolic link")
+            yield FileProblem(path, "broken symbolic link")
             continue
         except OSError as exc:
-            yield FileProblem(str(path), f"cannot read: {exc.strerror or exc}")
+            yield FileProblem(path, f"cannot read: {exc.strerror or exc}")
             continue
         if stat.S_ISDIR(est.st_mode):
-            yield from _walk_dir(path, root, limits, seen)
+            yield from _walk_dir(path, skip, limits, seen)
         elif _selected(rel, limits):
             yield from _check_file(path, rel, est, limits)
 
 
-def _check_file(path: Path, rel: str, st: os.stat_result, limits: ReadLimits) -> Iterator[Path | FileProblem]:
+def _check_file(path: str, rel: str, st: os.stat_result, limits: ReadLimits) -> Iterator[str | FileProblem]:
     if not _selected(rel, limits):
         return
     if not stat.S_ISREG(st.st_mode):
-        yield FileProblem(str(path), "skipped: not a regular file (device, FIFO or socket)")
+        yield FileProblem(path, "skipped: not a regular file (device, FIFO or socket)")
     elif st.st_size > limits.max_file_size:
         yield FileProblem(
-            str(path),
+            path,
             f"skipped: {human_size(st.st_size)} exceeds the {human_size(limits.max_file_size)} limit",
         )
     elif not os.access(path, os.R_OK):
-        yield FileProblem(str(path), "cannot read: permission denied")
+        yield FileProblem(path, "cannot read: permission denied")
     else:
         yield path
