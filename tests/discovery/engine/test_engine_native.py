@@ -80,3 +80,15 @@ def test_the_table_never_drops_a_valid_test_card() -> None:
         assert luhn_ok(number) and card_brand(number)
         data = f"pan {number} ok".encode()
         assert native.py_card_run_candidates(data, [4 + len(number)]) == [4 + len(number)]
+
+
+@needs_native
+def test_plain_text_is_judged_alike() -> None:
+    # given every single byte, alone and inside text, and texts of printable ASCII with tabs and line breaks
+    samples: list[bytes | bytearray] = [b"", b"plain text\twith\r\nbreaks\x0cand a form feed\n", bytearray(b"abc")]
+    for byte in range(256):
+        samples += [bytes([byte]), b"card 4111 1111 1111 1111 " + bytes([byte]) + b" tail\n"]
+    for sample in samples:
+        # when / then the C and the Python version agree
+        assert native._native.plain_text(sample) == native.py_plain_text(sample), sample
+    assert native.py_plain_text(samples[1]) and not native.py_plain_text(b"\x1b$B")

@@ -1,4 +1,4 @@
-/* Optional C versions of the two loops of a file scan that touch every byte or every digit run.
+/* Optional C versions of the loops of a file scan that touch every byte or every digit run.
  *
  * mamori/discovery/engine/native.py holds the pure-Python versions, which give the same results
  * (tests/discovery/engine/test_engine_native.py checks that they do); this module is only faster.
@@ -101,10 +101,32 @@ done:
     return result;
 }
 
+/* plain_text(data) -> whether every byte is printable ASCII or a tab, line feed, form feed or carriage return:
+ * text whose encoding is plain ASCII beyond doubt (no NUL, escape or other control byte). */
+static PyObject *plain_text(PyObject *self, PyObject *arg) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
+    const unsigned char *p = (const unsigned char *)view.buf;
+    const unsigned char *end = p + view.len;
+    int plain = 1;
+    Py_BEGIN_ALLOW_THREADS
+    for (; p < end; p++) {
+        unsigned char c = *p;
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') || c >= 0x7f) {
+            plain = 0;
+            break;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    return PyBool_FromLong(plain);
+}
+
 static PyMethodDef methods[] = {
     {"count_lines", count_lines, METH_VARARGS, "Number of line feeds in data[start:stop]."},
     {"card_run_candidates", card_run_candidates, METH_VARARGS,
      "The ends whose digit run may be a card number (length by start, Luhn, not a fraction)."},
+    {"plain_text", plain_text, METH_O, "Whether every byte is printable ASCII, tab, line feed, form feed or CR."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -57,6 +57,15 @@ def py_card_run_candidates(data: Buffer, ends: Sequence[int], lengths: bytes = L
     return kept
 
 
+# Control bytes (and DEL) other than tab, line feed, form feed and carriage return.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+
+
+def py_plain_text(data: Buffer) -> bool:
+    """Whether every byte is printable ASCII or a tab, line feed, form feed or carriage return."""
+    return data.isascii() and len(data.translate(None, _CONTROL_BYTES)) == len(data)
+
+
 def _load() -> ModuleType | None:
     if os.environ.get("MAMORI_SCAN_NATIVE", "1").strip() == "0":
         return None
@@ -73,6 +82,8 @@ count_lines: Callable[[Buffer, int, int], int] = _native.count_lines if _native 
 card_run_candidates: Callable[[Buffer, Sequence[int], bytes], list[int]] = (
     _native.card_run_candidates if _native else py_card_run_candidates
 )
+# getattr: a module built before this function was added still serves the others
+plain_text: Callable[[Buffer], bool] = getattr(_native, "plain_text", None) or py_plain_text
 
 
 class LineCounter:

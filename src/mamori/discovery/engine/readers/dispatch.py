@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+from ..native import plain_text
 from ..types import AsciiChunk, FileProblem, ReadLimits
 from .common import (
     SAMPLE_SIZE,
@@ -44,11 +45,6 @@ def read_file(path: Path | str, limits: ReadLimits) -> Units:
         stream.close()
 
 
-# Bytes that send a small ASCII file down the general path: NUL (UTF-16/32 or binary), ESC (ISO-2022-JP) and the
-# other control characters that ``encoding._plausible`` counts (deleting them is a faster test than a search).
-_NOT_PLAIN_ASCII = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
-
-
 def read_small_text(path: str, limits: ReadLimits) -> tuple[int, AsciiChunk] | None:
     """(size, the one chunk) of a small plain-text file that is all ASCII, the bulk of a log directory; None
     for any other file, which ``read_file`` reads.
@@ -74,7 +70,9 @@ def read_small_text(path: str, limits: ReadLimits) -> tuple[int, AsciiChunk] | N
         return None
     finally:
         os.close(fd)
-    if len(data) != size or not data.isascii() or len(data.translate(None, _NOT_PLAIN_ASCII)) != size:
+    # Any other byte sends the file down the general path: non-ASCII, NUL (UTF-16/32 or binary), ESC (ISO-2022-JP)
+    # and the other control characters that ``encoding._plausible`` counts.
+    if len(data) != size or not plain_text(data):
         return None
     if sniff_container(data):
         return None
