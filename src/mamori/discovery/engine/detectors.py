@@ -260,8 +260,9 @@ class Detector:
                 runs.append(end)
             else:
                 per_family[family].append(end)
-        candidates = native.card_run_candidates(data_bytes, runs, native.LENGTHS_TABLE)
-        per_family[CARD] += [end for end in candidates if _card_brand_at(data_bytes, end)]
+        if runs:
+            candidates = native.card_run_candidates(data_bytes, runs, native.LENGTHS_TABLE)
+            per_family[CARD] += [end for end in candidates if _card_brand_at(data_bytes, end)]
         if ascii_only:
             offset_of: dict[int, int] | None = None
         else:
@@ -271,6 +272,8 @@ class Detector:
         # and one phone or keyword match then sent a whole stretch through that family's detectors.
         windows: list[tuple[int, int, int]] = []
         for family, found in per_family.items():
+            if not found:
+                continue
             before, after = _EXTENTS[family]
             merged: list[list[int]] = []
             for end in sorted(found):

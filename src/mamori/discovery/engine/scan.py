@@ -61,8 +61,12 @@ class ScanReport:
         if self.keep_findings:
             self.findings.extend(result.findings)
         self.problems.extend(result.problems)
+        per_file = self.per_file
         for finding in result.findings:
-            self.per_file.setdefault(finding.path, Counter())[finding.type] += 1
+            counts = per_file.get(finding.path)
+            if counts is None:
+                counts = per_file[finding.path] = Counter()
+            counts[finding.type] += 1
             self.per_type[finding.type] += 1
 
     @property
