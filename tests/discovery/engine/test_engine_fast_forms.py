@@ -150,3 +150,26 @@ def test_e_mail_addresses_are_found_and_judged_as_before() -> None:
         assert "@" not in text[pos:endpos] or seen == expected
         found += len(list(contact.email_hits(text, pos, endpos)))
     assert found > 1000
+
+
+def test_the_quick_tests_before_the_card_line_patterns_never_hide_a_match() -> None:
+    # given random text of track data, expiry dates, upper-case names and card numbers
+    rng = random.Random(7)
+    pieces = ["4111111111111111", "=", "^", "12/27", "01/2030", "TARO YAMADA", " ", "\n", "a", "Z", "9", "/", ",", "%B"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 25)))
+        start = rng.randrange(len(text) + 1)
+        # when / then: a number in track data is recognised as before
+        low = max(0, start - 120)
+        assert cards._in_track(text, start) == (cards._IN_TRACK_RE.search(text, low, start) is not None)
+        # and the expiry and holder beside a card are found as before
+        card = cards.Hit("credit_card_number", start, min(len(text), start + 16), 0.9, "", "")
+        line_start, line_end = cards.line_of(text, card.start, card.end)
+        line_start, line_end = max(line_start, card.start - 300), min(line_end, card.end + 300)
+        expected = [m.span() for m in cards._EXPIRY_SHAPE_RE.finditer(text, line_start, line_end)]
+        expected += [
+            m.span()
+            for m in cards._UPPER_NAME_RE.finditer(text, line_start, line_end)
+            if not any(word in cards.data.NOT_NAME_WORDS for word in m.group().split())
+        ]
+        assert [(h.start, h.end) for h in cards.same_line_card_context(text, [card])] == expected

@@ -51,7 +51,11 @@ CARD_HIDDEN_DIGITS = 6
 def mask_card(digits: str) -> str:
     """PCI DSS display rule (at most the first six and last four digits), tightened so that at least
     ``CARD_HIDDEN_DIGITS`` stay hidden: a 15-digit number shows five leading digits, a 14-digit one four."""
-    digits = ascii_digits(digits)
+    return mask_card_digits(ascii_digits(digits))
+
+
+def mask_card_digits(digits: str) -> str:
+    """``mask_card`` of a number that is ASCII digits only."""
     head = max(0, min(6, len(digits) - 4 - CARD_HIDDEN_DIGITS))
     return digits[:head] + "*" * (len(digits) - head - 4) + digits[-4:]
 

@@ -25,7 +25,7 @@ from mamori.discovery.engine.families.base import (
     trimmed,
     value_field,
 )
-from mamori.discovery.engine.masking import mask_card, mask_text
+from mamori.discovery.engine.masking import mask_card, mask_card_digits, mask_text
 from mamori.discovery.engine.types import DataClass, Severity, TextUnit
 
 FAMILY = "cards"
@@ -121,12 +121,12 @@ _UPPER_NAME_RE = re.compile(r"""(?<![^,\t|;"'=\n])[A-Z]{2,15}(?: [A-Z]{2,15}){1,
 
 _EXPIRY_SHAPE_RE = re.compile(r"(?<![0-9/])(?:0[1-9]|1[0-2])/(?:[0-9]{2}|20[0-9]{2})(?![0-9/])")
 
-# Quick tests that a line cannot hold a match of the patterns above (each match contains one of these). `re` tries
-# a pattern that opens with a look-behind at every position; these open with a character set, which it skips
-# ahead to in C.
-_IN_TRACK_HINT = re.compile(r"[0-9]=|\^")
-_UPPER_NAME_HINT = re.compile(r"[A-Z] [A-Z]")
-_EXPIRY_SHAPE_HINT = re.compile(r"[01][0-9]/[0-9]")
+# Quick tests that a stretch of text cannot hold a match of the patterns above (each match contains a match of its
+# hint). `re` tries a pattern that opens with a look-behind at every position; a hint opens with one literal
+# character, which it skips ahead to in a tight loop, and looks behind only there.
+_DIGIT_EQUALS_HINT = re.compile(r"=(?<=[0-9]=)")  # track 2 (`PAN=`) in _IN_TRACK_RE
+_UPPER_NAME_HINT = re.compile(r" (?<=[A-Z] )[A-Z]")
+_EXPIRY_SHAPE_HINT = re.compile(r"/(?<=[01][0-9]/)[0-9]")
 
 
 # A stretch of the characters a digit run is made of (digits, separators, `+`, `%20`). A run never crosses the
@@ -255,7 +255,7 @@ def _card_hit(text: str, start: int, raw: str, kinds: frozenset[str]) -> Hit | N
         confidence = 0.99
     if "credit_card_number" not in kinds and _example_of_other_identifier(text, start, before):
         confidence = min(confidence, EXAMPLE_CONFIDENCE)
-    return Hit("credit_card_number", start, end, confidence, mask_card(digits), digits)
+    return Hit("credit_card_number", start, end, confidence, mask_card_digits(digits), digits)
 
 
 # A card-shaped number that is an example of another identifier: below what the table shows (it stays in JSON).
@@ -279,7 +279,9 @@ def _example_of_other_identifier(text: str, start: int, before: str) -> bool:
 def _in_track(text: str, start: int) -> bool:
     """Whether the number at ``start`` lies in the discretionary data of a track."""
     low = max(0, start - 120)
-    return _IN_TRACK_HINT.search(text, low, start) is not None and _IN_TRACK_RE.search(text, low, start) is not None
+    if text.find("^", low, start) < 0 and _DIGIT_EQUALS_HINT.search(text, low, start) is None:
+        return False
+    return _IN_TRACK_RE.search(text, low, start) is not None
 
 
 def track_hits(text: str, pos: int, endpos: int) -> Iterator[Hit]:
