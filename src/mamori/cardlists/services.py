@@ -41,7 +41,7 @@ from mamori.cardlists.matching import (
     scan_files,
 )
 from mamori.cardlists.models import CardList, CardListEntry, CardMatch, ListStatus, MatchKind, MatchRun, RunStatus
-from mamori.core import keys
+from mamori.core import actions, keys
 from mamori.core.uploads import check_upload
 from mamori.discovery import fingerprints
 from mamori.discovery.engine.masking import mask_card
@@ -324,18 +324,15 @@ def wait_for_import(pk: int, timeout: float | None = None) -> None:
 
 def archive_list(actor: Actor, card_list: CardList, reason: str) -> CardList:
     """Archive a list with a reason (a list is evidence: never deleted)."""
-    policy.check(actor, Action.CHANGE, LIST, card_list)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give a reason; it is kept with the list.")})
-    if card_list.archived_at:
-        raise ValidationError(_("This list is already archived."))
-    with transaction.atomic():
-        card_list.archived_at = timezone.now()
-        card_list.archive_reason = reason
-        card_list.save(update_fields=["archived_at", "archive_reason"])
-        audit.record(actor, "card_list_archived", card_list, message=reason)
-    return card_list
+    return actions.archive_record(
+        actor,
+        LIST,
+        card_list,
+        reason,
+        audit_action="card_list_archived",
+        no_reason=_("Give a reason; it is kept with the list."),
+        already=_("This list is already archived."),
+    )
 
 
 # --------------------------------------------------------------------------------------------------

@@ -88,18 +88,15 @@ def sensitive_data(contractor: Contractor) -> list[str]:
 def archive(actor: Actor, obj: A, reason: str) -> A:
     """Take a supervision record out of use with a reason; it stays for the auditor."""
     policy.check(actor, Action.CHANGE, SUPERVISION)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why this record is archived.")})
-    with transaction.atomic():
-        obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-        if obj.archived_at is not None:
-            raise ValidationError(_("This record is already archived."))
-        before = audit.snapshot(obj)
-        obj.archived_at, obj.archive_reason = timezone.now(), reason
-        obj.save(update_fields=["archived_at", "archive_reason"])
-        audit.record(actor, "contractor_record_archived", obj, changes=audit.diff(before, audit.snapshot(obj)))
-    return obj
+    return actions.archive_record(
+        actor,
+        SUPERVISION,
+        obj,
+        reason,
+        audit_action="contractor_record_archived",
+        no_reason=_("Say why this record is archived."),
+        already=_("This record is already archived."),
+    )
 
 
 def _save_new(actor: Actor, obj: models.Model, message: str = "") -> None:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from mamori.accounts import policy
 from mamori.accounts.policy import Action, Actor
 from mamori.audit import services as audit
-from mamori.core import keys
+from mamori.core import actions, keys
 from mamori.discovery import fingerprints, secrets, targets
 from mamori.discovery.models import (
     MAX_LOCATIONS,
@@ -184,20 +184,17 @@ def archive_source(actor: Actor, source: DataSource, reason: str) -> DataSource:
     """Archive a data source (アーカイブ): it leaves the lists, reconciliation and scanning; its page, scans and
     findings stay readable. A reason is required; refused while a case depends on it."""
     policy.check(actor, Action.CHANGE, SOURCE, source)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the data source is archived.")})
-    if source.archived_at is not None:
-        raise ValidationError(_("This data source is already archived."))
-    _refuse_if_a_case_depends(source)
-    with transaction.atomic():
-        before = audit.snapshot(source)
-        source.archived_at = timezone.now()
-        source.archive_reason = reason
-        source.archived_by = None if policy.is_system(actor) or not getattr(actor, "pk", None) else actor
-        source.save(update_fields=["archived_at", "archive_reason", "archived_by", "updated_at"])
-        audit.record(actor, "archive", source, changes=audit.diff(before, audit.snapshot(source)), message=reason)
-    return source
+    if (reason or "").strip() and source.archived_at is None:
+        _refuse_if_a_case_depends(source)
+    return actions.archive_record(
+        actor,
+        SOURCE,
+        source,
+        reason,
+        audit_action="archive",
+        no_reason=_("Say why the data source is archived."),
+        already=_("This data source is already archived."),
+    )
 
 
 def _refuse_if_archived(source: DataSource) -> None:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from mamori.accounts import policy
 from mamori.accounts.policy import Action, Actor
 from mamori.audit import services as audit
+from mamori.core import actions
 from mamori.jobs import services as jobs
 from mamori.jobs.models import FINISHED
 from mamori.notices import compose, defaults, placeholders
@@ -368,16 +369,17 @@ def record_posting(actor: Actor, campaign: Campaign, posted_on: dt.date) -> int:
 def archive_campaign(actor: Actor, campaign: Campaign, reason: str) -> Campaign:
     """Archive instead of delete: the deliveries stay as evidence of who was notified."""
     policy.check(actor, Action.CHANGE, RESOURCE, campaign)
-    if not reason.strip():
-        raise ValidationError(_("Give a reason for archiving."), code="no_reason")
     if campaign.status == CampaignStatus.SENDING:
         raise ValidationError(_("Pause sending before archiving."), code="sending")
-    with transaction.atomic():
-        campaign.archived_at = timezone.now()
-        campaign.archive_reason = reason.strip()
-        campaign.save(update_fields=["archived_at", "archive_reason"])
-        audit.record(actor, "notice_campaign_archived", campaign, message=reason[:300])
-    return campaign
+    return actions.archive_record(
+        actor,
+        RESOURCE,
+        campaign,
+        reason,
+        audit_action="notice_campaign_archived",
+        no_reason=_("Give a reason for archiving."),
+        already=_("This campaign is already archived."),
+    )
 
 
 def _not_archived(campaign: Campaign) -> None:

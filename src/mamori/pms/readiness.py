@@ -164,12 +164,9 @@ def _contractors(today: dt.date) -> list[Check]:
 
     count = Contractor.objects.filter(active=True).count()
     checks = [Check(_("Active contractors"), str(count), reverse("contractors:list"), None)]
-    try:  # the contract and review checks, where the contractor supervision part provides them
-        from mamori.contractors.services import warnings as contractor_warnings
+    from mamori.contractors.services import warnings as contractor_warnings
 
-        found = contractor_warnings(SYSTEM)
-    except (ImportError, TypeError):
-        return checks
+    found = contractor_warnings(SYSTEM, today)
     checks.append(
         Check(_("Contract and review warnings"), str(len(found)), reverse("contractors:list"), len(found) == 0)
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from mamori.accounts import policy
 from mamori.accounts.policy import Action, Actor
 from mamori.audit import services as audit
+from mamori.core import actions
 from mamori.pms import catalogue
 from mamori.pms.models import Control, ControlEvidence
 
@@ -80,19 +81,15 @@ def add_evidence(actor: Actor, control: Control, label: str, reference: str = ""
 
 def archive_evidence(actor: Actor, evidence: ControlEvidence, reason: str) -> ControlEvidence:
     """Take a link off the requirement, keeping it on record with the reason (audits may have cited it)."""
-    policy.check(actor, Action.CHANGE, RESOURCE, evidence.control)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the evidence no longer applies.")})
-    if evidence.archived_at is not None:
-        raise ValidationError(_("This evidence is already archived."))
-    with transaction.atomic():
-        before = audit.snapshot(evidence)
-        evidence.archived_at = timezone.now()
-        evidence.archive_reason = reason
-        evidence.save(update_fields=["archived_at", "archive_reason"])
-        audit.record_update(actor, evidence, before, message=reason)
-    return evidence
+    return actions.archive_record(
+        actor,
+        RESOURCE,
+        evidence,
+        reason,
+        no_reason=_("Say why the evidence no longer applies."),
+        already=_("This evidence is already archived."),
+        target=evidence.control,
+    )
 
 
 def record_export(actor: Actor, file_format: str, count: int) -> None:

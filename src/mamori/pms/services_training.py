@@ -56,15 +56,14 @@ def update_course(actor: Actor, course: Course, data: Mapping[str, Any]) -> Cour
 
 def archive_course(actor: Actor, course: Course, reason: str) -> Course:
     """Take a course out of the plan, keeping it and its records (they are the training evidence)."""
-    policy.check(actor, Action.CHANGE, COURSE, course)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the course is taken out of the plan.")})
-    with transaction.atomic():
-        before = audit.snapshot(course)
-        course.archived_at, course.archive_reason = timezone.now(), reason.strip()
-        course.save(update_fields=["archived_at", "archive_reason"])
-        audit.record_update(actor, course, before, message=reason.strip())
-    return course
+    return actions.archive_record(
+        actor,
+        COURSE,
+        course,
+        reason,
+        no_reason=_("Say why the course is taken out of the plan."),
+        already=_("This course is already out of the plan."),
+    )
 
 
 def record_attendance(actor: Actor, course: Course, worker: User, completed_on: dt.date, score: int) -> TrainingRecord:

@@ -113,19 +113,15 @@ def _withdraw_acceptance(risk: Risk) -> None:
 
 def _archive(actor: Actor, item: Risk | Nonconformity, reason: str, what: str) -> None:
     """Archive a risk or nonconformity (アーカイブ): it leaves the lists and stays readable; never deleted."""
-    policy.check(actor, Action.CHANGE, RESOURCE, item)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the %(what)s is archived.") % {"what": what}})
-    if item.archived_at is not None:
-        raise ValidationError(_("This record is already archived."))
-    with transaction.atomic():
-        before = audit.snapshot(item)
-        item.archived_at = timezone.now()
-        item.archive_reason = reason
-        item.archived_by = None if policy.is_system(actor) or not getattr(actor, "pk", None) else actor
-        item.save(update_fields=["archived_at", "archive_reason", "archived_by", "updated_at"])
-        audit.record(actor, "archive", item, changes=audit.diff(before, audit.snapshot(item)), message=reason)
+    actions.archive_record(
+        actor,
+        RESOURCE,
+        item,
+        reason,
+        audit_action="archive",
+        no_reason=_("Say why the %(what)s is archived.") % {"what": what},
+        already=_("This record is already archived."),
+    )
 
 
 def archive_risk(actor: Actor, risk: Risk, reason: str) -> Risk:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from mamori.accounts import policy
 from mamori.accounts.policy import Action, Actor
 from mamori.audit import services as audit
+from mamori.core import actions
 from mamori.scoping import mapping as maps
 from mamori.scoping import query, sources
 from mamori.scoping.models import AffectedPerson, Preset, Scoping, ScopingStatus
@@ -525,19 +526,15 @@ def csv_lines(rows: Iterable[Iterable[Any]]) -> Iterator[bytes]:
 def archive_scoping(actor: Actor, scoping: Scoping, reason: str) -> Scoping:
     """Archive a version with a reason (results are evidence: never deleted). An archived current version
     stops being current; the case's count is not changed here (re-run or edit the case)."""
-    policy.check(actor, Action.CHANGE, RESOURCE, scoping)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why this version is archived.")})
-    if scoping.archived_at is not None:
-        raise ValidationError(_("This version is already archived."))
-    with transaction.atomic():
-        before = audit.snapshot(scoping)
-        scoping.archived_at = timezone.now()
-        scoping.archive_reason = reason
-        scoping.save(update_fields=["archived_at", "archive_reason"])
-        audit.record(actor, "scoping_archived", scoping, changes=audit.diff(before, audit.snapshot(scoping)))
-    return scoping
+    return actions.archive_record(
+        actor,
+        RESOURCE,
+        scoping,
+        reason,
+        audit_action="scoping_archived",
+        no_reason=_("Say why this version is archived."),
+        already=_("This version is already archived."),
+    )
 
 
 # --------------------------------------------------------------------------------------------------
