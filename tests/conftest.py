@@ -147,12 +147,28 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _uses_test_database(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("django_db") is not None or any(
+        name in names for name in ("db", "transactional_db", "django_db_setup")
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests look at pages, which the database engine does not change: CI runs them once, in its SQLite
-    pass, and every other test on both engines (MAMORI_BROWSER_ALWAYS=1 runs them on PostgreSQL too)."""
-    if not os.environ.get("DATABASE_URL") or os.environ.get("MAMORI_BROWSER_ALWAYS"):
+    """CI runs the suite on SQLite, then on PostgreSQL. DATABASE_URL changes only Django's test database, so the
+    PostgreSQL pass runs the tests that use it and skips the rest, which already ran, identically, in the SQLite
+    pass: the scanner engine, parsers, and the tests that start `mamori` in a child process with a SQLite data
+    folder of its own. Browser tests look at pages, which the engine does not change: they run in the SQLite pass
+    only too. MAMORI_RUN_ALL=1 runs everything on PostgreSQL (MAMORI_BROWSER_ALWAYS=1 the browser tests only)."""
+    if not os.environ.get("DATABASE_URL") or os.environ.get("MAMORI_RUN_ALL"):
         return
-    skip = pytest.mark.skip(reason="browser tests run in the SQLite pass (MAMORI_BROWSER_ALWAYS=1 to run them here)")
+    browsers = bool(os.environ.get("MAMORI_BROWSER_ALWAYS"))
+    browser_skip = pytest.mark.skip(
+        reason="browser tests run in the SQLite pass (MAMORI_BROWSER_ALWAYS=1 to run them here)"
+    )
+    engine_free = pytest.mark.skip(reason="does not use the test database: runs in the SQLite pass (MAMORI_RUN_ALL=1)")
     for item in items:
-        if item.get_closest_marker("browser") is not None:
-            item.add_marker(skip)
+        if item.get_closest_marker("browser") is not None and not browsers:
+            item.add_marker(browser_skip)
+        elif not _uses_test_database(item):
+            item.add_marker(engine_free)
