@@ -39,16 +39,20 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-_read_batch = tables._column_batch
+def _noting(read: Any) -> Any:
+    """A batch query of the reader, then a note of its server process's CPU so far (workers are forked, so
+    they inherit the replacement)."""
+
+    def noting(conn: sa.Connection, *args: Any, **kwargs: Any) -> Any:
+        result = read(conn, *args, **kwargs)
+        pid = conn.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+        (NOTES / str(pid)).write_text(str(process_cpu(pid)))
+        return result
+
+    return noting
 
 
-def _noting_batch(conn: sa.Connection, *args: Any, **kwargs: Any) -> Any:
-    """The reader's batch query, then a note of its server process's CPU so far (workers are forked, so
-    they inherit this replacement)."""
-    result = _read_batch(conn, *args, **kwargs)
-    pid = conn.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
-    (NOTES / str(pid)).write_text(str(process_cpu(pid)))
-    return result
+READERS = ("_column_batch", "_page_batch")  # key ranges, page ranges (where the tree has them)
 
 
 def own_cpu() -> float:
@@ -62,7 +66,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    tables._column_batch = _noting_batch
+    for name in READERS:
+        if hasattr(tables, name):
+            setattr(tables, name, _noting(getattr(tables, name)))
     options = DatabaseScanOptions(
         hash_key=b"b",
         workers=args.workers,
