@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mamori import __version__
-from mamori.discovery.engine.scan import BATCH_BYTES, FileResult, ScanOptions, batches, scan_batch
+from mamori.discovery.engine.scan import BATCH_BYTES, FileResult, ScanOptions, _sizes, batches, scan_batch
 
 DASK_BATCH_BYTES = 4 * BATCH_BYTES  # a task on a cluster costs milliseconds, so its batches are larger
 DASK_BATCH_FILES = 1024
@@ -152,8 +152,7 @@ def file_results(files: Sequence[str], options: ScanOptions, address: str) -> It
     dask = client(address)
     try:
         threads = preflight(dask, FILE_CHECK)
-        sizes = [_size(path) for path in files]
-        groups = batches(files, sizes, threads, DASK_BATCH_BYTES, DASK_BATCH_FILES)
+        groups = batches(files, _sizes(files), threads, DASK_BATCH_BYTES, DASK_BATCH_FILES)
         futures = [dask.submit(scan_batch, group.paths, options, pure=False) for group in groups]
 
         def describe(i: int) -> str:
@@ -163,10 +162,3 @@ def file_results(files: Sequence[str], options: ScanOptions, address: str) -> It
             yield from results
     finally:
         dask.close()
-
-
-def _size(path: str) -> int:
-    try:
-        return Path(path).stat().st_size
-    except OSError:
-        return 0

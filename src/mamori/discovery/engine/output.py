@@ -116,8 +116,15 @@ def _finding_dict(f: Finding) -> dict[str, object]:
 
 @functools.lru_cache(maxsize=1024)
 def _redacted_path(path: str) -> str:
-    """``redact`` for paths, which repeat for every finding in a file."""
-    return redact(path)
+    """``redact`` for paths, which repeat for every finding in a file. A number ``redact`` masks holds only
+    digits, spaces and hyphens, never a `/`, so each folder is redacted once (cached) and each name once."""
+    folder, slash, name = path.rpartition("/")
+    return _redacted_folder(folder) + slash + redact(name) if slash else redact(path)
+
+
+@functools.lru_cache(maxsize=1024)
+def _redacted_folder(folder: str) -> str:
+    return redact(folder)
 
 
 # One encoder for every line: json.dumps with options builds a new encoder on each call.

@@ -143,17 +143,27 @@ def scan_file(path: str, options: ScanOptions) -> FileResult:
     return FileResult(path, size, findings, problems)
 
 
+class ListedFiles(list[str]):
+    """The sorted paths of a listing, with the sizes the listing saw (``sizes``): batching needs no second
+    ``stat`` of every file."""
+
+    sizes: dict[str, int]
+
+
 def _files(paths: Sequence[str | Path], limits: ReadLimits) -> tuple[list[str], list[FileProblem]]:
     from mamori.discovery.engine.readers.walk import iter_file_paths
 
     files: set[str] = set()
     problems: list[FileProblem] = []
-    for item in iter_file_paths(list(paths), limits):
+    sizes: dict[str, int] = {}
+    for item in iter_file_paths(list(paths), limits, sizes):
         if isinstance(item, FileProblem):
             problems.append(item)
         else:
             files.add(item)
-    return sorted(files), problems
+    listed = ListedFiles(sorted(files))
+    listed.sizes = sizes
+    return listed, problems
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -176,7 +186,7 @@ def iter_file_results(
     for problem in problems:
         yield FileResult(problem.path, 0, [], [problem])
     workers = options.workers or os.cpu_count() or 1
-    groups = batches(files, [_size(path) for path in files], workers) if workers > 1 and len(files) > 1 else []
+    groups = batches(files, _sizes(files), workers) if workers > 1 and len(files) > 1 else []
     workers = max(1, min(workers, len(groups)))
     if workers == 1:
         for path in files:
@@ -252,6 +262,12 @@ def batches(
 def scan_batch(paths: Sequence[str], options: ScanOptions) -> list[FileResult]:
     """Scan consecutive files in one task (a worker process or a Dask worker)."""
     return [scan_file(path, options) for path in paths]
+
+
+def _sizes(files: Sequence[str]) -> list[int]:
+    """Each file's size: as the listing saw it (``ListedFiles``), else from ``stat``."""
+    listed = getattr(files, "sizes", {})
+    return [size if (size := listed.get(path)) is not None else _size(path) for path in files]
 
 
 def _size(path: str) -> int:

@@ -23,10 +23,13 @@ def iter_files(paths: Sequence[str | Path], limits: ReadLimits) -> Iterator[Path
         yield item if isinstance(item, FileProblem) else Path(item)
 
 
-def iter_file_paths(paths: Sequence[str | Path], limits: ReadLimits) -> Iterator[str | FileProblem]:
+def iter_file_paths(
+    paths: Sequence[str | Path], limits: ReadLimits, sizes: dict[str, int] | None = None
+) -> Iterator[str | FileProblem]:
     """``iter_files`` with each file as the text of its path (``str(path)``): a walk of many small files
-    spent more on path objects than on the system calls."""
+    spent more on path objects than on the system calls. ``sizes``, when given, gets each file's size."""
     seen_dirs: set[tuple[int, int]] = set()
+    sizes = {} if sizes is None else sizes
     for given in paths:
         root = Path(given)
         try:
@@ -42,9 +45,9 @@ def iter_file_paths(paths: Sequence[str | Path], limits: ReadLimits) -> Iterator
         if stat.S_ISDIR(st.st_mode):
             # A file's path relative to the root is what follows the root's own path (and a separator).
             skip = 0 if top == "." else len(top) + (not top.endswith("/"))
-            yield from _walk_dir(top, skip, limits, seen_dirs)
+            yield from _walk_dir(top, skip, limits, seen_dirs, sizes)
         else:
-            yield from _check_file(top, root.name, st, limits)
+            yield from _check_file(top, root.name, st, limits, sizes)
 
 
 def _selected(rel: str, limits: ReadLimits) -> bool:
@@ -61,7 +64,9 @@ def _excluded(rel: str, limits: ReadLimits) -> bool:
     return any(fnmatchcase(rel, p) or fnmatchcase(name, p) for p in limits.exclude)
 
 
-def _walk_dir(directory: str, skip: int, limits: ReadLimits, seen: set[tuple[int, int]]) -> Iterator[str | FileProblem]:
+def _walk_dir(
+    directory: str, skip: int, limits: ReadLimits, seen: set[tuple[int, int]], sizes: dict[str, int]
+) -> Iterator[str | FileProblem]:
     """The files under ``directory`` (a path as ``str(Path(...))`` writes it); ``skip``: length of the root's
     path and separator, which the relative paths leave out."""
     try:
@@ -94,12 +99,14 @@ def _walk_dir(directory: str, skip: int, limits: ReadLimits, seen: set[tuple[int
             yield FileProblem(path, f"cannot read: {exc.strerror or exc}")
             continue
         if stat.S_ISDIR(est.st_mode):
-            yield from _walk_dir(path, skip, limits, seen)
+            yield from _walk_dir(path, skip, limits, seen, sizes)
         elif _selected(rel, limits):
-            yield from _check_file(path, rel, est, limits)
+            yield from _check_file(path, rel, est, limits, sizes)
 
 
-def _check_file(path: str, rel: str, st: os.stat_result, limits: ReadLimits) -> Iterator[str | FileProblem]:
+def _check_file(
+    path: str, rel: str, st: os.stat_result, limits: ReadLimits, sizes: dict[str, int]
+) -> Iterator[str | FileProblem]:
     if not _selected(rel, limits):
         return
     if not stat.S_ISREG(st.st_mode):
@@ -112,4 +119,5 @@ def _check_file(path: str, rel: str, st: os.stat_result, limits: ReadLimits) -> 
     elif not os.access(path, os.R_OK):
         yield FileProblem(path, "cannot read: permission denied")
     else:
+        sizes[path] = st.st_size
         yield path
