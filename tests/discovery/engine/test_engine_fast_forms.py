@@ -14,7 +14,7 @@ import pytest
 
 from mamori.discovery.engine import precision
 from mamori.discovery.engine.families import cards, contact
-from mamori.discovery.engine.output import _finding_dict, _json_line
+from mamori.discovery.engine.output import _finding_dict, _json_line, _redacted_path, redact
 from mamori.discovery.engine.types import DataClass, Finding, Severity
 
 
@@ -173,3 +173,22 @@ def test_the_quick_tests_before_the_card_line_patterns_never_hide_a_match() -> N
             if not any(word in cards.data.NOT_NAME_WORDS for word in m.group().split())
         ]
         assert [(h.start, h.end) for h in cards.same_line_card_context(text, [card])] == expected
+
+
+def test_a_path_is_redacted_folder_by_folder_as_a_whole() -> None:
+    # given paths with card numbers in folders and names, written plainly, grouped and across a separator
+    paths = [
+        "logs/app.log",
+        "4111111111111111/orders.csv",
+        "backup/4111-1111-1111-1111.txt",
+        "a/4111 1111/1111 1111.log",
+        "/srv/5555555555554444/x/4012888888881881",
+        "plain",
+        "4111111111111111",
+        "dir/",
+        "/",
+        "archive.zip!4111111111111111/member.csv",
+    ]
+    for path in paths:
+        # when / then
+        assert _redacted_path(path) == redact(path)
