@@ -124,6 +124,16 @@ class ReviewForm(forms.ModelForm):
             "minutes": forms.Textarea(attrs={"rows": 8}),
             "decisions": forms.Textarea(attrs={"rows": 5}),
         }
+        # what JIS Q 15001 asks the review to cover that Mamori cannot gather from its records
+        help_texts = {
+            "minutes": _(
+                "Besides the inputs above, record what was discussed on changes in laws and guidelines, changes "
+                "inside and outside the company, and opportunities for improvement."
+            ),
+            "decisions": _(
+                "Decisions on improvements and on any change needed to the PMS, with who does it and by when."
+            ),
+        }
 
 
 def _date(label: Any) -> forms.DateField:

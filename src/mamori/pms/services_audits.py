@@ -24,6 +24,8 @@ from mamori.risk import services as risk_services
 from mamori.risk.models import Nonconformity, NonconformitySource
 
 RESOURCE = "internal_audit"
+# findings first, then what conforms, then what is still unchecked: the order results are counted in on every page
+RESULT_ORDER = (AuditResult.NONCONFORMITY, AuditResult.OBSERVATION, AuditResult.CONFORMS, AuditResult.NOT_CHECKED)
 PLAN_FIELDS = ("title", "fiscal_year", "scope", "planned_from", "planned_to", "lead_auditor")
 
 

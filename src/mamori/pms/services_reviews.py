@@ -75,7 +75,7 @@ def approve(actor: Actor, review: ManagementReview) -> ManagementReview:
     """Top management's approval of the minutes and decisions; nothing changes after it."""
     policy.check(actor, Action.APPROVE, RESOURCE, review)
     _refuse_if_approved(review)
-    missing = [str(LABELS[n]) for n in EDITABLE if not getattr(review, n)]
+    missing = missing_for_approval(review)
     if missing:
         raise ValidationError(_("Fill in before approval: %(fields)s") % {"fields": "、".join(missing)})
     with transaction.atomic():
@@ -84,6 +84,22 @@ def approve(actor: Actor, review: ManagementReview) -> ManagementReview:
         review.save(update_fields=["status", "approved_by", "approved_at"])
         audit.record(actor, "pms_review_approved", review, changes=audit.diff(before, audit.snapshot(review)))
     return review
+
+
+def missing_for_approval(review: ManagementReview) -> list[str]:
+    """The labels of what the protection manager still has to fill in before top management can approve."""
+    return [str(LABELS[n]) for n in EDITABLE if not getattr(review, n)]
+
+
+def previous_review(review: ManagementReview) -> ManagementReview | None:
+    """The last review approved before this one: its decisions are the first input of the next review (JIS Q 15001:
+    the status of actions from previous management reviews)."""
+    return (
+        ManagementReview.objects.filter(status=ReviewStatus.APPROVED, period_to__lt=review.period_to)
+        .exclude(pk=review.pk)
+        .order_by("-period_to", "-pk")
+        .first()
+    )
 
 
 def _refuse_if_approved(review: ManagementReview) -> None:
@@ -112,6 +128,9 @@ def gather(start: dt.date, end: dt.date) -> dict[str, Any]:
         for plan in AuditPlan.objects.filter(planned_from__lte=end, planned_to__gte=start)
     ]
     cases = IncidentCase.objects.filter(**_in_period("discovered_at", start, end))
+    # a case found before the period and still handled is as much an input as one found in it
+    still_open = IncidentCase.objects.exclude(status=CaseStatus.CLOSED).filter(archived_at__isnull=True)
+    reviewed = (cases | still_open).distinct().order_by("discovered_at")
     ncs = Nonconformity.objects.filter(**_in_period("detected_at", start, end))
     courses = Course.objects.filter(due_date__gte=start, due_date__lte=end, archived_at__isnull=True)
     people = workers().count()
@@ -138,8 +157,8 @@ def gather(start: dt.date, end: dt.date) -> dict[str, Any]:
         "audits": audits,
         "incidents": {
             "count": cases.count(),
-            "open": cases.exclude(status=CaseStatus.CLOSED).count(),
-            "titles": [f"{c.title} ({c.get_status_display()})" for c in cases[:20]],
+            "open": still_open.count(),
+            "titles": [f"{c.title} ({c.get_status_display()})" for c in reviewed[:20]],
         },
         "nonconformities": {
             "count": ncs.count(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +15,7 @@ from mamori.accounts.policy import Action
 from mamori.core.forms import apply_validation_error
 from mamori.pms import services_audits as audits
 from mamori.pms.forms import AuditPlanForm, AuditReportForm, AuditResultForm
-from mamori.pms.models import AuditItem, AuditPlan, AuditPlanStatus
+from mamori.pms.models import AuditItem, AuditPlan, AuditPlanStatus, AuditResult
 
 RESOURCE = audits.RESOURCE
 
@@ -66,9 +68,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _plan_page(request: HttpRequest, plan: AuditPlan, form: AuditReportForm, status: int = 200) -> HttpResponse:
     items = list(plan.items.select_related("control", "nonconformity", "checked_by"))
-    counts: dict[str, int] = {}
-    for item in items:
-        counts[item.get_result_display()] = counts.get(item.get_result_display(), 0) + 1
+    found = Counter(item.result for item in items)
+    counts = [(AuditResult(result).label, found[result]) for result in audits.RESULT_ORDER if found[result]]
     open_plan = plan.status != AuditPlanStatus.REPORTED
     return render(
         request,
@@ -76,7 +77,7 @@ def _plan_page(request: HttpRequest, plan: AuditPlan, form: AuditReportForm, sta
         {
             "object": plan,
             "items": items,
-            "counts": sorted(counts.items()),
+            "counts": counts,
             "form": form,
             "can_change": open_plan and policy.can(request.user, Action.CHANGE, RESOURCE, plan),
             "can_raise": policy.can(request.user, Action.ADD, "risk"),

@@ -14,6 +14,7 @@ from mamori.core.forms import apply_validation_error
 from mamori.pms import services_reviews as reviews
 from mamori.pms.forms import ReviewCreateForm, ReviewForm
 from mamori.pms.models import ManagementReview, ReviewStatus
+from mamori.pms.services_audits import RESULT_ORDER
 
 RESOURCE = reviews.RESOURCE
 
@@ -46,12 +47,25 @@ def _page(
     request: HttpRequest, review: ManagementReview, form: ReviewForm, status: int = 200, error: str = ""
 ) -> HttpResponse:
     draft = review.status == ReviewStatus.DRAFT
+    audits = [
+        {
+            "title": a.get("title", ""),
+            "results": [(r.label, a["results"][r]) for r in RESULT_ORDER if a["results"].get(r)],
+        }
+        for a in (review.inputs or {}).get("audits", [])
+    ]
+    previous = reviews.previous_review(review)
+    if previous is not None and not policy.can(request.user, Action.VIEW, RESOURCE, previous):
+        previous = None
     return render(
         request,
         "pms/review_detail.html",
         {
             "object": review,
             "inputs": review.inputs,
+            "audits": audits,
+            "previous": previous,
+            "missing": reviews.missing_for_approval(review),
             "form": form,
             "error": error,
             "can_change": draft and policy.can(request.user, Action.CHANGE, RESOURCE, review),
