@@ -142,8 +142,32 @@ def test_the_audit_trail_tag_shows_recent_changes_only_to_those_who_may_see_them
         for_manager, for_staff = render(manager), render(staff)
     # then
     url = f"/audit/record/contractors.contractor/{contractor.pk}/"
-    assert "History" in for_manager and f'href="{url}"' in for_manager and "<td>Create</td>" in for_manager
+    assert "History" in for_manager and f'href="{url}"' in for_manager
+    assert '<td class="nowrap">Create</td>' in for_manager
     assert for_staff.strip() == f"|{url}"
+
+
+@pytest.mark.django_db
+def test_a_records_history_names_people_as_the_pages_do_and_lists_only_the_fields_a_new_record_was_given(manager):
+    # given the manager has a display name and creates a contractor with one field filled in
+    manager.display_name = "山田 花子"
+    manager.save(update_fields=["display_name"])
+    contractor = actions.create_record(manager, "contractor", Contractor, {"name": "大阪印刷"})
+    request = RequestFactory().get("/")
+    request.user = manager
+    # when the record's page shows its history
+    with translation.override("ja"):
+        html = Template("{% load audit %}{% audit_trail_for obj %}").render(
+            Context({"request": request, "obj": contractor})
+        )
+    # then the person is named by their display name (the login name kept as a tooltip) and the fields column
+    # lists what was filled in, not the id or the fields left empty
+    row = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
+    assert row is not None
+    assert f'<span title="{manager.username}">山田 花子</span> (個人情報保護管理者)' in row.group(1)
+    fields = re.findall(r"<td>([^<]*)</td>\s*</tr>", row.group(1))[0]
+    assert "ID" not in fields and fields.strip() != ""
+    assert len(fields.split(", ")) < len(services.snapshot(contractor))
 
 
 @pytest.mark.django_db

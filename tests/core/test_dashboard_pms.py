@@ -43,10 +43,8 @@ def _dashboard(client_for: Callable[[User], Client], user: User) -> str:
 
 def _overdue(html: str) -> dict[str, int]:
     card = _card(html, "overdue-card") or ""
-    return {
-        key: int(count)
-        for key, count in re.findall(r'data-overdue="(\w+)">.*?<span class="count[^"]*">(\d+)</span>', card, re.S)
-    }
+    line = r'data-overdue="(\w+)">.*?<span class="count[^"]*" data-count="(\d+)">'
+    return {key: int(count) for key, count in re.findall(line, card, re.S)}
 
 
 def _scan(source: DataSource, finished: dt.datetime, findings: int, prohibited: int) -> Scan:
@@ -184,8 +182,10 @@ def test_the_internal_audit_line_turns_to_zero_once_an_audit_is_reported_this_ye
 ) -> None:
     from mamori.pms.models import AuditPlan, AuditPlanStatus
 
-    # given no audit reported: the line says one is due
-    assert _overdue(_dashboard(client_for, auditor))["internal_audit"] == 1
+    # given no audit reported: the line says one is due, in words rather than as a count
+    html = _dashboard(client_for, auditor)
+    assert _overdue(html)["internal_audit"] == 1
+    assert re.search(r'data-overdue="internal_audit">.*?data-count="1">未報告</span>', html, re.S)
     # when an audit is reported today
     today = timezone.localdate()
     AuditPlan.objects.create(
@@ -198,7 +198,9 @@ def test_the_internal_audit_line_turns_to_zero_once_an_audit_is_reported_this_ye
         reported_at=timezone.now(),
     )
     # then nothing is overdue on that line
-    assert _overdue(_dashboard(client_for, auditor))["internal_audit"] == 0
+    html = _dashboard(client_for, auditor)
+    assert _overdue(html)["internal_audit"] == 0
+    assert re.search(r'data-overdue="internal_audit">.*?data-count="0">報告済み</span>', html, re.S)
 
 
 # -- the chart -------------------------------------------------------------------------------------------------

@@ -50,12 +50,14 @@ def next_legal(rows: list[DueRow]) -> DueRow | None:
 
 @dataclass(frozen=True)
 class OverdueLine:
-    """One kind of overdue item: how many, and the page that lists them."""
+    """One kind of overdue item: how many, and the page that lists them. ``text`` is shown instead of the count
+    where the line is a yes/no (an internal audit was or was not reported)."""
 
     key: str
     label: str
     count: int
     url: str
+    text: str = ""
 
 
 def overdue_lines(user: Any, today: dt.date | None = None) -> list[OverdueLine] | None:
@@ -98,7 +100,11 @@ def _audit(user: Any, today: dt.date) -> OverdueLine | None:
     since = timezone.make_aware(dt.datetime.combine(today - YEAR, dt.time.min))
     recent = AuditPlan.objects.filter(status=AuditPlanStatus.REPORTED, reported_at__gte=since).exists()
     return OverdueLine(
-        "internal_audit", _("Internal audit not reported within a year"), 0 if recent else 1, reverse("pms:audits")
+        "internal_audit",
+        _("Internal audit in the last 12 months"),
+        0 if recent else 1,
+        reverse("pms:audits"),
+        str(_("Reported") if recent else _("Not reported")),
     )
 
 

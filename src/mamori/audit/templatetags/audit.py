@@ -33,7 +33,18 @@ def audit_trail_for(context: template.Context, obj: Model, limit: int = RECENT) 
         return {"allowed": False}
     visible = policy.scope(user, "audit_entry", AuditEntry.objects.all())
     entries = list(queries.record_trail(visible, obj._meta.label_lower, str(obj.pk))[:limit])
-    return {"allowed": True, "entries": entries, "url": trail_url(obj)}
+    names = _display_names({e.actor_id for e in entries if e.actor_id})
+    rows = [(entry, names.get(entry.actor_id or 0, "")) for entry in entries]
+    return {"allowed": True, "rows": rows, "url": trail_url(obj)}
+
+
+def _display_names(ids: set[int]) -> dict[int, str]:
+    """Display names of the people in a record's recent history, as the rest of the pages name them (the entry
+    keeps the login name it was written with; that stays in the full trail)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(pk__in=ids).values_list("pk", "display_name")
+    return {pk: name for pk, name in users if name}
 
 
 @register.filter
@@ -100,9 +111,18 @@ def audit_field_value(object_type: str, name: str, value: Any) -> str:
 
 @register.filter
 def audit_changed_fields(entry: AuditEntry) -> str:
-    """The translated names of the fields an entry changed, comma-separated."""
+    """The translated names of the fields an entry changed, comma-separated: on a new record only the fields it
+    was given (not its id, not the empty ones)."""
     changes = entry.changes if isinstance(entry.changes, dict) else {}
-    return ", ".join(registry.field_label(entry.object_type, name) for name in changes)
+    return ", ".join(
+        registry.field_label(entry.object_type, name)
+        for name, pair in changes.items()
+        if name != "id" and not (isinstance(pair, list) and all(_empty(v) for v in pair))
+    )
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
 
 
 @register.filter
