@@ -253,16 +253,20 @@ class Detector:
         matches = self.matcher.hit_families(data_bytes)
         if not matches:  # most fields of a structured file
             return []
-        per_family: dict[int, list[int]] = {family: [] for family in _EXTENTS}
+        per_family: dict[int, list[int]] = {}  # only the families that matched
         runs: list[int] = []
         for end, family in matches:
             if family == CARD_RUN:
                 runs.append(end)
-            else:
+            elif family in per_family:
                 per_family[family].append(end)
+            else:
+                per_family[family] = [end]
         if runs:
             candidates = native.card_run_candidates(data_bytes, runs, native.LENGTHS_TABLE)
-            per_family[CARD] += [end for end in candidates if _card_brand_at(data_bytes, end)]
+            cards = [end for end in candidates if _card_brand_at(data_bytes, end)]
+            if cards:
+                per_family.setdefault(CARD, []).extend(cards)
         if ascii_only:
             offset_of: dict[int, int] | None = None
         else:
@@ -271,10 +275,10 @@ class Detector:
         # Windows are merged per family: in dense text, windows of all families merged into long stretches,
         # and one phone or keyword match then sent a whole stretch through that family's detectors.
         windows: list[tuple[int, int, int]] = []
-        for family, found in per_family.items():
+        for family, (before, after) in _EXTENTS.items():  # in this order, whatever order they matched in
+            found = per_family.get(family)
             if not found:
                 continue
-            before, after = _EXTENTS[family]
             merged: list[list[int]] = []
             for end in sorted(found):
                 offset = end if offset_of is None else offset_of[end]

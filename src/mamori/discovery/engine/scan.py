@@ -7,6 +7,7 @@ number of findings, never by the size of a file.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import secrets
@@ -16,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 from mamori.discovery.engine.detectors import TYPES, Detector
 from mamori.discovery.engine.masking import PanFingerprinter
@@ -114,11 +116,18 @@ def _detector(options: ScanOptions) -> Detector:
     return _detectors[key]
 
 
+@functools.cache
+def _readers() -> ModuleType:
+    """The readers, imported when the first file is read (an import statement per file cost a microsecond)."""
+    from mamori.discovery.engine.readers import dispatch
+
+    return dispatch
+
+
 def scan_file(path: str, options: ScanOptions) -> FileResult:
     """Read and check one file; problems are collected, never raised."""
-    from mamori.discovery.engine.readers.dispatch import read_file, read_small_text
-
-    small = read_small_text(path, options.limits)
+    readers = _readers()
+    small = readers.read_small_text(path, options.limits)
     if small is not None:  # most files of a log directory: one ASCII chunk, as read_file would give it
         size, chunk = small
         try:
@@ -134,7 +143,7 @@ def scan_file(path: str, options: ScanOptions) -> FileResult:
     findings: list[Finding] = []
     problems: list[FileProblem] = []
     try:
-        for item in _detector(options).scan_units(read_file(Path(path), options.limits)):
+        for item in _detector(options).scan_units(readers.read_file(Path(path), options.limits)):
             (problems if isinstance(item, FileProblem) else findings).append(item)  # type: ignore[arg-type]
     except Exception as error:  # a reader bug must not stop the whole scan
         problems.append(FileProblem(path, f"could not be scanned ({type(error).__name__})"))

@@ -46,8 +46,15 @@ _EMAIL_RE = re.compile(
 )
 
 
+_JP_ONLY: tuple[tuple[re.Pattern[str], str | None], ...] = ((_PHONE_JP_RE, "JP"),)
+_JP_AND_INTL: tuple[tuple[re.Pattern[str], str | None], ...] = ((_PHONE_JP_RE, "JP"), (_PHONE_INTL_RE, None))
+
+
 def phone_hits(text: str, pos: int, endpos: int, kinds: frozenset[str]) -> Iterator[Hit]:
-    for regex, region in ((_PHONE_JP_RE, "JP"), (_PHONE_INTL_RE, None)):
+    # An international number starts with `+`: without one in the window its pattern (which `re` tries at every
+    # position, as it opens with a look-behind) need not run.
+    regexes = _JP_AND_INTL if text.find("+", pos, endpos) >= 0 else _JP_ONLY
+    for regex, region in regexes:
         for m in regex.finditer(text, pos, endpos):
             raw = m.group()
             value = nfkc(raw)
