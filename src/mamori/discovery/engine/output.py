@@ -189,15 +189,29 @@ class FindingStream:
             raise ValueError(f"{fmt} output needs the whole report")
         self._out = out
         self._csv: csv.DictWriter[str] | None = None
+        self._rows = io.StringIO()  # one file's CSV rows, handed on in one write
         if fmt == "csv":
-            self._csv = csv.DictWriter(out, fieldnames=_CSV_FIELDS, lineterminator="\n")
+            self._csv = csv.DictWriter(self._rows, fieldnames=_CSV_FIELDS, lineterminator="\n")
             self._csv.writeheader()
+            self._flush_rows()
 
     def write(self, findings: Iterable[Finding]) -> None:
+        # One write per file, not per finding: an unbuffered stream (PYTHONUNBUFFERED, a pipe set to write
+        # through) makes each write a system call.
         if self._csv is not None:
             self._csv.writerows(_finding_dict(f) for f in findings)
+            self._flush_rows()
         else:
-            self._out.writelines(_json_line(f) + "\n" for f in findings)
+            text = "".join([_json_line(f) + "\n" for f in findings])
+            if text:
+                self._out.write(text)
+
+    def _flush_rows(self) -> None:
+        rows = self._rows.getvalue()
+        if rows:
+            self._out.write(rows)
+            self._rows.seek(0)
+            self._rows.truncate()
 
 
 def write_jsonl(report: ScanReport, out: TextIO) -> None:
