@@ -7,6 +7,7 @@ file no longer lists as retired — never deleting them, because audits and revi
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -78,6 +79,27 @@ def read(path: Path = SHIPPED) -> list[dict[str, Any]]:
         raise CatalogueError(f'{path}: expected an object with a non-empty "controls" list')
     seen: set[str] = set()
     return [_checked(entry, i, seen) for i, entry in enumerate(entries, start=1)]
+
+
+@functools.cache
+def chapters(path: Path = SHIPPED) -> dict[str, tuple[str, str]]:
+    """Chapter names by group ("J.1" → (Japanese, English)) from the catalogue file's "chapters" list.
+
+    The names are read from the shipped file, not stored with the requirements: the chapters J.1 … J.11 are fixed
+    by the guideline, so a company's own catalogue needs none; a group missing here is shown by its number alone.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    names: dict[str, tuple[str, str]] = {}
+    for entry in data.get("chapters", []) if isinstance(data, dict) else []:
+        if not isinstance(entry, dict) or not GROUP.match(str(entry.get("group", ""))):
+            continue
+        ja, en = entry.get("title_ja"), entry.get("title_en")
+        if isinstance(ja, str) and isinstance(en, str) and ja.strip() and en.strip():
+            names[entry["group"]] = (ja.strip(), en.strip())
+    return names
 
 
 def _checked(entry: Any, number: int, seen: set[str]) -> dict[str, Any]:

@@ -72,20 +72,33 @@ def load_demo_pms() -> None:
         services_reviews.create_review(users["manager"], dt.date(year, 4, 1), today)
 
 
+POLICY_SINCE = dt.date(2019, 4, 1)  # the policies' date, as the policy requirement's note says (2019年4月制定)
+POLICY_NOTE = "2019年4月1日制定の現行版。Mamori 導入時に登録し、代表取締役が改めて承認。"
+
+
 def _documents(users: dict[str, User]) -> None:
+    """The policies are the 2019 ones, in force and published since then (registered and re-approved when Mamori
+    came in, so the approval date is the day of loading); the rules are approved on that day and in force from it."""
     manager, president = users["manager"], users["president"]
+    since = POLICY_SINCE
     specs = [
-        ("P-001", "個人情報保護方針(外部向け)", DocumentKind.EXTERNAL_POLICY, "1.0", dt.date(2019, 4, 1), president),
-        ("P-002", "個人情報保護方針(内部向け)", DocumentKind.INTERNAL_POLICY, "1.0", None, president),
-        ("R-001", "個人情報保護規程", DocumentKind.RULE, "2.0", None, manager),
-        ("R-002", "委託先管理規程", DocumentKind.RULE, "1.1", None, None),
+        ("P-001", "個人情報保護方針(外部向け)", DocumentKind.EXTERNAL_POLICY, "1.0", since, since, president),
+        ("P-002", "個人情報保護方針(内部向け)", DocumentKind.INTERNAL_POLICY, "1.0", since, None, president),
+        ("R-001", "個人情報保護規程", DocumentKind.RULE, "2.0", None, None, manager),
+        ("R-002", "委託先管理規程", DocumentKind.RULE, "1.1", None, None, None),
     ]
-    for number, title, kind, version, published, approver in specs:
+    for number, title, kind, version, effective, published, approver in specs:
         document = services_documents.create_document(manager, {"number": number, "title": title, "kind": kind})
         draft = services_documents.draft_version(
             manager,
             document,
-            {"version": version, "reference": f"共有フォルダ/PMS/{number}.docx", "published_on": published},
+            {
+                "version": version,
+                "summary": POLICY_NOTE if effective else "",
+                "reference": f"共有フォルダ/PMS/{number}.docx",
+                "effective_from": effective,
+                "published_on": published,
+            },
         )
         if approver is not None:
             services_documents.approve_version(approver, draft)

@@ -161,9 +161,9 @@ def pdf() -> tuple[bytes, int]:
                 or ("ギャップはありません。",),
             )
         ]
-        for group, ready, applicable in report.groups:
+        for chapter in report.groups:
             paragraphs = []
-            for row in (r for r in report.rows if r.control.group == group):
+            for row in (r for r in report.rows if r.control.group == chapter.group):
                 lines = [f"{_number(row)} {row.control.title_ja} — {row.control.get_status_display()}"]
                 if _owner(row):
                     lines.append(f"責任者: {_owner(row)}")
@@ -174,7 +174,8 @@ def pdf() -> tuple[bytes, int]:
                 if _gap(row):
                     lines.append(f"ギャップ: {_gap(row)}")
                 paragraphs.append("\n".join(lines))
-            sections.append(Section(f"{group}(運用中 {ready} / {applicable})", tuple(paragraphs)))
+            heading = f"{chapter.group} {chapter.title_ja}".strip()
+            sections.append(Section(f"{heading}(運用中 {chapter.ready} / {chapter.applicable})", tuple(paragraphs)))
     doc = Document(
         title="プライバシーマーク取得準備状況",
         subtitle=organisation.name if organisation else "",

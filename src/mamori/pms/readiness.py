@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from mamori.accounts.policy import SYSTEM
+from mamori.pms import catalogue
 from mamori.pms.models import Control, ControlStatus
 
 SCAN_MAX_AGE = dt.timedelta(days=365)  # a check of reality at least as often as the yearly register review
@@ -52,11 +53,27 @@ class Row:
         return self.control.applicable and (not self.ready or self.contradicted)
 
 
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter (J.1 … J.11) of the guideline, its name from the catalogue file, and how many of its
+    applicable requirements are ready."""
+
+    group: str
+    title_ja: str
+    title_en: str
+    ready: int
+    applicable: int
+
+    @property
+    def title(self) -> str:
+        return self.title_en if (get_language() or "ja")[:2] == "en" else self.title_ja
+
+
 @dataclass
 class Readiness:
     rows: list[Row]
     generated_at: dt.datetime
-    groups: list[tuple[str, int, int]] = field(default_factory=list)  # (group, ready, applicable)
+    groups: list[Chapter] = field(default_factory=list)
 
     @property
     def applicable(self) -> int:
@@ -93,9 +110,12 @@ def compute(today: dt.date | None = None) -> Readiness:
     for row in rows:
         if row.control.group not in order:
             order.append(row.control.group)
+    names = catalogue.chapters()
     for group in order:
         members = [r for r in rows if r.control.group == group and r.control.applicable]
-        result.groups.append((group, sum(1 for r in members if r.ready and not r.contradicted), len(members)))
+        title_ja, title_en = names.get(group, ("", ""))
+        ready = sum(1 for r in members if r.ready and not r.contradicted)
+        result.groups.append(Chapter(group, title_ja, title_en, ready, len(members)))
     return result
 
 
