@@ -73,7 +73,7 @@ def load_demo_pms() -> None:
 
 
 POLICY_SINCE = dt.date(2019, 4, 1)  # the policies' date, as the policy requirement's note says (2019年4月制定)
-POLICY_NOTE = "2019年4月1日制定の現行版。Mamori 導入時に登録し、代表取締役が改めて承認。"
+POLICY_NOTE = "2019年4月1日制定。Mamori 導入時に登録し再承認。"
 
 
 def _documents(users: dict[str, User]) -> None:
