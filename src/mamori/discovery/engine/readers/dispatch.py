@@ -45,6 +45,10 @@ def read_file(path: Path | str, limits: ReadLimits) -> Units:
         stream.close()
 
 
+# Read-only, not inherited by child processes, and bytes as they are on Windows (no newline translation).
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
 def read_small_text(path: str, limits: ReadLimits) -> tuple[int, AsciiChunk] | None:
     """(size, the one chunk) of a small plain-text file that is all ASCII, the bulk of a log directory; None
     for any other file, which ``read_file`` reads.
@@ -57,7 +61,7 @@ def read_small_text(path: str, limits: ReadLimits) -> tuple[int, AsciiChunk] | N
     if not _plain_path(path):
         return None
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError:
         return None
     try:
