@@ -45,6 +45,7 @@ def read_file(path: Path | str, limits: ReadLimits) -> Units:
         stream.close()
 
 
+_SLASH = os.sep == "/" and os.altsep is None
 # Read-only, not inherited by child processes, and bytes as they are on Windows (no newline translation).
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
@@ -87,9 +88,11 @@ def read_small_text(path: str, limits: ReadLimits) -> tuple[int, AsciiChunk] | N
 
 def _plain_path(path: str) -> bool:
     """Whether ``str(Path(path)) == path`` (no empty or `.` parts, no trailing slash), so that ``path`` is the
-    display path ``read_file`` gives and its last part the file name."""
-    return bool(path) and not (
-        "//" in path or "/./" in path or path.startswith("./") or path.endswith(("/", "/.")) or path == "."
+    display path ``read_file`` gives and its last part the file name. Not where paths use another separator."""
+    return (
+        _SLASH
+        and bool(path)
+        and not ("//" in path or "/./" in path or path.startswith("./") or path.endswith(("/", "/.")) or path == ".")
     )
 
 

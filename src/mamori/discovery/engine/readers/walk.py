@@ -44,10 +44,14 @@ def iter_file_paths(
         top = str(root)
         if stat.S_ISDIR(st.st_mode):
             # A file's path relative to the root is what follows the root's own path (and a separator).
-            skip = 0 if top == "." else len(top) + (not top.endswith("/"))
+            posix = top if _SLASH else root.as_posix()
+            skip = 0 if posix == "." else len(posix) + (not posix.endswith("/"))
             yield from _walk_dir(top, skip, limits, seen_dirs, sizes)
         else:
             yield from _check_file(top, root.name, st, limits, sizes)
+
+
+_SLASH = os.sep == "/" and os.altsep is None  # paths are written with `/` only (not Windows)
 
 
 def _selected(rel: str, limits: ReadLimits) -> bool:
@@ -81,11 +85,11 @@ def _walk_dir(
         yield FileProblem(directory, f"cannot read directory: {exc.strerror or exc}")
         return
     # ``str(Path(entry.path))`` without the objects: the directory's path, a separator and the name, except
-    # below `.` (`./name` is `name`) and `/`.
-    plain = directory != "." and not directory.endswith("/")
+    # below `.` (`./name` is `name`) and `/`, and where the separator is not `/` (Windows).
+    plain = _SLASH and directory != "." and not directory.endswith("/")
     for entry in entries:
         path = f"{directory}/{entry.name}" if plain else str(Path(entry.path))
-        rel = path[skip:]
+        rel = path[skip:] if _SLASH else Path(path).as_posix()[skip:]
         if _excluded(rel, limits):
             continue
         if entry.is_symlink() and not limits.follow_symlinks:
