@@ -91,8 +91,11 @@ def main() -> None:
             seconds, digest = run_cli(data, ["--workers", workers], label)
             runs[label].append(seconds)
             digests.add(digest)
-    if args.dask:
-        runs["Dask, 2 workers"] = [_dask_run(data, digests) for _ in range(args.repeat)]
+    if args.dask:  # the scheduler runs in this process, as a small deployment would run it beside the command
+        for _ in range(args.repeat):
+            for workers in (1, 2):
+                label = f"Dask, {workers} worker{'s' if workers > 1 else ''}"
+                runs.setdefault(label, []).append(_dask_run(data, digests, workers, label))
     print(f"{'run':<18}{'best s':>9}{'all s':>24}{'files/s':>10}{'MB/s':>8}{'CPU s':>8}")
     for label, times in runs.items():
         best = min(times)
@@ -109,16 +112,19 @@ def main() -> None:
         f"-> {args.files / cpu_one:,.0f} files/s per core if the core were free"
     )
     print(f"load average after: {os.getloadavg()[0]:.1f} (other processes on these cores slow every number above)")
+    if args.dask:
+        dask_ratio = min(runs["Dask, 1 worker"]) / min(runs["Dask, 2 workers"])
+        print(f"ratio Dask 2 workers / Dask 1 worker (files/s): {dask_ratio:.2f}  (more workers never slower: >= 1)")
     print(f"identical findings in every run: {'yes' if len(digests) == 1 else 'NO'}")
     if len(digests) != 1:
         raise SystemExit(1)
 
 
-def _dask_run(data: Path, digests: set[str]) -> float:
+def _dask_run(data: Path, digests: set[str], workers: int, label: str) -> float:
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        seconds, digest = run_cli(data, ["--dask", cluster.scheduler_address], "Dask, 2 workers")
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        seconds, digest = run_cli(data, ["--dask", cluster.scheduler_address], label)
     digests.add(digest)
     return seconds
 
