@@ -3,26 +3,13 @@ action — the auditor cannot close its own finding."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from mamori.pms import services_audits as audits
 from mamori.pms.models import AuditPlanStatus, AuditResult, Control, ControlStatus
 from mamori.risk.models import NonconformitySource
-
-
-def _plan(auditor, **extra):
-    data = {
-        "title": "2026年度 定期内部監査",
-        "fiscal_year": 2026,
-        "planned_from": dt.date(2026, 11, 1),
-        "planned_to": dt.date(2026, 11, 30),
-        "lead_auditor": auditor,
-        **extra,
-    }
-    return audits.create_plan(auditor, data)
+from tests.pms.helpers import planned_audit
 
 
 @pytest.mark.django_db
@@ -30,7 +17,7 @@ def test_the_checklist_holds_every_applicable_requirement(auditor) -> None:
     # given one requirement is not applicable to this company
     Control.objects.filter(key="anonymised").update(status=ControlStatus.NOT_APPLICABLE)
     # when the auditor plans the audit
-    plan = _plan(auditor)
+    plan = planned_audit(auditor)
     # then every other requirement is a checklist line
     assert plan.items.count() == Control.objects.count() - 1
     assert not plan.items.filter(control__key="anonymised").exists()
@@ -39,13 +26,13 @@ def test_the_checklist_holds_every_applicable_requirement(auditor) -> None:
 @pytest.mark.django_db
 def test_only_an_audit_manager_leads_an_audit(auditor, manager) -> None:
     with pytest.raises(ValidationError) as error:
-        _plan(auditor, lead_auditor=manager)
+        planned_audit(auditor, lead_auditor=manager)
     assert "lead_auditor" in error.value.message_dict
 
 
 @pytest.mark.django_db
 def test_a_finding_needs_its_facts_and_the_report_needs_every_line(auditor) -> None:
-    plan = _plan(auditor)
+    plan = planned_audit(auditor)
     item = plan.items.first()
     with pytest.raises(ValidationError):
         audits.record_result(auditor, item, AuditResult.NONCONFORMITY, "  ")
@@ -63,7 +50,7 @@ def test_a_finding_needs_its_facts_and_the_report_needs_every_line(auditor) -> N
 @pytest.mark.django_db
 def test_the_manager_opens_the_corrective_action_once_and_the_auditor_cannot(auditor, manager) -> None:
     # given the auditor found a nonconformity
-    plan = _plan(auditor)
+    plan = planned_audit(auditor)
     item = plan.items.get(control__key="awareness")
     audits.record_result(auditor, item, AuditResult.NONCONFORMITY, "教育記録が3名分ない", "教育記録簿")
     # when the auditor tries to open the corrective action
@@ -81,7 +68,7 @@ def test_the_manager_opens_the_corrective_action_once_and_the_auditor_cannot(aud
 
 @pytest.mark.django_db
 def test_the_corrective_action_links_back_to_the_audit(client_for, auditor, manager) -> None:
-    plan = _plan(auditor)
+    plan = planned_audit(auditor)
     item = plan.items.get(control__key="awareness")
     audits.record_result(auditor, item, AuditResult.NONCONFORMITY, "教育記録がない")
     found = audits.raise_nonconformity(manager, item)

@@ -9,31 +9,16 @@ import re
 
 import pytest
 from django.utils import timezone, translation
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import pgettext
 
 from mamori.incidents.models import CaseStatus, IncidentCase
 from mamori.pms import services_audits as audits
 from mamori.pms import services_reviews as reviews
 from mamori.pms.models import AuditResult, Control
+from tests.pms.helpers import ja, planned_audit
 
 PERIOD = (dt.date(2026, 4, 1), dt.date(2027, 3, 31))
 MINUTES = {"held_on": dt.date(2027, 3, 20), "minutes": "内部監査の報告を受けた", "decisions": "教育を年2回に"}
-
-
-def _ja(message: str) -> str:
-    with translation.override("ja"):
-        return gettext(message)
-
-
-def _plan(auditor):
-    data = {
-        "title": "定期内部監査",
-        "fiscal_year": 2026,
-        "planned_from": dt.date(2026, 11, 1),
-        "planned_to": dt.date(2026, 11, 30),
-        "lead_auditor": auditor,
-    }
-    return audits.create_plan(auditor, data)
 
 
 @pytest.mark.django_db
@@ -45,7 +30,7 @@ def test_top_management_is_offered_approval_only_once_the_minutes_are_written(cl
     page = client_for(president).get(f"/pms/reviews/{review.pk}/").content.decode()
     # then there is no approve button that could only answer with an error, but a note of what is missing
     assert approve not in page
-    assert _ja("minutes") in page and _ja("decisions and instructions") in page
+    assert ja("minutes") in page and ja("decisions and instructions") in page
     # when the protection manager has filled in the date, the minutes and the decisions
     reviews.update_review(manager, review, MINUTES)
     page = client_for(president).get(f"/pms/reviews/{review.pk}/").content.decode()
@@ -80,7 +65,7 @@ def test_the_review_starts_from_the_decisions_of_the_previous_one(client_for, ma
     assert "教育を年2回に" in page and f'href="/pms/reviews/{last.pk}/"' in page
     # and the first review of all says there is none before it
     page = client_for(president).get(f"/pms/reviews/{last.pk}/").content.decode()
-    assert _ja("No review was approved before this one.") in page
+    assert ja("No review was approved before this one.") in page
 
 
 @pytest.mark.django_db
@@ -101,13 +86,13 @@ def test_an_incident_found_before_the_period_and_still_open_is_an_input(manager)
 @pytest.mark.django_db
 def test_audit_results_are_counted_findings_first_on_the_audit_and_the_review(client_for, manager, auditor) -> None:
     # given an audit with one nonconformity, one observation and one line that conforms
-    plan = _plan(auditor)
+    plan = planned_audit(auditor)
     lines = list(plan.items.order_by("pk")[:3])
     audits.record_result(auditor, lines[0], AuditResult.CONFORMS, "方針を確認")
     audits.record_result(auditor, lines[1], AuditResult.OBSERVATION, "改訂中")
     audits.record_result(auditor, lines[2], AuditResult.NONCONFORMITY, "未合格者あり")
     review = reviews.create_review(manager, *PERIOD)
-    order = [_ja(label) for label in ("Nonconformity", "Observation", "Conforms", "Not checked yet")]
+    order = [ja(label) for label in ("Nonconformity", "Observation", "Conforms", "Not checked yet")]
     for path in (f"/pms/audits/{plan.pk}/", f"/pms/reviews/{review.pk}/"):
         # when the page is opened
         page = client_for(manager).get(path).content.decode()
@@ -122,16 +107,16 @@ def test_a_requirement_the_lead_auditor_owns_is_flagged_on_the_checklist(client_
     own = Control.objects.get(key="internal-audit")
     own.owner = auditor
     own.save()
-    plan = _plan(auditor)
+    plan = planned_audit(auditor)
     item = plan.items.get(control=own)
     client = client_for(auditor)
     # when the auditor opens the checklist and that line
     checklist = client.get(f"/pms/audits/{plan.pk}/").content.decode()
     line = client.get(f"/pms/audits/items/{item.pk}/").content.decode()
     # then both say it is the auditor's own work: the checklist once, the line with what to do about it
-    assert checklist.count(_ja("Owned by the lead auditor")) == 1
+    assert checklist.count(ja("Owned by the lead auditor")) == 1
     assert (
-        _ja(
+        ja(
             "The lead auditor owns this requirement. Auditors do not audit their own work: have someone independent "
             "check it, and record who did and what they saw."
         )

@@ -15,6 +15,7 @@ from mamori.core.demo import load_demo
 from mamori.pms import catalogue
 from mamori.pms import services_audits as audits
 from mamori.pms.models import AuditPlanStatus, AuditResult, Control, Document, DocumentKind
+from tests.pms.helpers import ja, planned_audit
 
 CHAPTERS = {
     "J.1": ("組織の状況", "Context of the organisation"),
@@ -22,22 +23,6 @@ CHAPTERS = {
     "J.9": ("適正管理", "Keeping personal information properly"),
     "J.11": ("苦情及び相談への対応", "Handling complaints and inquiries"),
 }
-
-
-def _ja(message: str) -> str:
-    with translation.override("ja"):
-        return gettext(message)
-
-
-def _plan(auditor):
-    data = {
-        "title": "定期内部監査",
-        "fiscal_year": 2026,
-        "planned_from": dt.date(2026, 11, 1),
-        "planned_to": dt.date(2026, 11, 30),
-        "lead_auditor": auditor,
-    }
-    return audits.create_plan(auditor, data)
 
 
 def _badge(page: str, label: str) -> str:
@@ -77,9 +62,9 @@ def test_the_audit_checklist_marks_unconfirmed_numbers_as_the_requirements_page_
     # given requirements whose guideline number is not confirmed (shown by their chapter, e.g. J.9 twice)
     unconfirmed = Control.objects.filter(code="", retired_at__isnull=True).count()
     assert unconfirmed >= 2
-    plan = _plan(auditor)
+    plan = planned_audit(auditor)
     client = client_for(auditor)
-    tag = f'<span class="tag">{_ja("number not confirmed")}</span>'
+    tag = f'<span class="tag">{ja("number not confirmed")}</span>'
     # when the auditor opens the requirements page and the audit's checklist
     requirements = client.get("/pms/requirements/").content.decode()
     checklist = client.get(f"/pms/audits/{plan.pk}/").content.decode()
@@ -91,7 +76,7 @@ def test_the_audit_checklist_marks_unconfirmed_numbers_as_the_requirements_page_
 @pytest.mark.django_db
 def test_only_a_nonconformity_is_red_on_the_audit_pages(client_for, auditor) -> None:
     # given an audit under way with a conforming line, an observation and a nonconformity
-    plan = _plan(auditor)
+    plan = planned_audit(auditor)
     items = {i.control.key: i for i in plan.items.select_related("control")}
     audits.record_result(auditor, items["policy"], AuditResult.CONFORMS, "公表を確認", "")
     audits.record_result(auditor, items["contractor-supervision"], AuditResult.OBSERVATION, "条項を改訂中", "")
