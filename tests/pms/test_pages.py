@@ -80,6 +80,8 @@ def test_the_readiness_page_and_both_exports_say_the_same(client_for, manager, p
     assert f"準備度 {percent}%" in sheet["要求事項ごとの状況"]["A2"].value
     gaps = [row[1] for row in sheet["ギャップ一覧"].iter_rows(min_row=2, values_only=True)]
     assert len(gaps) == total - 2 and "内部監査" in gaps
+    chapters = {row[0] for row in sheet["要求事項ごとの状況"].iter_rows(min_row=5, values_only=True) if row[0]}
+    assert "J.1 組織の状況" in chapters  # the chapter column names the chapter, as the page does
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert f"{percent}%" in text and "内部監査" in text
     # and each download is audited

@@ -72,6 +72,7 @@ def xlsx() -> tuple[bytes, int]:
     sheet.title = "要求事項ごとの状況"
     _title(sheet, report)
     sheet.append(HEADERS)
+    names = {chapter.group: f"{chapter.group} {chapter.title_ja}".strip() for chapter in report.groups}
     with translation.override("ja"):
         for row in report.rows:
             control = row.control
@@ -79,7 +80,7 @@ def xlsx() -> tuple[bytes, int]:
                 [
                     cell_text(v)
                     for v in (
-                        control.group,
+                        names.get(control.group, control.group),
                         _number(row),
                         control.title_ja,
                         control.a2017
