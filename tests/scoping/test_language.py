@@ -95,3 +95,24 @@ def test_the_panel_button_is_the_verb_open_not_the_status(client_for, auditor, s
     # when / then: the button reads 開く (or Open until the catalogue is merged), never the status 対応中
     button = re.search(rf'<a class="button" href="/scoping/cases/{server_case.pk}/">([^<]*)</a>', page)
     assert button and button.group(1) in ("開く", "Open")
+
+
+def test_a_run_that_fails_in_the_background_says_why_in_the_readers_language(
+    client_for, manager, server_case, shop_source, shop2
+):
+    # given a run queued on the shop, whose order table is then renamed before the job reads it
+    client = client_for(manager)  # Japanese, the default
+    client.post(f"/scoping/cases/{server_case.pk}/", form(shop_source, do="run", payment_ids=["5", "6"]))
+    engine = sa.create_engine(shop2[0])
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE dtb_order RENAME TO dtb_order_old")
+    engine.dispose()
+    # when the background job runs it
+    run_jobs()
+    scoping = Scoping.objects.get(case=server_case)
+    page = client.get(f"/scoping/{scoping.pk}/").content.decode()
+    # then the page says why in Japanese, the stored text (API, logs) stays English
+    assert scoping.status == "failed"
+    assert "このデータベースに &#x27;dtb_order&#x27; がありません" in page
+    assert scoping.error.startswith("table: 'dtb_order' not found in this database")
+    assert scoping.error_detail["msgid"].startswith("table: %(table)r not found")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from django.utils.translation import gettext_noop
 
 PRESETS = ("eccube2", "eccube4", "generic")
 OPERATORS = ("eq", "ne", "in", "not_in", "is_null", "not_null")
@@ -28,11 +29,10 @@ TIMESTAMPS = ("local", "utc")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 
 
-class MappingError(ValueError):
-    """The mapping cannot be used on this database; the message names the field and the column or table.
-
-    ``msgid`` (English, with %(name)s placeholders) and ``params`` let pages show it translated
-    (``translated(gettext)``); ``str()`` is the English text, for the console and logs."""
+class Explained(Exception):
+    """A problem told as an English ``msgid`` with %(name)s placeholders and its ``params``: pages and stored
+    job errors show it in the reader's language (``translated(gettext)``); ``str()`` is the English text, for
+    the console and logs."""
 
     def __init__(self, msgid: str, **params: Any) -> None:
         self.msgid = msgid
@@ -42,6 +42,10 @@ class MappingError(ValueError):
     def translated(self, gettext: Any) -> str:
         text = gettext(self.msgid)
         return text % self.params if self.params else text
+
+
+class MappingError(Explained, ValueError):
+    """The mapping cannot be used on this database; the message names the field and the column or table."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,7 @@ def preset(name: str, payment_ids: list[Any]) -> Mapping_:
         return eccube2(payment_ids)
     if name == "eccube4":
         return eccube4(payment_ids)
-    raise MappingError("preset: unknown preset %(name)r (use eccube2, eccube4 or generic)", name=name)
+    raise MappingError(gettext_noop("preset: unknown preset %(name)r (use eccube2, eccube4 or generic)"), name=name)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -168,12 +172,12 @@ def _name(data: Mapping[str, Any], key: str, *, required: bool = False, where: s
     value = data.get(key) or ""
     key = where or key
     if not isinstance(value, str):
-        raise MappingError("%(key)s: must be a column or table name", key=key)
+        raise MappingError(gettext_noop("%(key)s: must be a column or table name"), key=key)
     value = value.strip()
     if required and not value:
-        raise MappingError("%(key)s: required", key=key)
+        raise MappingError(gettext_noop("%(key)s: required"), key=key)
     if value and not _NAME.match(value):
-        raise MappingError("%(key)s: %(value)r is not a plain column or table name", key=key, value=value)
+        raise MappingError(gettext_noop("%(key)s: %(value)r is not a plain column or table name"), key=key, value=value)
     return value
 
 
@@ -181,11 +185,11 @@ def _names(value: Any, key: str) -> list[str]:
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",") if v.strip()]
     if not isinstance(value, list):
-        raise MappingError("%(key)s: a list of column names", key=key)
+        raise MappingError(gettext_noop("%(key)s: a list of column names"), key=key)
     out = []
     for item in value:
         if not isinstance(item, str) or not _NAME.match(item.strip()):
-            raise MappingError("%(key)s: %(item)r is not a plain column name", key=key, item=item)
+            raise MappingError(gettext_noop("%(key)s: %(item)r is not a plain column name"), key=key, item=item)
         out.append(item.strip())
     return out
 
@@ -193,55 +197,59 @@ def _names(value: Any, key: str) -> list[str]:
 def _scalar(value: Any, key: str) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    raise MappingError("%(key)s: a filter value must be a number or text", key=key)
+    raise MappingError(gettext_noop("%(key)s: a filter value must be a number or text"), key=key)
 
 
 def parse(data: Mapping[str, Any]) -> Mapping_:
     """A stored/typed mapping as ``Mapping_``; names are checked for shape here and against the database in
     ``bind``. Raises ``MappingError`` naming the field."""
     if not isinstance(data, Mapping):
-        raise MappingError("mapping: must be an object")
+        raise MappingError(gettext_noop("mapping: must be an object"))
     filters = []
     raw_filters = data.get("filters") or []
     if not isinstance(raw_filters, list) or len(raw_filters) > MAX_FILTERS:
-        raise MappingError("filters: a list of at most %(n)d conditions", n=MAX_FILTERS)
+        raise MappingError(gettext_noop("filters: a list of at most %(n)d conditions"), n=MAX_FILTERS)
     for i, item in enumerate(raw_filters, 1):
         where = f"filters[{i}]"
         if not isinstance(item, Mapping):
-            raise MappingError("%(where)s: a condition {column, op, value}", where=where)
+            raise MappingError(gettext_noop("%(where)s: a condition {column, op, value}"), where=where)
         column = _name(item, "column", required=True, where=f"{where}.column")
         op = str(item.get("op") or "eq")
         if op not in OPERATORS:
             raise MappingError(
-                "%(where)s.op: %(op)r is not one of %(ops)s", where=where, op=op, ops=", ".join(OPERATORS)
+                gettext_noop("%(where)s.op: %(op)r is not one of %(ops)s"), where=where, op=op, ops=", ".join(OPERATORS)
             )
         value = item.get("value")
         if op in ("in", "not_in"):
             if not isinstance(value, list) or not value:
-                raise MappingError("%(where)s.value: a non-empty list for %(op)s", where=where, op=op)
+                raise MappingError(gettext_noop("%(where)s.value: a non-empty list for %(op)s"), where=where, op=op)
             value = [_scalar(v, f"{where}.value") for v in value]
         elif op not in ("is_null", "not_null"):
             value = _scalar(value, f"{where}.value")
         filters.append(Filter(column, op, value))
     contact_raw = data.get("contact") or {}
     if not isinstance(contact_raw, Mapping):
-        raise MappingError("contact: an object {name, kana, email, phone, postal_code, address}")
+        raise MappingError(gettext_noop("contact: an object {name, kana, email, phone, postal_code, address}"))
     contact = {}
     for key, value in contact_raw.items():
         if key not in CONTACT_FIELDS:
             raise MappingError(
-                "contact.%(key)s: unknown field (use %(fields)s)", key=key, fields=", ".join(CONTACT_FIELDS)
+                gettext_noop("contact.%(key)s: unknown field (use %(fields)s)"),
+                key=key,
+                fields=", ".join(CONTACT_FIELDS),
             )
         if value:
             contact[key] = _names(value, f"contact.{key}")
     timestamps = data.get("timestamps") or "local"
     if timestamps not in TIMESTAMPS:
         raise MappingError(
-            "timestamps: %(value)r is not one of %(choices)s", value=timestamps, choices=", ".join(TIMESTAMPS)
+            gettext_noop("timestamps: %(value)r is not one of %(choices)s"),
+            value=timestamps,
+            choices=", ".join(TIMESTAMPS),
         )
     payment_ids = data.get("payment_ids") or []
     if not isinstance(payment_ids, list):
-        raise MappingError("payment_ids: a list")
+        raise MappingError(gettext_noop("payment_ids: a list"))
     mapping = Mapping_(
         table=_name(data, "table", required=True),
         date_column=_name(data, "date_column", required=True),
@@ -258,9 +266,9 @@ def parse(data: Mapping[str, Any]) -> Mapping_:
         timestamps=str(timestamps),
     )
     if not mapping.member_column and not mapping.email_column:
-        raise MappingError("identity: give a member id column, an e-mail column, or both")
+        raise MappingError(gettext_noop("identity: give a member id column, an e-mail column, or both"))
     if mapping.payment_column and not mapping.payment_ids:
-        raise MappingError("payment_ids: choose at least one payment method (the card payments)")
+        raise MappingError(gettext_noop("payment_ids: choose at least one payment method (the card payments)"))
     return mapping
 
 
@@ -293,12 +301,14 @@ def bind(conn: sa.Connection, mapping: Mapping_, preset_name: str = "generic") -
         expects = PRESET_TABLES.get(preset_name)
         if expects:
             raise MappingError(
-                "table: %(table)r not found in this database (the %(preset)s preset expects the tables %(tables)s)",
+                gettext_noop(
+                    "table: %(table)r not found in this database (the %(preset)s preset expects the tables %(tables)s)"
+                ),
                 table=mapping.table,
                 preset=preset_name,
                 tables=", ".join(expects),
             )
-        raise MappingError("table: %(table)r not found in this database", table=mapping.table)
+        raise MappingError(gettext_noop("table: %(table)r not found in this database"), table=mapping.table)
     columns = {c.name for c in table.columns}
 
     other = {"eccube2": "eccube4", "eccube4": "eccube2"}.get(preset_name)
@@ -307,8 +317,10 @@ def bind(conn: sa.Connection, mapping: Mapping_, preset_name: str = "generic") -
         if name and name not in columns:
             if other:
                 raise MappingError(
-                    "%(where)s: the table %(table)s has no column %(column)r (the %(preset)s preset expects "
-                    "%(table)s.%(column)s; if this is the other EC-CUBE version, use the %(other)s preset)",
+                    gettext_noop(
+                        "%(where)s: the table %(table)s has no column %(column)r (the %(preset)s preset expects "
+                        "%(table)s.%(column)s; if this is the other EC-CUBE version, use the %(other)s preset)"
+                    ),
                     where=where,
                     table=table.name,
                     column=name,
@@ -316,14 +328,18 @@ def bind(conn: sa.Connection, mapping: Mapping_, preset_name: str = "generic") -
                     other=other,
                 )
             raise MappingError(
-                "%(where)s: the table %(table)s has no column %(column)r", where=where, table=table.name, column=name
+                gettext_noop("%(where)s: the table %(table)s has no column %(column)r"),
+                where=where,
+                table=table.name,
+                column=name,
             )
 
     if not mapping.key_column:
         keys = [c.name for c in table.primary_key.columns]
         if len(keys) != 1:
             raise MappingError(
-                "key_column: %(table)s has no single-column primary key; name the order id column", table=table.name
+                gettext_noop("key_column: %(table)s has no single-column primary key; name the order id column"),
+                table=table.name,
             )
         mapping.key_column = keys[0]
     need(mapping.date_column, "date_column")

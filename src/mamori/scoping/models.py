@@ -61,6 +61,9 @@ class Scoping(models.Model):
     people_count = models.PositiveIntegerField(_("affected people"), null=True, blank=True)
     orders_count = models.PositiveBigIntegerField(_("orders"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The error as its English msgid and values, so that the page says it in the reader's language (a job runs
+    # without a request, hence without one); ``error`` keeps the English text for the API and logs.
+    error_detail = models.JSONField(_("error details"), default=dict, blank=True)
     job = models.ForeignKey(
         "jobs.Job", verbose_name=_("job"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -91,6 +94,19 @@ class Scoping(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in (ScopingStatus.QUEUED, ScopingStatus.RUNNING)
+
+    @property
+    def error_text(self) -> str:
+        """The error in the reader's language where it was stored as a msgid, else as stored."""
+        from django.utils.translation import gettext
+
+        msgid, params = self.error_detail.get("msgid"), self.error_detail.get("params") or {}
+        if not msgid:
+            return self.error
+        try:
+            return gettext(msgid) % params if params else gettext(msgid)
+        except (KeyError, TypeError, ValueError):  # a catalogue entry that lost a placeholder
+            return self.error
 
 
 class AffectedPerson(models.Model):

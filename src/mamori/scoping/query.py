@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from django.utils.translation import gettext_noop
 
 from mamori.scoping.mapping import Bound, MappingError, reflect_table
 
@@ -82,12 +83,15 @@ def payments(
     table = reflect_table(conn, "dtb_payment")
     if table is None:
         raise MappingError(
-            "table: 'dtb_payment' not found in this database (the %(preset)s preset expects it)", preset=preset
+            gettext_noop("table: 'dtb_payment' not found in this database (the %(preset)s preset expects it)"),
+            preset=preset,
         )
     c = table.c
     key = "payment_id" if "payment_id" in c else "id"
     if key not in c or "payment_method" not in c:
-        raise MappingError("dtb_payment: expected the columns payment_id (2.x) or id (4.x) and payment_method")
+        raise MappingError(
+            gettext_noop("dtb_payment: expected the columns payment_id (2.x) or id (4.x) and payment_method")
+        )
     extra = [c[n] for n in ("memo03", "module_id", "module_path", "method_class", "del_flg", "visible") if n in c]
     rows = conn.execute(sa.select(c[key], c.payment_method, *extra).order_by(c[key])).mappings().all()
     counts = _orders_per_payment(conn, preset, window_from, window_to)

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from mamori.accounts import policy
 from mamori.accounts.policy import Action, Actor
@@ -93,14 +94,16 @@ class Spec:
 
     def checked_mapping(self) -> maps.Mapping_:
         if self.window_to < self.window_from:
-            raise maps.MappingError("window: the end date is before the start date")
+            raise maps.MappingError(gettext_noop("window: the end date is before the start date"))
         if self.preset in ("eccube2", "eccube4"):
             if not self.payment_ids:
-                raise maps.MappingError("payment_ids: choose at least one payment method (the card payments)")
+                raise maps.MappingError(
+                    gettext_noop("payment_ids: choose at least one payment method (the card payments)")
+                )
             return maps.preset(self.preset, self.payment_ids)
         if self.preset != Preset.GENERIC:
             raise maps.MappingError(
-                "preset: unknown preset %(name)r (use eccube2, eccube4 or generic)", name=self.preset
+                gettext_noop("preset: unknown preset %(name)r (use eccube2, eccube4 or generic)"), name=self.preset
             )
         return maps.parse(self.mapping)
 
@@ -138,7 +141,7 @@ def _opened(spec: Spec) -> Iterator[tuple[sa.Engine, str]]:
     elif spec.url:
         engine = sources.open_url(spec.url)
     else:
-        raise sources.SourceProblem("choose a data source or a preserved copy")
+        raise sources.SourceProblem(gettext_noop("choose a data source or a preserved copy"))
     try:
         yield engine, ""
     finally:
@@ -297,7 +300,7 @@ def run_scoping(scoping_id: int, progress: Progress | None = None) -> Scoping:
         message = _reason(exc) if isinstance(exc, sa.exc.SQLAlchemyError) else str(exc).splitlines()[0][:500]
         message = _scrub(message, scoping.source)
         log.warning("scoping: %s failed: %s", scoping.pk, message)
-        fail_scoping(scoping.pk, message)
+        fail_scoping(scoping.pk, message, _detail(exc, scoping.source))
     scoping.refresh_from_db()
     return scoping
 
@@ -438,7 +441,22 @@ def _scrub(message: str, source: DataSource | None) -> str:
     return message.replace(password, "********") if password else message
 
 
-def fail_scoping(scoping_id: object, reason: str) -> bool:
+def _detail(exc: Exception, source: Any) -> dict[str, Any]:
+    """A told problem as msgid and values (a password never among them), for the page to translate."""
+    if not isinstance(exc, maps.Explained):
+        return {}
+    params = {
+        key: _scrub(value, source)[:500]
+        if isinstance(value, str)
+        else value
+        if isinstance(value, int | float | bool) or value is None
+        else str(value)[:500]
+        for key, value in exc.params.items()
+    }
+    return {"msgid": exc.msgid, "params": params}
+
+
+def fail_scoping(scoping_id: object, reason: str, detail: dict[str, Any] | None = None) -> bool:
     """Mark a queued or running scoping failed with ``reason`` (the job ended without finishing it)."""
     try:
         pk = int(str(scoping_id))
@@ -446,7 +464,7 @@ def fail_scoping(scoping_id: object, reason: str) -> bool:
         return False
     return bool(
         Scoping.objects.filter(pk=pk, status__in=(ScopingStatus.QUEUED, ScopingStatus.RUNNING)).update(
-            status=ScopingStatus.FAILED, finished_at=timezone.now(), error=reason[:2000]
+            status=ScopingStatus.FAILED, finished_at=timezone.now(), error=reason[:2000], error_detail=detail or {}
         )
     )
 
@@ -459,7 +477,8 @@ def fail_orphaned() -> int:
     count = 0
     for scoping in stuck.select_related("job"):
         if scoping.job is None or scoping.job.status in FINISHED:
-            count += fail_scoping(scoping.pk, "the job ended without finishing the scoping")
+            reason = gettext_noop("the job ended without finishing the scoping")
+            count += fail_scoping(scoping.pk, reason, {"msgid": reason})
     return count
 
 

@@ -22,15 +22,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from mamori.discovery.engine.database import connect
 from mamori.env import make_private_dir
+from mamori.scoping.mapping import Explained
 
 STATEMENT_TIMEOUT_S = 900.0
 SCOPING_TABLES = ("dtb_order", "dtb_payment", "mtb_pref")
 
 
-class SourceProblem(Exception):
+class SourceProblem(Explained):
     """The source cannot be read; the message says why (never a password)."""
 
 
@@ -51,7 +53,7 @@ def open_url(text: str) -> sa.Engine:
     try:
         return connect.open_readonly(connect.parse_url(libpq_url(text)), statement_timeout_s=statement_timeout())
     except connect.SourceError as exc:
-        raise SourceProblem(str(exc)) from None
+        raise SourceProblem("%(detail)s", detail=str(exc)) from None
 
 
 def open_source(source: Any) -> sa.Engine:
@@ -60,16 +62,17 @@ def open_source(source: Any) -> sa.Engine:
     from mamori.discovery.models import SourceKind
 
     if source.kind != SourceKind.DATABASE:
-        raise SourceProblem(f"{source.name} is a file location, not a database")
+        raise SourceProblem(gettext_noop("%(name)s is a file location, not a database"), name=source.name)
     try:
         url = services.database_url(source)
     except (connect.SourceError, secrets.SecretUnavailable) as exc:
-        raise SourceProblem(str(exc)) from None
+        raise SourceProblem("%(detail)s", detail=str(exc)) from None
     try:
         return open_url(url)
     except SourceProblem as exc:
         password = secrets.decrypt(source.encrypted_secret) if source.encrypted_secret else ""
-        raise SourceProblem(str(exc).replace(password, "********") if password else str(exc)) from None
+        detail = str(exc).replace(password, "********") if password else str(exc)
+        raise SourceProblem("%(detail)s", detail=detail) from None
 
 
 def temp_root() -> Path:
@@ -89,11 +92,16 @@ def open_evidence(evidence: Any) -> Iterator[tuple[sa.Engine, str]]:
     method = str((evidence.manifest or {}).get("method") or "")
     if method not in ("sqlite-backup", "logical-export"):
         raise SourceProblem(
-            f"this preserved copy ({method or evidence.kind}) cannot be read directly: restore it into a database "
-            "and scope that database (SQLite backups and Mamori logical exports are read directly)"
+            gettext_noop(
+                "this preserved copy (%(method)s) cannot be read directly: restore it into a database "
+                "and scope that database (SQLite backups and Mamori logical exports are read directly)"
+            ),
+            method=method or evidence.kind,
         )
     if not evidence.blob_name:
-        raise SourceProblem("this evidence is a record of a copy kept elsewhere, not a file in the locker")
+        raise SourceProblem(
+            gettext_noop("this evidence is a record of a copy kept elsewhere, not a file in the locker")
+        )
     folder = Path(tempfile.mkdtemp(prefix="copy-", dir=temp_root()))  # 0700
     engine: sa.Engine | None = None
     try:
@@ -106,14 +114,16 @@ def open_evidence(evidence: Any) -> Iterator[tuple[sa.Engine, str]]:
                     digest.update(chunk)
                     out.write(chunk)
         except storage.StorageError as exc:
-            raise SourceProblem(f"the preserved copy cannot be read: {exc}") from None
+            raise SourceProblem(
+                gettext_noop("the preserved copy cannot be read: %(detail)s"), detail=str(exc)
+            ) from None
         database = raw if method == "sqlite-backup" else _load_export(raw, folder / "copy.sqlite3")
         try:
             engine = connect.open_readonly(
                 connect.parse_url(f"sqlite:///{database}"), statement_timeout_s=statement_timeout()
             )
         except connect.SourceError as exc:
-            raise SourceProblem(str(exc)) from None
+            raise SourceProblem("%(detail)s", detail=str(exc)) from None
         yield engine, digest.hexdigest()
     finally:
         if engine is not None:
@@ -141,7 +151,9 @@ def _load_export(raw: Path, target: Path) -> Path:
         with open(raw, "rb") as handle:
             contents = dumps.load_export(handle)
     except (OSError, gzip.BadGzipFile, dumps.DumpError, ValueError) as exc:
-        raise SourceProblem(f"the preserved copy is not a readable logical export: {exc}") from None
+        raise SourceProblem(
+            gettext_noop("the preserved copy is not a readable logical export: %(detail)s"), detail=str(exc)
+        ) from None
     engine = sa.create_engine(f"sqlite:///{target}")
     try:
         metadata = sa.MetaData()
