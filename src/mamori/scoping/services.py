@@ -123,8 +123,8 @@ def window_warning(case: IncidentCase, window_from: dt.date | None, window_to: d
 
 
 def _error(exc: Exception) -> ValidationError:
-    """A mapping/preset error in the user's language (msgid English, see ``MappingError``)."""
-    if isinstance(exc, maps.MappingError):
+    """A mapping, preset or source problem in the user's language (msgid English, see ``maps.Explained``)."""
+    if isinstance(exc, maps.Explained):
         return ValidationError(exc.translated(_))
     return ValidationError(str(exc))
 
