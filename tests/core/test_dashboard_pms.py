@@ -234,6 +234,19 @@ def test_the_chart_hidden_table_carries_the_same_numbers_as_the_bars(
     assert len(heights) == 2 and heights[-1] > heights[0] and prohibited == [round(heights[-1] * 2 / 5)]
 
 
+def test_without_scans_in_the_last_year_the_chart_says_so_instead_of_drawing_empty_axes(
+    client_for: Callable[[User], Client], manager: User
+) -> None:
+    # given only a scan older than a year
+    source = DataSource.objects.create(name="shop", kind="files", location="/srv/shop")
+    _scan(source, timezone.now() - dt.timedelta(days=400), findings=7, prohibited=7)
+    # when the manager opens the dashboard
+    card = _card(_dashboard(client_for, manager), "findings-card") or ""
+    # then the card says there is nothing to show and how to get something, without an empty chart
+    assert "この12か月に完了した走査はありません" in card
+    assert "<svg" not in card and 'href="/discovery/' in card
+
+
 def test_the_chart_counts_in_the_database_with_a_bounded_number_of_queries(
     client_for: Callable[[User], Client], manager: User, django_assert_max_num_queries: object
 ) -> None:

@@ -185,6 +185,7 @@ def findings_chart(user: Any, today: dt.date | None = None) -> dict[str, Any] | 
         row["findings"] += n
         row["prohibited"] += p
     return {
+        "empty": not by_month,
         "bars": _layout(months, by_month),
         "months": CHART_MONTHS,
         "width": CHART_W,
