@@ -253,3 +253,18 @@ def test_a_criterion_out_of_use_is_not_scored_any_more(manager, server_co):
     evaluation = services.create_evaluation(manager, server_co, {}, all_scores(5))
     # then
     assert not evaluation.scores.filter(criterion=criterion).exists()
+
+
+@pytest.mark.django_db
+def test_an_evaluation_recorded_by_the_system_names_the_system_as_its_evaluator(client_for, manager, server_co):
+    # given an evaluation imported without a person (as the demo and imports record it)
+    evaluation = services.create_evaluation(SYSTEM, server_co, {"pass_percent": 70}, all_scores(4))
+    client = client_for(manager)
+    # when the manager opens the contractor and the evaluation
+    pages = [
+        client.get(f"/contractors/{server_co.pk}/").content.decode(),
+        client.get(f"/contractors/evaluations/{evaluation.pk}/").content.decode(),
+    ]
+    # then the evaluator reads システム, never Python's None
+    for page in pages:
+        assert "システム" in page and ">None<" not in page

@@ -129,6 +129,8 @@ def crawl(client: Client, start: str = "/") -> tuple[dict[str, int], dict[str, l
             found.append("Django debug page")
         if 'lang="ja"' not in page:
             found.append("not in Japanese")
+        if re.search(r">\s*None\s*<", page):
+            found.append("Python's None shown as text")
         found += [f"untranslated: {code}" for code in untranslated_codes(page, usernames)]
         if found:
             problems[url] = found
