@@ -34,6 +34,7 @@ MATRIX_MODULES = [
     "tests.contractors.test_permission_matrix",
     "tests.cardlists.test_permission_matrix",
     "tests.pms.test_permission_matrix",
+    "tests.pms.test_api_matrix",
     "tests.scoping.test_permission_matrix",
 ]
 

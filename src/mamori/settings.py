@@ -337,6 +337,13 @@ SPECTACULAR_SETTINGS = {
         "ScopingStatusEnum": "mamori.scoping.models.ScopingStatus",
         "CampaignStatusEnum": "mamori.notices.models.CampaignStatus",
         "DeliveryStatusEnum": "mamori.notices.models.DeliveryStatus",
+        "AuditPlanStatusEnum": "mamori.pms.models.AuditPlanStatus",
+        "ManagementReviewStatusEnum": "mamori.pms.models.ReviewStatus",
+        "SubjectRequestStatusEnum": "mamori.pms.models.RequestStatus",
+        "SubjectRequestKindEnum": "mamori.pms.models.RequestKind",
+        "ComplaintStatusEnum": "mamori.pms.models.ComplaintStatus",
+        "ComplaintKindEnum": "mamori.pms.models.ComplaintKind",
+        "IntakeChannelEnum": "mamori.pms.models.Channel",
     },
 }
 

@@ -17,7 +17,7 @@ from mamori.accounts import policy
 from mamori.accounts.models import User
 from mamori.accounts.policy import Action
 from mamori.api.viewsets import ServiceViewSet
-from mamori.pms import readiness, services
+from mamori.pms import api_records, readiness, services
 from mamori.pms.models import Control
 
 
@@ -60,6 +60,7 @@ ReadinessSerializer = inline_serializer(
 )
 
 
+@extend_schema(tags=api_records.TAGS)
 class ControlViewSet(ServiceViewSet):
     """JIS Q 15001 requirements (要求事項). The catalogue text comes from the catalogue file; owner, status and
     note are the company's."""
@@ -93,3 +94,4 @@ class ControlViewSet(ServiceViewSet):
 
 def register(router: DefaultRouter) -> None:
     router.register("controls", ControlViewSet, basename="control")
+    api_records.register(router)  # the other PMS records, read-only
