@@ -60,3 +60,13 @@ def test_staff_read_only_what_is_in_force(client_for, staff, drafted_policy) -> 
     listing = client.get(reverse("pms:documents")).content.decode()
     # then the draft is not shown to them
     assert "P-009" not in listing
+
+
+@pytest.mark.django_db
+def test_staff_cannot_open_a_draft_by_its_address(client_for, staff, drafted_policy) -> None:
+    # given a policy not yet approved, whose address staff might have been sent
+    client = client_for(staff)
+    # when staff open it
+    response = client.get(reverse("pms:document_detail", args=[drafted_policy.pk]))
+    # then it is not found for them, as in the list and the API
+    assert response.status_code == 404

@@ -52,7 +52,7 @@ GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/pms/reviews/{review}/": (200, 200, 200, 404, 404, 404, 404),
     "/pms/documents/": (200, 200, 200, 200, 403, 403, 403),
     "/pms/documents/new/": (403, 200, 403, 403, 403, 403, 403),
-    "/pms/documents/{document}/": (200, 200, 200, 200, 404, 404, 404),
+    "/pms/documents/{document}/": (200, 200, 200, 404, 404, 404, 404),  # a draft: staff read only what is in force
     "/pms/documents/{document}/edit/": (403, 200, 403, 403, 404, 404, 404),
     "/pms/documents/{document}/withdraw/": (403, 200, 403, 403, 404, 404, 404),
     "/pms/requests/": (200, 200, 200, 200, 403, 403, 403),
@@ -82,7 +82,7 @@ POST_MATRIX: dict[str, tuple[int, ...]] = {
     "/pms/reviews/{review}/": (403, 302, 403, 404, 404, 404, 404),
     "/pms/reviews/{review}/gather/": (403, 302, 403, 404, 404, 404, 404),
     "/pms/reviews/{review}/approve/": (400, 403, 403, 404, 404, 404, 404),  # 400: no minutes yet
-    "/pms/documents/{document}/": (403, 400, 403, 403, 404, 404, 404),  # 400: no version label
+    "/pms/documents/{document}/": (403, 400, 403, 404, 404, 404, 404),  # 400: no version label
     # a rule: approved by the protection manager only, whatever else top management may approve
     "/pms/documents/versions/{version}/approve/": (403, 302, 403, 403, 404, 404, 404),
     "/pms/requests/{request}/identity/": (403, 400, 403, 403, 404, 404, 404),  # 400: nothing sent

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -105,6 +105,8 @@ def _page(
 @login_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = policy.get_visible(request.user, RESOURCE, _documents(), pk=pk)
+    if not _oversees(request.user) and (document.withdrawn_at is not None or document.current_version() is None):
+        raise Http404  # staff read what is in force, as in the list and the API
     if request.method == "POST":
         policy.check(request.user, Action.CHANGE, RESOURCE, document)
         form = VersionForm(request.POST)
