@@ -87,7 +87,6 @@ def sensitive_data(contractor: Contractor) -> list[str]:
 
 def archive(actor: Actor, obj: A, reason: str) -> A:
     """Take a supervision record out of use with a reason; it stays for the auditor."""
-    policy.check(actor, Action.CHANGE, SUPERVISION)
     return actions.archive_record(
         actor,
         SUPERVISION,

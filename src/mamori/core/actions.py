@@ -6,7 +6,7 @@ change is one function called alike by views, the API, the CLI and background jo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -60,12 +60,14 @@ def archive_record(
     no_reason: str,
     already: str,
     target: models.Model | None = None,
+    refuse: Callable[[M], None] | None = None,
 ) -> M:
     """Take a record out of use with a reason (アーカイブ), keeping it: anything that may be evidence is archived,
     never deleted. ``target`` is what the permission is checked on when it is not the record itself (a
-    requirement's evidence link is the requirement's). The row is locked while it is read again, so that of two
-    people archiving at once one succeeds and the other is told it is already archived — one audit entry, with
-    the reason as its message."""
+    requirement's evidence link is the requirement's). ``refuse`` raises the record kind's own refusals (a case
+    depending on a data source, a campaign still sending) once the reason is given. The row is locked while it
+    is read again, so that of two people archiving at once one succeeds and the other is told it is already
+    archived — one audit entry, with the reason as its message."""
     policy.check(actor, Action.CHANGE, resource, obj if target is None else target)
     reason = (reason or "").strip()
     if not reason:
@@ -74,6 +76,8 @@ def archive_record(
     with transaction.atomic():
         if model._base_manager.select_for_update().filter(pk=obj.pk, archived_at__isnull=False).exists():
             raise ValidationError(already)
+        if refuse is not None:
+            refuse(obj)
         before = audit.snapshot(obj)
         record: Any = obj  # any model with archived_at and archive_reason (archived_by, updated_at if it has them)
         record.archived_at = timezone.now()

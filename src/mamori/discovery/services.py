@@ -183,9 +183,6 @@ def delete_source(actor: Actor, source: DataSource) -> None:
 def archive_source(actor: Actor, source: DataSource, reason: str) -> DataSource:
     """Archive a data source (アーカイブ): it leaves the lists, reconciliation and scanning; its page, scans and
     findings stay readable. A reason is required; refused while a case depends on it."""
-    policy.check(actor, Action.CHANGE, SOURCE, source)
-    if (reason or "").strip() and source.archived_at is None:
-        _refuse_if_a_case_depends(source)
     return actions.archive_record(
         actor,
         SOURCE,
@@ -194,6 +191,7 @@ def archive_source(actor: Actor, source: DataSource, reason: str) -> DataSource:
         audit_action="archive",
         no_reason=_("Say why the data source is archived."),
         already=_("This data source is already archived."),
+        refuse=_refuse_if_a_case_depends,
     )
 
 

@@ -368,9 +368,6 @@ def record_posting(actor: Actor, campaign: Campaign, posted_on: dt.date) -> int:
 
 def archive_campaign(actor: Actor, campaign: Campaign, reason: str) -> Campaign:
     """Archive instead of delete: the deliveries stay as evidence of who was notified."""
-    policy.check(actor, Action.CHANGE, RESOURCE, campaign)
-    if campaign.status == CampaignStatus.SENDING:
-        raise ValidationError(_("Pause sending before archiving."), code="sending")
     return actions.archive_record(
         actor,
         RESOURCE,
@@ -379,7 +376,13 @@ def archive_campaign(actor: Actor, campaign: Campaign, reason: str) -> Campaign:
         audit_action="notice_campaign_archived",
         no_reason=_("Give a reason for archiving."),
         already=_("This campaign is already archived."),
+        refuse=_not_sending,
     )
+
+
+def _not_sending(campaign: Campaign) -> None:
+    if campaign.status == CampaignStatus.SENDING:
+        raise ValidationError(_("Pause sending before archiving."), code="sending")
 
 
 def _not_archived(campaign: Campaign) -> None:
