@@ -30,9 +30,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from mamori.accounts import policy
-from mamori.accounts.policy import Action, Actor
-from mamori.accounts.roles import Role
 from mamori.api.fields import MAX_YEAR, MIN_YEAR
 from mamori.api.filters import IdFilter
 from mamori.api.viewsets import PolicyViewSet
@@ -161,15 +158,6 @@ class TrainingRecordFilter(django_filters.FilterSet):
         fields = ["course", "user", "fiscal_year"]
 
 
-def visible_training_records(actor: Actor) -> QuerySet[TrainingRecord]:
-    """The records the actor may read: all of them for those who keep or check the training, only their own for
-    staff (as ``services_training.standings`` narrows the pages)."""
-    records = policy.scope(actor, training.RECORD, TrainingRecord.objects.select_related("course", "user"))
-    if getattr(actor, "role", None) == Role.STAFF:
-        records = records.filter(user_id=actor.pk)
-    return records
-
-
 @_read_only("List training records", "Read a training record")
 class TrainingRecordViewSet(ReadOnlyViewSet):
     """Attendance and test results (受講記録), one per worker and course. Staff read only their own."""
@@ -182,7 +170,7 @@ class TrainingRecordViewSet(ReadOnlyViewSet):
     ordering = ["course_id", "user__username", "id"]
 
     def get_queryset(self) -> QuerySet[TrainingRecord]:
-        return visible_training_records(self.request.user)
+        return training.visible_records(self.request.user)
 
 
 # --- internal audits --------------------------------------------------------------------------------------------
@@ -326,14 +314,6 @@ class ManagementReviewViewSet(ReadOnlyViewSet):
 # --- documents --------------------------------------------------------------------------------------------------
 
 
-def oversees_documents(actor: Actor) -> bool:
-    """Who keeps, approves or audits documents reads drafts and withdrawn documents too; staff read what is in
-    force. The same rule as the document pages (``views_documents._oversees``)."""
-    return any(
-        policy.can(actor, action, documents.RESOURCE) for action in (Action.CHANGE, Action.APPROVE, Action.EXPORT)
-    )
-
-
 class DocumentVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = DocumentVersion
@@ -414,7 +394,7 @@ class DocumentViewSet(ReadOnlyViewSet):
 
     def base_queryset(self) -> QuerySet[Document]:
         versions = DocumentVersion.objects.order_by("-created_at", "-pk")
-        if oversees_documents(self.request.user):
+        if documents.oversees(self.request.user):
             return Document.objects.prefetch_related(Prefetch("versions", queryset=versions))
         approved = versions.filter(approved_at__isnull=False)
         in_force = Exists(approved.filter(document=OuterRef("pk")))
@@ -458,10 +438,14 @@ class SubjectRequestDetailSerializer(SubjectRequestSerializer):
         read_only_fields = fields
 
 
-class SubjectRequestFilter(django_filters.FilterSet):
+class _ReceivedFilter(django_filters.FilterSet):
+    """Requests and complaints by the day they came in: ``received_after`` (that day included), ``received_before``."""
+
     received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
     received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lt")
 
+
+class SubjectRequestFilter(_ReceivedFilter):
     class Meta:
         model = SubjectRequest
         fields = ["kind", "status", "received_after", "received_before"]
@@ -512,10 +496,7 @@ class ComplaintDetailSerializer(ComplaintSerializer):
         read_only_fields = fields
 
 
-class ComplaintFilter(django_filters.FilterSet):
-    received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
-    received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lt")
-
+class ComplaintFilter(_ReceivedFilter):
     class Meta:
         model = Complaint
         fields = ["kind", "status", "received_after", "received_before"]

@@ -31,6 +31,12 @@ def _user(actor: Actor) -> Any:
     return actor if getattr(actor, "pk", None) is not None else None
 
 
+def oversees(actor: Actor) -> bool:
+    """Who keeps, approves or audits documents reads drafts and withdrawn ones too (top management must find the
+    policy awaiting its approval, the internal auditor audits document control); staff read what is in force."""
+    return any(policy.can(actor, action, RESOURCE) for action in (Action.CHANGE, Action.APPROVE, Action.EXPORT))
+
+
 def approver_role(kind: str) -> Role:
     return Role.TOP_MANAGEMENT if kind in POLICY_KINDS else Role.PROTECTION_MANAGER
 

@@ -104,13 +104,24 @@ class Standing:
         return self.record is not None and self.record.passed
 
 
+def own_lines_only(actor: Actor) -> bool:
+    """Staff read only their own training lines; those who keep or check the training read everyone's."""
+    return getattr(actor, "role", None) == Role.STAFF
+
+
+def visible_records(actor: Actor) -> QuerySet[TrainingRecord]:
+    """The training records the actor may read (the API's rows; the pages narrow ``standings`` alike)."""
+    records = policy.scope(actor, RECORD, TrainingRecord.objects.select_related("course", "user"))
+    return records.filter(user_id=actor.pk) if own_lines_only(actor) else records
+
+
 def standings(actor: Actor, year: int, today: dt.date | None = None) -> list[Standing]:
     """Every worker × every current course of the year; staff see only their own lines."""
     policy.check(actor, Action.VIEW, RECORD)
     today = today or timezone.localdate()
     courses = list(Course.objects.filter(fiscal_year=year, archived_at__isnull=True).order_by("due_date", "pk"))
     people = workers()
-    if getattr(actor, "role", None) == Role.STAFF:
+    if own_lines_only(actor):
         people = people.filter(pk=actor.pk)
     records = {
         (r.course_id, r.user_id): r for r in TrainingRecord.objects.filter(course__in=courses).select_related("course")

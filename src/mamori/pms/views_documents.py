@@ -24,18 +24,12 @@ def _documents() -> Any:
     return Document.objects.select_related("owner").prefetch_related("versions")
 
 
-def _oversees(user: Any) -> bool:
-    """Who keeps, approves or audits documents sees drafts and withdrawn ones too (top management must find the
-    policy awaiting its approval, the internal auditor audits document control); staff read what is in force."""
-    return any(policy.can(user, action, RESOURCE) for action in (Action.CHANGE, Action.APPROVE, Action.EXPORT))
-
-
 @login_required
 def document_list(request: HttpRequest) -> HttpResponse:
     policy.check(request.user, Action.VIEW, RESOURCE)
     can_add = policy.can(request.user, Action.ADD, RESOURCE)
     rows = [(d, d.current_version()) for d in policy.scope(request.user, RESOURCE, _documents())]
-    if not _oversees(request.user):
+    if not documents.oversees(request.user):
         rows = [(d, v) for d, v in rows if v is not None and d.withdrawn_at is None]
     return render(request, "pms/document_list.html", {"rows": rows, "can_add": can_add})
 
@@ -81,7 +75,7 @@ def _page(
 ) -> HttpResponse:
     can_change = document.withdrawn_at is None and policy.can(request.user, Action.CHANGE, RESOURCE, document)
     versions = list(document.versions.select_related("approved_by", "created_by"))
-    if not _oversees(request.user):
+    if not documents.oversees(request.user):
         versions = [v for v in versions if v.approved_at is not None]
     role = documents.approver_role(document.kind)
     return render(
@@ -105,7 +99,9 @@ def _page(
 @login_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = policy.get_visible(request.user, RESOURCE, _documents(), pk=pk)
-    if not _oversees(request.user) and (document.withdrawn_at is not None or document.current_version() is None):
+    if not documents.oversees(request.user) and (
+        document.withdrawn_at is not None or document.current_version() is None
+    ):
         raise Http404  # staff read what is in force, as in the list and the API
     if request.method == "POST":
         policy.check(request.user, Action.CHANGE, RESOURCE, document)
