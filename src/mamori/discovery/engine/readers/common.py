@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import lzma
+import os
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from ..types import AsciiChunk, FileProblem, ReadLimits, TextUnit
+
+# Paths are written with `/` only (not Windows): the fast paths build and cut path texts themselves.
+SLASH_PATHS = os.sep == "/" and os.altsep is None
 
 Item = TextUnit | AsciiChunk | FileProblem
 Units = Iterator[Item]

@@ -12,6 +12,7 @@ from ..native import plain_text
 from ..types import AsciiChunk, FileProblem, ReadLimits
 from .common import (
     SAMPLE_SIZE,
+    SLASH_PATHS,
     ArchiveLimitError,
     Context,
     ReadError,
@@ -45,7 +46,6 @@ def read_file(path: Path | str, limits: ReadLimits) -> Units:
         stream.close()
 
 
-_SLASH = os.sep == "/" and os.altsep is None
 # Read-only, not inherited by child processes, and bytes as they are on Windows (no newline translation).
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
@@ -90,7 +90,7 @@ def _plain_path(path: str) -> bool:
     """Whether ``str(Path(path)) == path`` (no empty or `.` parts, no trailing slash), so that ``path`` is the
     display path ``read_file`` gives and its last part the file name. Not where paths use another separator."""
     return (
-        _SLASH
+        SLASH_PATHS
         and bool(path)
         and not ("//" in path or "/./" in path or path.startswith("./") or path.endswith(("/", "/.")) or path == ".")
     )

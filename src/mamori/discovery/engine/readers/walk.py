@@ -9,7 +9,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from ..types import FileProblem, ReadLimits
-from .common import human_size
+from .common import SLASH_PATHS, human_size
 
 
 def iter_files(paths: Sequence[str | Path], limits: ReadLimits) -> Iterator[Path | FileProblem]:
@@ -44,14 +44,11 @@ def iter_file_paths(
         top = str(root)
         if stat.S_ISDIR(st.st_mode):
             # A file's path relative to the root is what follows the root's own path (and a separator).
-            posix = top if _SLASH else root.as_posix()
+            posix = top if SLASH_PATHS else root.as_posix()
             skip = 0 if posix == "." else len(posix) + (not posix.endswith("/"))
             yield from _walk_dir(top, skip, limits, seen_dirs, sizes)
         else:
             yield from _check_file(top, root.name, st, limits, sizes)
-
-
-_SLASH = os.sep == "/" and os.altsep is None  # paths are written with `/` only (not Windows)
 
 
 def _selected(rel: str, limits: ReadLimits) -> bool:
@@ -86,10 +83,10 @@ def _walk_dir(
         return
     # ``str(Path(entry.path))`` without the objects: the directory's path, a separator and the name, except
     # below `.` (`./name` is `name`) and `/`, and where the separator is not `/` (Windows).
-    plain = _SLASH and directory != "." and not directory.endswith("/")
+    plain = SLASH_PATHS and directory != "." and not directory.endswith("/")
     for entry in entries:
         path = f"{directory}/{entry.name}" if plain else str(Path(entry.path))
-        rel = path[skip:] if _SLASH else Path(path).as_posix()[skip:]
+        rel = path[skip:] if SLASH_PATHS else Path(path).as_posix()[skip:]
         if _excluded(rel, limits):
             continue
         if entry.is_symlink() and not limits.follow_symlinks:
