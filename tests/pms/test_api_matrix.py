@@ -12,17 +12,16 @@ import pytest
 from mamori.pms.models import (
     AuditItem,
     AuditPlan,
-    Complaint,
     Control,
     Course,
     Document,
     DocumentKind,
     DocumentVersion,
     ManagementReview,
-    SubjectRequest,
     TrainingRecord,
 )
 from tests.matrix import ROLES, matrix_tests
+from tests.pms.helpers import desk_records
 
 ALL_INTERNAL = (200, 200, 200, 200, 403, 403, 403)
 ALL_INTERNAL_ONE = (200, 200, 200, 200, 404, 404, 404)
@@ -83,17 +82,7 @@ def world(request, db):
     DocumentVersion.objects.create(document=document, version="1.0", approved_at=dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
     draft_document = Document.objects.create(number="R-002", title="委託先管理規程", kind=DocumentKind.RULE)
     DocumentVersion.objects.create(document=draft_document, version="0.1")
-    request_ = SubjectRequest.objects.create(
-        reference="REQ-2026-001",
-        kind="disclosure",
-        received_on=dt.date(2026, 11, 1),
-        channel="post",
-        requester_name="山田 花子",
-        due_date=dt.date(2026, 11, 15),
-    )
-    complaint = Complaint.objects.create(
-        reference="CMP-2026-001", received_on=dt.date(2026, 11, 2), channel="phone", summary="メールが届いた"
-    )
+    request_, complaint = desk_records()
     ids = {
         "course": course.pk,
         "own_record": own.pk,

@@ -10,7 +10,6 @@ import pytest
 from mamori.pms.models import (
     AuditItem,
     AuditPlan,
-    Complaint,
     Control,
     ControlEvidence,
     Course,
@@ -18,9 +17,9 @@ from mamori.pms.models import (
     DocumentKind,
     DocumentVersion,
     ManagementReview,
-    SubjectRequest,
 )
 from tests.matrix import ROLES, matrix_tests
+from tests.pms.helpers import desk_records
 
 GET_MATRIX: dict[str, tuple[int, ...]] = {
     "/pms/": (302, 302, 302, 302, 403, 403, 403),
@@ -110,17 +109,7 @@ def world(request, db):
     ids = {"control": control.pk, "evidence": evidence.pk, "course": course.pk, "plan": plan.pk, "item": item.pk}
     document = Document.objects.create(number="R-001", title="個人情報保護規程", kind=DocumentKind.RULE)
     version = DocumentVersion.objects.create(document=document, version="1.0")
-    request_ = SubjectRequest.objects.create(
-        reference="REQ-2026-001",
-        kind="disclosure",
-        received_on=dt.date(2026, 11, 1),
-        channel="post",
-        requester_name="山田 花子",
-        due_date=dt.date(2026, 11, 15),
-    )
-    complaint = Complaint.objects.create(
-        reference="CMP-2026-001", received_on=dt.date(2026, 11, 2), channel="phone", summary="メールが届いた"
-    )
+    request_, complaint = desk_records()
     ids |= {"document": document.pk, "version": version.pk, "request": request_.pk, "complaint": complaint.pk}
     return users, {**ids, "review": review.pk}
 
