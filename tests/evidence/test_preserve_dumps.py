@@ -23,9 +23,8 @@ import sqlalchemy as sa
 from mamori.discovery.engine.database import connect, tables
 from mamori.evidence import dumps
 from tests.conftest import skip_or_fail
+from tests.databases import MYSQL_ADMIN, PG_ADMIN, server_database
 
-PG_ADMIN = os.environ.get("MAMORI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-MYSQL_ADMIN = os.environ.get("MAMORI_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306/mysql")
 CARDS = ["4111111111111111", "5555555555554444", "4012888888881881"]
 
 
@@ -44,25 +43,6 @@ def plant_sqlite(path: Path) -> Path:
     conn.commit()
     conn.close()
     return path
-
-
-def _server_database(admin_url: str, kind: str) -> Iterator[sa.engine.URL]:
-    name = f"mamori_preserve_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    except sa.exc.OperationalError as exc:
-        skip_or_fail(f"{kind} is not reachable at {admin_url}: {exc.orig}")
-    try:
-        yield sa.engine.make_url(admin_url).set(database=name)
-    finally:
-        with admin.connect() as conn:
-            if kind == "PostgreSQL":
-                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            else:
-                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-        admin.dispose()
 
 
 def plant_server(url: sa.engine.URL) -> None:
@@ -98,14 +78,16 @@ def plant_server(url: sa.engine.URL) -> None:
 
 @pytest.fixture
 def pg_url() -> Iterator[sa.engine.URL]:
-    for url in _server_database(PG_ADMIN, "PostgreSQL"):
+    for text in server_database(PG_ADMIN, "PostgreSQL", prefix="mamori_preserve"):
+        url = sa.engine.make_url(text)
         plant_server(url)
         yield url
 
 
 @pytest.fixture
 def maria_url() -> Iterator[sa.engine.URL]:
-    for url in _server_database(MYSQL_ADMIN, "MariaDB"):
+    for text in server_database(MYSQL_ADMIN, "MariaDB", prefix="mamori_preserve"):
+        url = sa.engine.make_url(text)
         plant_server(url)
         yield url
 
