@@ -40,8 +40,13 @@ class Explained(Exception):
         super().__init__(msgid % params if params else msgid)
 
     def translated(self, gettext: Any) -> str:
-        text = gettext(self.msgid)
-        return text % self.params if self.params else text
+        return told(gettext, self.msgid, self.params)
+
+
+def told(gettext: Any, msgid: str, params: Mapping[str, Any]) -> str:
+    """``msgid`` in the language of ``gettext``, with its values."""
+    text = gettext(msgid)
+    return text % params if params else text
 
 
 class MappingError(Explained, ValueError):

@@ -100,11 +100,13 @@ class Scoping(models.Model):
         """The error in the reader's language where it was stored as a msgid, else as stored."""
         from django.utils.translation import gettext
 
-        msgid, params = self.error_detail.get("msgid"), self.error_detail.get("params") or {}
+        from mamori.scoping.mapping import told
+
+        msgid = self.error_detail.get("msgid")
         if not msgid:
             return self.error
         try:
-            return gettext(msgid) % params if params else gettext(msgid)
+            return told(gettext, msgid, self.error_detail.get("params") or {})
         except (KeyError, TypeError, ValueError):  # a catalogue entry that lost a placeholder
             return self.error
 

@@ -445,15 +445,14 @@ def _detail(exc: Exception, source: Any) -> dict[str, Any]:
     """A told problem as msgid and values (a password never among them), for the page to translate."""
     if not isinstance(exc, maps.Explained):
         return {}
-    params = {
-        key: _scrub(value, source)[:500]
-        if isinstance(value, str)
-        else value
-        if isinstance(value, int | float | bool) or value is None
-        else str(value)[:500]
-        for key, value in exc.params.items()
-    }
-    return {"msgid": exc.msgid, "params": params}
+    return {"msgid": exc.msgid, "params": {key: _stored(value, source) for key, value in exc.params.items()}}
+
+
+def _stored(value: Any, source: Any) -> Any:
+    """A message value as JSON keeps it: numbers as they are (``%(n)d``), anything else as scrubbed text."""
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return _scrub(str(value), source)[:500]
 
 
 def fail_scoping(scoping_id: object, reason: str, detail: dict[str, Any] | None = None) -> bool:
