@@ -332,12 +332,6 @@ class DocumentVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _current(document: Document) -> DocumentVersion | None:
-    """The latest approved version among those prefetched (``Document.current_version`` without a query)."""
-    approved = [v for v in document.versions.all() if v.approved_at is not None]
-    return max(approved, key=lambda v: (v.approved_at, v.pk), default=None)
-
-
 class PmsDocumentSerializer(serializers.ModelSerializer):
     current_version = serializers.SerializerMethodField(
         help_text="The id of the version in force (the latest approved one); null when none is approved yet."
@@ -365,11 +359,11 @@ class PmsDocumentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_current_version(self, document: Document) -> int | None:
-        current = _current(document)
+        current = document.current_version()
         return current.pk if current is not None else None
 
     def get_in_force(self, document: Document) -> bool:
-        return document.withdrawn_at is None and _current(document) is not None
+        return document.withdrawn_at is None and document.current_version() is not None
 
 
 class DocumentFilter(django_filters.FilterSet):

@@ -51,7 +51,10 @@ class Document(models.Model):
         return f"{self.number} {self.title}"
 
     def current_version(self) -> DocumentVersion | None:
-        return self.versions.filter(approved_at__isnull=False).order_by("-approved_at", "-pk").first()
+        """The version in force: the latest approved one. Read from the versions already fetched where a list
+        prefetched them (no query per document), else in one query."""
+        approved = [v for v in self.versions.all() if v.approved_at is not None]
+        return max(approved, key=lambda v: (v.approved_at, v.pk), default=None)
 
 
 class DocumentVersion(models.Model):
