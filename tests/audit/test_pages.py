@@ -208,3 +208,20 @@ def test_the_list_shows_actions_record_kinds_roles_and_messages_in_the_readers_l
     assert all(label in text for label in expected), expected
     assert "protection_manager" not in text and "ledger_entry" not in text
     assert 'title="export"' in page  # the stored code stays at hand, for a tooltip
+
+
+@pytest.mark.django_db
+def test_a_display_name_that_already_says_the_role_does_not_read_it_twice(manager):
+    # given a display name that carries the role, as the demo's people do
+    manager.display_name = "天満 恵子 (個人情報保護管理者)"
+    manager.save(update_fields=["display_name"])
+    contractor = actions.create_record(manager, "contractor", Contractor, {"name": "大阪印刷"})
+    request = RequestFactory().get("/")
+    request.user = manager
+    # when the record's page shows its history
+    with translation.override("ja"):
+        html = Template("{% load audit %}{% audit_trail_for obj %}").render(
+            Context({"request": request, "obj": contractor})
+        )
+    # then the role is said once
+    assert html.count("個人情報保護管理者") == 1

@@ -34,8 +34,20 @@ def audit_trail_for(context: template.Context, obj: Model, limit: int = RECENT) 
     visible = policy.scope(user, "audit_entry", AuditEntry.objects.all())
     entries = list(queries.record_trail(visible, obj._meta.label_lower, str(obj.pk))[:limit])
     names = _display_names({e.actor_id for e in entries if e.actor_id})
-    rows = [(entry, names.get(entry.actor_id or 0, "")) for entry in entries]
+    rows = []
+    for entry in entries:
+        name = names.get(entry.actor_id or 0, "")
+        rows.append((entry, name, _role_beside(name, entry.actor_role)))
     return {"allowed": True, "rows": rows, "url": trail_url(obj)}
+
+
+def _role_beside(name: str, role: str) -> str:
+    """The role the entry recorded, to show beside a display name — unless the name already says it (a demo's
+    「天満 恵子 (個人情報保護管理者)」 would read the role twice)."""
+    if not name or not role or role == "system":
+        return ""
+    label = str(registry.role_label(role))
+    return "" if label in name else label
 
 
 def _display_names(ids: set[int]) -> dict[int, str]:
